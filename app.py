@@ -1,0 +1,24 @@
+"""Image Space: an interactive explainer of the mathematics behind diffusion models.
+
+Run with ``streamlit run app.py``. This file only sets up the page and the navigation; each
+page lives in ``pages/`` and all computation in ``diffusion_core/``.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="Image Space", page_icon="🌌", layout="wide", initial_sidebar_state="expanded")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/image_space.py", title="How large is image space?", icon="🔢", url_path="image-space"),
+    st.Page("pages/forward_process.py", title="The forward process", icon="🌫️", url_path="forward"),
+    st.Page("pages/denoiser.py", title="Live denoiser", icon="✨", url_path="denoiser"),
+]
+
+navigation = st.navigation(PAGES)
+with st.sidebar:
+    st.caption(
+        "**Image Space** shows, with exact numbers and a real trained model, how diffusion models "
+        "walk from random noise to the tiny corner of image space where pictures live."
+    )
+navigation.run()

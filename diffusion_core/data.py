@@ -1,0 +1,110 @@
+"""Reading the 28x28 training sets: standard IDX (.gz or raw) and the npz layout.
+
+Both loaders return ``(images, labels)``: images (N, 28, 28) uint8 with 0 = black background,
+labels (N,) uint8 class indices.
+
+Layouts accepted by :func:`load_dataset`:
+  * a folder with ``train-images-idx3-ubyte[.gz]`` / ``train-labels-idx1-ubyte[.gz]`` and
+    ``t10k-*`` files (Fashion-MNIST, MNIST; ``split`` picks train or test);
+  * an ``.npz`` file, or a folder holding exactly one, with arrays ``images`` and ``labels``.
+    An npz has no official split (and may be sorted by class), so a fixed seeded permutation
+    holds out ``NPZ_TEST_SIZE`` images, from every class, as "test".
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+
+CLASS_NAMES = {
+    "digits": tuple(str(d) for d in range(10)),
+    "fashion": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+}
+NPZ_TEST_SIZE = 1000
+NPZ_SPLIT_SEED = 20260101
+_IDX_DTYPES = {0x08: np.uint8}
+
+
+class DatasetError(ValueError):
+    """A data directory or file that does not hold a readable 28x28 data set."""
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Parse one IDX file (LeCun's MNIST format), gzip-compressed or raw, into a numpy array."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0:
+        raise DatasetError(f"{path}: not an IDX file (bad magic number)")
+    dtype_code, ndim = data[2], data[3]
+    if dtype_code not in _IDX_DTYPES:
+        raise DatasetError(f"{path}: unsupported IDX element type 0x{dtype_code:02x}")
+    dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    body = np.frombuffer(data, dtype=_IDX_DTYPES[dtype_code], offset=4 + 4 * ndim)
+    if body.size != int(np.prod(dims)):
+        raise DatasetError(f"{path}: expected {int(np.prod(dims))} values, found {body.size}")
+    return body.reshape(dims)
+
+
+def _find(folder: Path, stem: str) -> Path:
+    for name in (stem + ".gz", stem):
+        if (folder / name).exists():
+            return folder / name
+    raise DatasetError(f"{folder}: missing {stem}[.gz]")
+
+
+def load_dataset(path: str | Path, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Load ``split`` ("train" or "test") from an IDX folder or an npz file/folder."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    path = Path(path)
+    if path.is_dir():
+        npz_files = sorted(path.glob("*.npz"))
+        if not npz_files:
+            prefix = "train" if split == "train" else "t10k"
+            images = read_idx(_find(path, f"{prefix}-images-idx3-ubyte"))
+            labels = read_idx(_find(path, f"{prefix}-labels-idx1-ubyte"))
+            return _checked(images, labels, path)
+        if len(npz_files) > 1:
+            raise DatasetError(f"{path}: several .npz files; name one of them")
+        path = npz_files[0]
+    if not path.exists():
+        raise DatasetError(f"{path}: no such file or folder")
+    with np.load(path) as z:
+        if "images" not in z or "labels" not in z:
+            raise DatasetError(f"{path}: an npz data set needs arrays 'images' and 'labels'")
+        images, labels = z["images"], z["labels"]
+    images, labels = _checked(images, labels, path)
+    if len(images) <= 2 * NPZ_TEST_SIZE:
+        raise DatasetError(f"{path}: too few images ({len(images)}) to hold out {NPZ_TEST_SIZE} for testing")
+    order = np.random.default_rng(NPZ_SPLIT_SEED).permutation(len(images))
+    keep = order[NPZ_TEST_SIZE:] if split == "train" else order[:NPZ_TEST_SIZE]
+    return images[np.sort(keep)], labels[np.sort(keep)]
+
+
+def _checked(images: np.ndarray, labels: np.ndarray, where: Path) -> tuple[np.ndarray, np.ndarray]:
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise DatasetError(f"{where}: images must have shape (N, 28, 28), got {images.shape}")
+    if labels.shape != (images.shape[0],):
+        raise DatasetError(f"{where}: {len(labels)} labels for {len(images)} images")
+    if images.dtype != np.uint8:
+        if images.min() < 0 or images.max() > 255:
+            raise DatasetError(f"{where}: pixel values must lie in 0..255")
+        images = images.astype(np.uint8)
+    if labels.min() < 0 or labels.max() > 9:
+        raise DatasetError(f"{where}: labels must lie in 0..9")
+    return np.ascontiguousarray(images), labels.astype(np.uint8)
+
+
+def to_model_range(images_u8: np.ndarray) -> np.ndarray:
+    """uint8 0..255 (N, 28, 28) -> float32 (N, 1, 28, 28) in [-1, 1] (Ho et al. 2020 sec. 3.3)."""
+    return (images_u8.astype(np.float32) / 127.5 - 1.0)[:, None]
+
+
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    """Model range [-1, 1] -> uint8 0..255, clipping out-of-range values; keeps the shape."""
+    return np.clip(np.rint((x + 1.0) * 127.5), 0, 255).astype(np.uint8)

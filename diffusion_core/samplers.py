@@ -1,0 +1,211 @@
+"""Reverse-process samplers, each a generator of every step, with classifier-free guidance.
+
+Three samplers, all in the 0-based discrete-time convention of :mod:`diffusion_core.schedules`:
+
+* ``ddpm``  ancestral sampling, Ho et al. 2020 Algorithm 2 (posterior q(x_{t-1}|x_t, x_0),
+            eqs. 6-7, variance beta-tilde), on any subsequence of timesteps (up to T).
+* ``ddim``  Song et al. 2021 eq. 12, with eta (0 = deterministic, 1 = DDPM-like noise).
+* ``dpmpp`` DPM-Solver++(2M), Lu et al. 2022 Algorithm 2 (multistep, second order, data
+            prediction), first order on the first and the last step; the last step lands on
+            sigma = 0, i.e. returns the model's clean-image prediction.
+
+Timesteps use "trailing" spacing (Lin et al. 2024): the first step is always t = T-1, where
+x_T ~ N(0, I) really is pure noise, even for 20 steps.
+
+Tensors: x_t (B, 1, 28, 28) float32, roughly N(0, I) at t = T-1 and in [-1, 1] at the end;
+labels (B,) int64 in [0, num_classes] (num_classes = "no class").
+
+Classifier-free guidance (Ho & Salimans 2022): eps = eps(x, no class) + s * (eps(x, y) - eps(x, no class)).
+s = 0 is unconditional, s = 1 plain conditional, s > 1 pushes harder towards the class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .schedules import NoiseSchedule
+from .unet import UNet
+
+SAMPLERS = ("dpmpp", "ddim", "ddpm")
+SAMPLER_NAMES = {"dpmpp": "DPM-Solver++(2M)", "ddim": "DDIM", "ddpm": "DDPM (ancestral)"}
+
+
+@dataclass(frozen=True)
+class SamplerStep:
+    """One step of a reverse process.
+
+    index:  0-based step number; num_steps: total steps of this run.
+    t:      the timestep the model was evaluated at.
+    x_t:    (B, 1, 28, 28) the noisy sample entering the step.
+    x0_hat: (B, 1, 28, 28) the model's prediction of the clean image from x_t (clipped to [-1, 1]).
+    x_prev: (B, 1, 28, 28) the sample after the step; after the last step, the generated image.
+    """
+
+    index: int
+    num_steps: int
+    t: int
+    x_t: torch.Tensor
+    x0_hat: torch.Tensor
+    x_prev: torch.Tensor
+
+
+def trailing_timesteps(T: int, num_steps: int) -> np.ndarray:
+    """Timesteps from T-1 down towards 0, evenly spaced, shape (num_steps,), int64, strictly decreasing."""
+    if not 1 <= num_steps <= T:
+        raise ValueError(f"number of steps must be between 1 and T={T}, got {num_steps}")
+    return (np.round(np.arange(T, 0, -T / num_steps)) - 1).astype(np.int64)
+
+
+@torch.no_grad()
+def guided_eps(model: UNet, x: torch.Tensor, t: int, labels: torch.Tensor, guidance: float) -> torch.Tensor:
+    """Classifier-free guided noise prediction, (B,1,28,28) -> (B,1,28,28).
+
+    One network pass when guidance is 0 or 1 or no sample has a class; else one batched pass of 2B.
+    """
+    null = torch.full_like(labels, model.null_class)
+    tt = torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)
+    conditional = labels != model.null_class
+    if guidance == 1.0 or not bool(conditional.any()):
+        return model(x, tt, labels)
+    if guidance == 0.0:
+        return model(x, tt, null)
+    eps = model(torch.cat([x, x]), torch.cat([tt, tt]), torch.cat([labels, null]))
+    eps_cond, eps_uncond = eps.chunk(2)
+    guided = eps_uncond + guidance * (eps_cond - eps_uncond)
+    # Samples with no class have eps_cond == eps_uncond already; keep them exactly unconditional.
+    return torch.where(conditional[:, None, None, None], guided, eps_uncond)
+
+
+def _predict_x0(x: torch.Tensor, eps: torch.Tensor, alpha_bar: float) -> torch.Tensor:
+    """Ho et al. 2020 eq. 15 rearranged: x0 = (x_t - sqrt(1 - ab) eps) / sqrt(ab)."""
+    return (x - (1.0 - alpha_bar) ** 0.5 * eps) / alpha_bar**0.5
+
+
+def initial_noise(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+    """x_T ~ N(0, I), drawn on the CPU so a seed gives the same image on every device."""
+    return torch.randn(shape, generator=generator)
+
+
+def ddpm(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_steps: int = 1000,
+         guidance: float = 1.0, generator: torch.Generator, x_T: torch.Tensor | None = None,
+         clip_x0: bool = True) -> Iterator[SamplerStep]:
+    """Ancestral DDPM (Ho et al. 2020 Alg. 2) over ``num_steps`` trailing timesteps.
+
+    With num_steps < T the step from t to t' uses beta = 1 - ab_t / ab_t' (as in DDIM's respacing).
+    """
+    ts = trailing_timesteps(schedule.T, num_steps)
+    ab = schedule.alpha_bar
+    device = next(model.parameters()).device
+    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
+    labels = labels.to(device)
+    for i, t in enumerate(ts):
+        t_prev = int(ts[i + 1]) if i + 1 < len(ts) else -1
+        ab_t, ab_prev = float(ab[t]), float(ab[t_prev]) if t_prev >= 0 else 1.0
+        beta = 1.0 - ab_t / ab_prev
+        eps = guided_eps(model, x, int(t), labels, guidance)
+        x0 = _predict_x0(x, eps, ab_t)
+        if clip_x0:
+            x0 = x0.clamp(-1.0, 1.0)
+        # Posterior mean, eq. 7: mu = sqrt(ab_prev) beta / (1 - ab_t) x0 + sqrt(1 - beta)(1 - ab_prev)/(1 - ab_t) x_t
+        mean = (ab_prev**0.5 * beta / (1 - ab_t)) * x0 + ((1 - beta) ** 0.5 * (1 - ab_prev) / (1 - ab_t)) * x
+        x_prev = mean
+        if t_prev >= 0:
+            variance = max((1 - ab_prev) / (1 - ab_t) * beta, 1e-20)  # beta-tilde, eq. 7
+            x_prev = mean + variance**0.5 * torch.randn(x.shape, generator=generator).to(device)
+        yield SamplerStep(i, len(ts), int(t), x, x0.clamp(-1, 1), x_prev)
+        x = x_prev
+
+
+def ddim(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_steps: int = 50,
+         eta: float = 0.0, guidance: float = 1.0, generator: torch.Generator,
+         x_T: torch.Tensor | None = None, clip_x0: bool = True) -> Iterator[SamplerStep]:
+    """DDIM (Song et al. 2021 eq. 12); sigma_t = eta sqrt((1-ab_prev)/(1-ab_t)) sqrt(1-ab_t/ab_prev) (eq. 16).
+
+    When x0 is clipped, eps is recomputed from the clipped x0 so the update stays consistent.
+    """
+    if not 0.0 <= eta <= 1.0:
+        raise ValueError(f"eta must lie in [0, 1], got {eta}")
+    ts = trailing_timesteps(schedule.T, num_steps)
+    ab = schedule.alpha_bar
+    device = next(model.parameters()).device
+    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
+    labels = labels.to(device)
+    for i, t in enumerate(ts):
+        t_prev = int(ts[i + 1]) if i + 1 < len(ts) else -1
+        ab_t, ab_prev = float(ab[t]), float(ab[t_prev]) if t_prev >= 0 else 1.0
+        eps = guided_eps(model, x, int(t), labels, guidance)
+        x0 = _predict_x0(x, eps, ab_t)
+        if clip_x0:
+            x0 = x0.clamp(-1.0, 1.0)
+            eps = (x - ab_t**0.5 * x0) / (1 - ab_t) ** 0.5
+        sigma = eta * ((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev)) ** 0.5
+        x_prev = ab_prev**0.5 * x0 + max(1 - ab_prev - sigma**2, 0.0) ** 0.5 * eps
+        if sigma > 0:
+            x_prev = x_prev + sigma * torch.randn(x.shape, generator=generator).to(device)
+        yield SamplerStep(i, len(ts), int(t), x, x0.clamp(-1, 1), x_prev)
+        x = x_prev
+
+
+def dpmpp_2m(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_steps: int = 20,
+             guidance: float = 1.0, generator: torch.Generator, x_T: torch.Tensor | None = None,
+             clip_x0: bool = True) -> Iterator[SamplerStep]:
+    """DPM-Solver++(2M) (Lu et al. 2022, Alg. 2), with alpha_t = sqrt(ab_t), sigma_t = sqrt(1 - ab_t),
+    lambda_t = log(alpha_t / sigma_t), h = lambda_next - lambda_t:
+
+        first order:  x_next = (sigma_next/sigma_t) x_t - alpha_next (e^{-h} - 1) x0_t
+        second order: same with x0_t replaced by D = (1 + 1/(2r)) x0_t - 1/(2r) x0_prev, r = h_prev / h.
+    The final step goes to sigma = 0 and returns x0 of the last evaluation (first order).
+    """
+    ts = trailing_timesteps(schedule.T, num_steps)
+    ab = schedule.alpha_bar
+    device = next(model.parameters()).device
+    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
+    labels = labels.to(device)
+    x0_prev, h_prev = None, None
+    for i, t in enumerate(ts):
+        ab_t = float(ab[t])
+        eps = guided_eps(model, x, int(t), labels, guidance)
+        x0 = _predict_x0(x, eps, ab_t)
+        if clip_x0:
+            x0 = x0.clamp(-1.0, 1.0)
+        if i + 1 == len(ts):
+            x_next = x0  # sigma_next = 0: lambda = +inf, e^{-h} = 0
+        else:
+            ab_n = float(ab[ts[i + 1]])
+            alpha_t, sigma_t = ab_t**0.5, (1 - ab_t) ** 0.5
+            alpha_n, sigma_n = ab_n**0.5, (1 - ab_n) ** 0.5
+            h = float(np.log(alpha_n / sigma_n) - np.log(alpha_t / sigma_t))
+            d = x0
+            if x0_prev is not None:
+                r = h_prev / h
+                d = (1 + 1 / (2 * r)) * x0 - (1 / (2 * r)) * x0_prev
+            x_next = (sigma_n / sigma_t) * x - alpha_n * float(np.expm1(-h)) * d
+            h_prev = h
+        yield SamplerStep(i, len(ts), int(t), x, x0.clamp(-1, 1), x_next)
+        x0_prev, x = x0, x_next
+
+
+def run_sampler(name: str, model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *,
+                num_steps: int, guidance: float, generator: torch.Generator,
+                x_T: torch.Tensor | None = None, eta: float = 0.0) -> Iterator[SamplerStep]:
+    """Dispatch by name ("dpmpp", "ddim", "ddpm"); see each sampler for the arguments."""
+    common = dict(num_steps=num_steps, guidance=guidance, generator=generator, x_T=x_T)
+    if name == "dpmpp":
+        return dpmpp_2m(model, schedule, labels, **common)
+    if name == "ddim":
+        return ddim(model, schedule, labels, eta=eta, **common)
+    if name == "ddpm":
+        return ddpm(model, schedule, labels, **common)
+    raise ValueError(f"unknown sampler {name!r}; choose one of {SAMPLERS}")
+
+
+def sample(name: str, model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, **kwargs) -> torch.Tensor:
+    """Run a sampler to the end and return the generated images (B, 1, 28, 28) in [-1, 1]."""
+    last = None
+    for last in run_sampler(name, model, schedule, labels, **kwargs):
+        pass
+    return last.x_prev.clamp(-1, 1)

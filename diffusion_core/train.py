@@ -1,0 +1,217 @@
+"""Training a class-conditional denoiser (DDPM eps-prediction, Ho et al. 2020 Algorithm 1).
+
+    python -m diffusion_core.train --dataset digits --data ../shared/data/mnist10k --steps 6000
+    python -m diffusion_core.train --dataset fashion --data ../shared/data/fashion-mnist --resume
+
+Each step: draw a batch x_0 and labels, drop labels to "no class" with probability
+``label_dropout`` (classifier-free guidance, Ho & Salimans 2022), draw t ~ U{0..T-1} and
+eps ~ N(0, I), form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps (eq. 4) and minimise
+||eps - eps_theta(x_t, t, y)||^2 (eq. 14). AdamW, linear warm-up then cosine decay, gradient
+clipping, EMA of the weights (what gets shipped).
+
+Reproducible and resumable: every step draws its batch and noise from a generator seeded by
+(seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+A checkpoint (model, EMA, optimiser, step, elapsed time) is written atomically every few minutes
+to ``<run-dir>/checkpoint.pt``; ``--resume`` continues from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from .data import CLASS_NAMES, load_dataset, to_model_range
+from .schedules import NoiseSchedule
+from .unet import UNet, UNetConfig, count_parameters
+from .weights import export_weights
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    dataset: str = "digits"  # "digits" or "fashion": names the classes and the shipped file
+    steps: int = 6000  # optimiser steps in total
+    batch_size: int = 128
+    lr: float = 1e-3  # peak AdamW learning rate
+    warmup: int = 200  # linear warm-up steps, then cosine decay to lr * min_lr_ratio
+    min_lr_ratio: float = 0.05
+    weight_decay: float = 0.0
+    ema_decay: float = 0.999
+    label_dropout: float = 0.1  # probability of training a sample as "no class"
+    grad_clip: float = 1.0
+    seed: int = 0
+    schedule: str = "cosine"
+    T: int = 1000
+    unet: UNetConfig = field(default_factory=UNetConfig)
+
+
+def learning_rate(cfg: TrainConfig, step: int) -> float:
+    """Linear warm-up over ``cfg.warmup`` steps, then cosine decay to ``lr * min_lr_ratio``."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+class Trainer:
+    """Holds model, EMA copy, optimiser and data; ``run`` trains until ``cfg.steps`` or a deadline."""
+
+    def __init__(self, cfg: TrainConfig, images: np.ndarray, labels: np.ndarray,
+                 device: torch.device | None = None) -> None:
+        self.cfg = cfg
+        self.device = device or torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        torch.manual_seed(cfg.seed)
+        self.model = UNet(cfg.unet).to(self.device)
+        self.ema = copy.deepcopy(self.model).eval()
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.schedule = NoiseSchedule(cfg.schedule, cfg.T)
+        self.alpha_bar = torch.tensor(self.schedule.alpha_bar, dtype=torch.float32, device=self.device)
+        self.x0 = torch.from_numpy(to_model_range(images)).to(self.device)
+        self.y = torch.from_numpy(labels.astype(np.int64)).to(self.device)
+        self.step = 0
+        self.elapsed = 0.0  # training seconds over all sessions
+        self.loss_history: list[tuple[int, float]] = []
+
+    def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The batch of ``step``: (x_0 (B,1,28,28), t (B,), y (B,), eps (B,1,28,28)), a pure function of (seed, step)."""
+        g = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + step)
+        b = self.cfg.batch_size
+        idx = torch.randint(0, len(self.x0), (b,), generator=g)
+        t = torch.randint(0, self.cfg.T, (b,), generator=g)
+        drop = torch.rand(b, generator=g) < self.cfg.label_dropout
+        eps = torch.randn((b, 1, 28, 28), generator=g)
+        y = torch.where(drop.to(self.device), torch.full_like(self.y[idx.to(self.device)], self.cfg.unet.num_classes),
+                        self.y[idx.to(self.device)])
+        return self.x0[idx.to(self.device)], t.to(self.device), y, eps.to(self.device)
+
+    def train_step(self) -> float:
+        x0, t, y, eps = self.batch(self.step)
+        ab = self.alpha_bar[t][:, None, None, None]
+        x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * eps  # eq. 4
+        loss = F.mse_loss(self.model(x_t, t, y), eps)  # eq. 14
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate(self.cfg, self.step)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
+        self.optimizer.step()
+        decay = min(self.cfg.ema_decay, (1 + self.step) / (10 + self.step))
+        with torch.no_grad():
+            for p_ema, p in zip(self.ema.parameters(), self.model.parameters()):
+                p_ema.lerp_(p, 1 - decay)
+        self.step += 1
+        return float(loss.detach())
+
+    def state(self) -> dict:
+        return {
+            "config": _config_dict(self.cfg),
+            "model": self.model.state_dict(),
+            "ema": self.ema.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "loss_history": self.loss_history,
+        }
+
+    def load_state(self, state: dict) -> None:
+        if state["config"] != _config_dict(self.cfg):
+            raise ValueError("checkpoint was made with a different configuration; pass the same flags to resume")
+        self.model.load_state_dict(state["model"])
+        self.ema.load_state_dict(state["ema"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
+        self.loss_history = [tuple(x) for x in state["loss_history"]]
+
+    def save_checkpoint(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        torch.save(self.state(), tmp)
+        tmp.replace(path)
+
+    def run(self, checkpoint: Path | None = None, checkpoint_minutes: float = 5.0,
+            log_every: float = 10.0, out=sys.stderr) -> None:
+        """Train to ``cfg.steps``, checkpointing every ``checkpoint_minutes`` and at the end."""
+        self.model.train()
+        last_ckpt = last_log = time.perf_counter()
+        window_start, window_steps, running = time.perf_counter(), 0, None
+        while self.step < self.cfg.steps:
+            t0 = time.perf_counter()
+            loss = self.train_step()
+            self.elapsed += time.perf_counter() - t0
+            running = loss if running is None else 0.98 * running + 0.02 * loss
+            window_steps += 1
+            now = time.perf_counter()
+            if now - last_log >= log_every or self.step == self.cfg.steps:
+                rate = window_steps * self.cfg.batch_size / (now - window_start)
+                eta = (self.cfg.steps - self.step) * self.cfg.batch_size / max(rate, 1e-9)
+                self.loss_history.append((self.step, running))
+                print(f"step {self.step}/{self.cfg.steps}  loss {running:.4f}  {rate:.0f} img/s  "
+                      f"lr {learning_rate(self.cfg, self.step):.2e}  eta {eta / 60:.1f} min", file=out, flush=True)
+                last_log, window_start, window_steps = now, now, 0
+            if checkpoint is not None and now - last_ckpt >= 60 * checkpoint_minutes:
+                self.save_checkpoint(checkpoint)
+                last_ckpt = now
+        if checkpoint is not None:
+            self.save_checkpoint(checkpoint)
+
+
+def _config_dict(cfg: TrainConfig) -> dict:
+    d = asdict(cfg)
+    d["unet"] = cfg.unet.to_dict()
+    return d
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", choices=sorted(CLASS_NAMES), required=True)
+    p.add_argument("--data", required=True, help="IDX folder or .npz file / folder (see diffusion_core.data)")
+    p.add_argument("--steps", type=int, default=TrainConfig.steps)
+    p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--channels", default="32,64,64", help="UNet widths at 28, 14, 7 px")
+    p.add_argument("--seed", type=int, default=TrainConfig.seed)
+    p.add_argument("--run-dir", default=None, help="where checkpoints go (default runs/<dataset>)")
+    p.add_argument("--resume", action="store_true", help="continue from <run-dir>/checkpoint.pt")
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
+    p.add_argument("--export", action="store_true", help="at the end, write EMA weights to assets/<dataset>.pt")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    channels = tuple(int(c) for c in args.channels.split(","))
+    cfg = TrainConfig(dataset=args.dataset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
+                      seed=args.seed, unet=UNetConfig(channels=channels))
+    images, labels = load_dataset(args.data, "train")
+    trainer = Trainer(cfg, images, labels)
+    run_dir = Path(args.run_dir or f"runs/{args.dataset}")
+    checkpoint = run_dir / "checkpoint.pt"
+    if args.resume and checkpoint.exists():
+        trainer.load_state(torch.load(checkpoint, map_location=trainer.device, weights_only=False))
+        print(f"resumed from {checkpoint} at step {trainer.step}", file=sys.stderr)
+    print(f"{args.dataset}: {len(images)} images, UNet {count_parameters(trainer.model):,} params, "
+          f"device {trainer.device}, {torch.get_num_threads()} threads", file=sys.stderr)
+    trainer.run(checkpoint, args.checkpoint_minutes)
+    if args.export:
+        path = export_weights(args.dataset, trainer.ema, trainer.schedule, args.dataset,
+                              CLASS_NAMES[args.dataset], trainer.step)
+        print(f"exported {path} after {trainer.step} steps, {trainer.elapsed / 60:.1f} training minutes",
+              file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Saving and loading shipped denoiser weights, verified against a recorded SHA-256.
+
+A weights file is a ``torch.save`` of a plain dict (loadable with ``weights_only=True``):
+    {"format": 1, "unet": UNetConfig dict, "schedule": {"kind", "T"}, "dataset": str,
+     "class_names": [str] * 10, "train_steps": int, "state_dict": {name: tensor}}
+Its checksum lives in ``assets/manifest.json`` ({"<model>": {"file", "sha256"}}), written by
+:func:`export_weights`, so a truncated or tampered file is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .schedules import NoiseSchedule
+from .unet import UNet, UNetConfig
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+class WeightsError(RuntimeError):
+    """Weights missing, corrupt, or not matching their recorded checksum; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A ready-to-sample denoiser: the network (eval mode), its schedule and what it was trained on."""
+
+    name: str
+    model: UNet
+    schedule: NoiseSchedule
+    class_names: tuple[str, ...]
+    train_steps: int
+    device: torch.device
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def export_weights(name: str, model: UNet, schedule: NoiseSchedule, dataset: str,
+                   class_names: tuple[str, ...], train_steps: int, assets: Path = ASSETS) -> Path:
+    """Write ``assets/<name>.pt`` (float32 EMA weights) and record its SHA-256 in the manifest."""
+    payload = {
+        "format": FORMAT_VERSION,
+        "unet": model.config.to_dict(),
+        "schedule": {"kind": schedule.kind, "T": schedule.T},
+        "dataset": dataset,
+        "class_names": list(class_names),
+        "train_steps": int(train_steps),
+        "state_dict": {k: v.detach().float().cpu().contiguous() for k, v in model.state_dict().items()},
+    }
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    data = buffer.getvalue()
+    assets.mkdir(parents=True, exist_ok=True)
+    path = assets / f"{name}.pt"
+    path.write_bytes(data)
+    manifest_path = assets / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest[name] = {"file": path.name, "sha256": sha256_bytes(data), "bytes": len(data)}
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def available_models(assets: Path = ASSETS) -> list[str]:
+    """Names recorded in the manifest (whether or not their files are intact)."""
+    manifest_path = assets / MANIFEST
+    if not manifest_path.exists():
+        return []
+    try:
+        return sorted(json.loads(manifest_path.read_text()))
+    except (json.JSONDecodeError, OSError):
+        return []
+
+
+def pick_device(prefer: str = "auto") -> torch.device:
+    """CUDA when present (or asked for), else CPU."""
+    if prefer == "cpu" or (prefer == "auto" and not torch.cuda.is_available()):
+        return torch.device("cpu")
+    return torch.device("cuda")
+
+
+def load_model(name: str, assets: Path = ASSETS, device: torch.device | None = None) -> LoadedModel:
+    """Load and verify ``assets/<name>.pt``; raises :class:`WeightsError` with a readable reason."""
+    manifest_path = assets / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except FileNotFoundError:
+        raise WeightsError(f"No model manifest at {manifest_path}. Restore assets/ from the repository.") from None
+    except json.JSONDecodeError as e:
+        raise WeightsError(f"The model manifest {manifest_path} is not valid JSON ({e}).") from None
+    if name not in manifest:
+        raise WeightsError(f"No model named {name!r}; shipped models: {', '.join(sorted(manifest)) or 'none'}.")
+    entry = manifest[name]
+    path = assets / entry["file"]
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise WeightsError(
+            f"The weights file {path.name} is missing from assets/. Restore it with "
+            f"`git checkout -- assets/{path.name}` or retrain (see README)."
+        ) from None
+    if sha256_bytes(data) != entry["sha256"]:
+        raise WeightsError(
+            f"The weights file {path.name} is corrupt or was changed (its SHA-256 does not match "
+            f"the manifest). Restore it with `git checkout -- assets/{path.name}` or retrain."
+        )
+    try:
+        payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        model = UNet(UNetConfig.from_dict(payload["unet"]))
+        model.load_state_dict(payload["state_dict"])
+        schedule = NoiseSchedule(kind=payload["schedule"]["kind"], T=payload["schedule"]["T"])
+    except Exception as e:  # any malformed payload becomes one readable error
+        raise WeightsError(f"The weights file {path.name} could not be read: {e}") from None
+    device = device or pick_device()
+    model.to(device).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return LoadedModel(name, model, schedule, tuple(payload["class_names"]), int(payload["train_steps"]), device)

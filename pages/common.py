@@ -1,0 +1,67 @@
+"""Widgets and cached loaders shared by the pages (the one UI helper module).
+
+Pages import from here; nothing here does math: it calls ``diffusion_core`` and lays out results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from diffusion_core.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
+
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _decode_cached(data: bytes, name: str, digest: str) -> LoadedImage:
+    """Decode once per distinct file; ``digest`` keys the cache cheaply (data is hashed by Streamlit too)."""
+    return read_image(data, name)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _load_sample_cached(name: str) -> LoadedImage:
+    return load_sample(list_samples()[name])
+
+
+def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> LoadedImage:
+    """A bundled photo or the reader's upload; returns RGB (H, W, 3) uint8 with notes.
+
+    A bad upload shows a clear error and falls back to the bundled photo, so the page keeps working.
+    """
+    samples = list_samples()
+    names = list(samples)
+    source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source")
+    chosen = st.selectbox("Photo", names, index=names.index(default) if default in names else 0,
+                          key=f"{key}_sample", disabled=source != "Bundled photo")
+    if source == "Upload your own":
+        upload = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)",
+                                  type=UPLOAD_TYPES, key=f"{key}_upload")
+        if upload is not None:
+            data = upload.getvalue()
+            try:
+                loaded = _decode_cached(data, upload.name, hashlib.sha256(data).hexdigest())
+            except ImageInputError as e:
+                st.error(f"{e} Showing the bundled photo “{chosen}” instead.")
+            else:
+                for note in loaded.notes:
+                    st.info(note)
+                return loaded
+    return _load_sample_cached(chosen)
+
+
+def enlarge(pixels: np.ndarray, target: int = 280) -> np.ndarray:
+    """Nearest-neighbour upscale so small images show crisp square pixels, ~``target`` px wide."""
+    h, w = pixels.shape[:2]
+    factor = max(1, target // max(h, w))
+    if factor == 1:
+        return pixels
+    return np.asarray(Image.fromarray(pixels).resize((w * factor, h * factor), Image.Resampling.NEAREST))
+
+
+def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:
+    """Show a uint8 image (H, W) or (H, W, 3) enlarged with crisp pixels."""
+    st.image(enlarge(pixels, target), caption=caption, clamp=True)

@@ -1,0 +1,34 @@
+"""Helpers for the browser tests: wait for Streamlit to finish a run, check for errors, take screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def wait_for_app(page, timeout_ms: int = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (never a fixed delay)."""
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
+
+
+def open_page(page, url: str, timeout_ms: int = 60_000) -> None:
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    # The first script run may start slightly after load: wait for content, then for idle.
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stMarkdown"], '
+                           '[data-testid="stMain"] [data-testid="stHeading"]', timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
+
+
+def assert_no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
