@@ -192,7 +192,14 @@ def dpmpp_2m(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_
 def run_sampler(name: str, model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *,
                 num_steps: int, guidance: float, generator: torch.Generator,
                 x_T: torch.Tensor | None = None, eta: float = 0.0) -> Iterator[SamplerStep]:
-    """Dispatch by name ("dpmpp", "ddim", "ddpm"); see each sampler for the arguments."""
+    """Dispatch by name ("dpmpp", "ddim", "ddpm"); see each sampler for the arguments.
+
+    Arguments are checked here, at the call: the samplers are generators, which would only raise
+    on the first ``next()``.
+    """
+    trailing_timesteps(schedule.T, num_steps)  # raises ValueError for a bad step count
+    if name == "ddim" and not 0.0 <= eta <= 1.0:
+        raise ValueError(f"eta must lie in [0, 1], got {eta}")
     common = dict(num_steps=num_steps, guidance=guidance, generator=generator, x_T=x_T)
     if name == "dpmpp":
         return dpmpp_2m(model, schedule, labels, **common)

@@ -1,0 +1,296 @@
+"""The samplers, step by step, against diffusers' schedulers (an independent implementation) as oracle,
+and their behaviour on a tiny untrained UNet.
+
+Oracle comparisons feed both implementations identical model outputs: a stub denoiser (the UNet's call
+signature, ``null_class`` and ``config.num_classes``) returns a fixed, x- and t-dependent epsilon and
+records it; at every step diffusers' ``scheduler.step`` gets our x_t and the recorded epsilon, and its
+result must equal our x_prev. Random noise (DDPM, DDIM with eta > 0) matches because both draw it from
+a CPU ``torch.Generator`` with the same seed, in the same order, with the same shape and dtype.
+
+Two schedule variants:
+* "ours": the oracle's alpha-bar (and DPM-Solver's sigmas) replaced by our float64 values, which
+  isolates the update rule: agreement to float32 rounding (rtol 1e-5 of the sample's scale).
+* "theirs": the oracle's own float32 schedule (equal to ours to ~1e-6, see test_schedules). Where
+  1 - alpha-bar is small (t < 10) or alpha-bar is tiny (t = T-1, cosine), that float32 rounding is
+  amplified by the step coefficients to ~1e-4 relative; tolerance 5e-4 there.
+
+Convention differences found and kept (ours follows the papers):
+* diffusers' DDIMScheduler steps from t to ``t - T // num_steps`` whatever its timestep list says; with
+  trailing spacing and a step count that does not divide T (e.g. 7), that is not the next timestep it
+  evaluates (999 -> 857 while the next model call is at 856). Song et al. 2021 eq. 12 steps from tau_i
+  to tau_{i-1} of the chosen subsequence, as ours does. For such counts the test uses
+  DPMSolverMultistepScheduler with solver_order=1 as oracle instead: first-order DPM-Solver++ is
+  exactly DDIM with eta = 0 (Lu et al. 2022, sec. 4.1) and it steps along its real timestep list.
+* DPM-Solver++ in diffusers has no x0 clipping, so our dpmpp_2m is compared with clip_x0=False.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from diffusion_core import samplers as S
+from diffusion_core.schedules import NoiseSchedule
+from diffusion_core.unet import UNet, UNetConfig
+
+diffusers = pytest.importorskip("diffusers")
+
+ORACLE_BETAS = {"linear": "linear", "cosine": "squaredcos_cap_v2"}
+T = 1000
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors: one thread is fastest, and does not fight the other processes on a small machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+class StubDenoiser(nn.Module):
+    """A fake eps_theta(x, t, y) with the UNet's interface: the epsilon that points at a fixed target
+    image x0* = pattern + 0.05 y + 0.3 sin(3 x), which strays outside [-1, 1] so clipping matters."""
+
+    def __init__(self, schedule: NoiseSchedule, num_classes: int = 10) -> None:
+        super().__init__()
+        self.config = UNetConfig(num_classes=num_classes)
+        self.anchor = nn.Parameter(torch.zeros(()))  # samplers read the device from the parameters
+        self.alpha_bar = torch.tensor(schedule.alpha_bar, dtype=torch.float32)
+        g = torch.Generator().manual_seed(123)
+        self.pattern = torch.rand((1, 1, 28, 28), generator=g) * 2.6 - 1.3
+        self.outputs: list[torch.Tensor] = []
+
+    @property
+    def null_class(self) -> int:
+        return self.config.num_classes
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        ab = self.alpha_bar[t][:, None, None, None]
+        x0 = self.pattern + 0.05 * y[:, None, None, None].float() + 0.3 * torch.sin(3 * x)
+        eps = (x - ab.sqrt() * x0) / (1 - ab).sqrt()
+        self.outputs.append(eps.clone())
+        return eps
+
+
+def _oracle(name: str, kind: str, num_steps: int, schedule: NoiseSchedule, use_ours: bool):
+    common = {"num_train_timesteps": T, "beta_schedule": ORACLE_BETAS[kind], "timestep_spacing": "trailing"}
+    if name == "ddpm":
+        ref = diffusers.DDPMScheduler(clip_sample=True, variance_type="fixed_small", **common)
+    elif name == "ddim":
+        ref = diffusers.DDIMScheduler(clip_sample=True, set_alpha_to_one=True, **common)
+    elif name in ("dpmpp", "dpm1"):
+        ref = diffusers.DPMSolverMultistepScheduler(
+            algorithm_type="dpmsolver++", solver_order=2 if name == "dpmpp" else 1,
+            final_sigmas_type="zero", lower_order_final=True, **common)
+    ref.set_timesteps(num_steps)
+    if use_ours:
+        ref.alphas_cumprod = torch.tensor(schedule.alpha_bar, dtype=torch.float64)
+        if name in ("dpmpp", "dpm1"):
+            ab = schedule.alpha_bar[ref.timesteps.numpy()]
+            ref.sigmas = torch.tensor(np.append(np.sqrt((1 - ab) / ab), 0.0), dtype=torch.float64)
+    return ref
+
+
+def _compare(name: str, kind: str, num_steps: int, *, use_ours: bool = True, eta: float = 0.0,
+             rtol: float = 1e-5, batch: int = 3) -> None:
+    schedule = NoiseSchedule(kind, T)
+    model = StubDenoiser(schedule)
+    labels = torch.tensor([0, 3, 9][:batch])
+    x_T = torch.randn((batch, 1, 28, 28), generator=torch.Generator().manual_seed(1))
+    seed = 7
+    gen = torch.Generator().manual_seed(seed)
+    if name == "ddpm":
+        steps = list(S.ddpm(model, schedule, labels, num_steps=num_steps, generator=gen, x_T=x_T))
+    elif name == "ddim":
+        steps = list(S.ddim(model, schedule, labels, num_steps=num_steps, eta=eta, generator=gen, x_T=x_T))
+    elif name == "dpm1":  # DDIM, eta = 0, unclipped, checked against first-order DPM-Solver++
+        steps = list(S.ddim(model, schedule, labels, num_steps=num_steps, generator=gen, x_T=x_T, clip_x0=False))
+    else:
+        steps = list(S.dpmpp_2m(model, schedule, labels, num_steps=num_steps, generator=gen, x_T=x_T,
+                                clip_x0=False))
+    ref = _oracle(name, kind, num_steps, schedule, use_ours)
+    assert [s.t for s in steps] == ref.timesteps.tolist()
+    assert [s.index for s in steps] == list(range(num_steps))
+    assert len(model.outputs) == num_steps
+    ref_gen = torch.Generator().manual_seed(seed)
+    for step, eps in zip(steps, model.outputs):
+        if name == "ddpm":
+            out = ref.step(eps, step.t, step.x_t, generator=ref_gen)
+        elif name == "ddim":
+            out = ref.step(eps, step.t, step.x_t, eta=eta, use_clipped_model_output=True, generator=ref_gen)
+        else:
+            out = ref.step(eps, step.t, step.x_t)
+        scale = max(1.0, float(out.prev_sample.abs().max()))
+        err = float((step.x_prev - out.prev_sample).abs().max())
+        assert err <= rtol * scale, f"{name} {kind} step {step.index} (t={step.t}): x_prev differs by {err:.2e}"
+        if name in ("ddpm", "ddim"):  # both report the clipped x0 prediction
+            err = float((step.x0_hat - out.pred_original_sample).abs().max())
+            assert err <= rtol * 10, f"{name} {kind} step {step.index} (t={step.t}): x0_hat differs by {err:.2e}"
+    assert steps[-1].x_prev.shape == (batch, 1, 28, 28)
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+def test_ddpm_matches_diffusers(kind):
+    _compare("ddpm", kind, 20)
+
+
+def test_ddpm_1000_steps_matches_diffusers():
+    _compare("ddpm", "cosine", 1000, batch=1)
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+@pytest.mark.parametrize("num_steps,eta", [(20, 0.0), (50, 0.0), (50, 0.5), (20, 1.0)])
+def test_ddim_matches_diffusers(kind, num_steps, eta):
+    _compare("ddim", kind, num_steps, eta=eta)
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+@pytest.mark.parametrize("num_steps", [7, 30])
+def test_ddim_uneven_trailing_steps_match_first_order_dpm_solver(kind, num_steps):
+    # 1000 / 7 and 1000 / 30 are not integers: see the module docstring for why not DDIMScheduler here.
+    _compare("dpm1", kind, num_steps)
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+@pytest.mark.parametrize("num_steps", [20, 10, 7, 1])
+def test_dpmpp_2m_matches_diffusers(kind, num_steps):
+    _compare("dpmpp", kind, num_steps)
+
+
+@pytest.mark.parametrize("name,kind,num_steps", [
+    ("ddpm", "linear", 1000), ("ddpm", "cosine", 20), ("ddim", "cosine", 20), ("ddim", "linear", 20),
+    ("dpmpp", "cosine", 20), ("dpmpp", "linear", 20),
+])
+def test_samplers_match_diffusers_own_float32_schedule(name, kind, num_steps):
+    _compare(name, kind, num_steps, use_ours=False, rtol=5e-4, batch=1 if num_steps == 1000 else 3)
+
+
+@pytest.mark.parametrize("num_steps", [1, 7, 20, 50, 999, 1000])
+def test_trailing_timesteps_match_diffusers(num_steps):
+    ref = diffusers.DDPMScheduler(num_train_timesteps=T, timestep_spacing="trailing")
+    ref.set_timesteps(num_steps)
+    ts = S.trailing_timesteps(T, num_steps)
+    assert ts.tolist() == ref.timesteps.tolist()
+    assert ts[0] == T - 1 and len(ts) == num_steps and np.all(np.diff(ts) < 0) and ts[-1] >= 0
+
+
+@pytest.mark.parametrize("num_steps", [0, -1, T + 1])
+def test_trailing_timesteps_bad_counts(num_steps):
+    with pytest.raises(ValueError, match="number of steps"):
+        S.trailing_timesteps(T, num_steps)
+
+
+def test_guided_eps_is_classifier_free_guidance():
+    schedule = NoiseSchedule("cosine", T)
+    model = StubDenoiser(schedule)
+    x = torch.randn((4, 1, 28, 28), generator=torch.Generator().manual_seed(0))
+    labels = torch.tensor([2, 10, 7, 10])  # 10 = "no class"
+    tt = torch.full((4,), 500)
+    cond, uncond = model(x, tt, labels), model(x, tt, torch.full_like(labels, 10))
+    for s in (0.0, 1.0, 2.5):
+        expected = uncond + s * (cond - uncond)
+        expected[[1, 3]] = uncond[[1, 3]]  # "no class" rows stay unconditional
+        torch.testing.assert_close(S.guided_eps(model, x, 500, labels, s), expected, rtol=1e-6, atol=1e-6)
+
+
+# ---- a tiny untrained UNet ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny():
+    torch.manual_seed(0)
+    model = UNet(UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4)).eval()
+    with torch.no_grad():  # the output conv starts at zero (eps = 0 for every class); make it say something
+        model.out.weight.normal_(0, 0.5)
+    return model, NoiseSchedule("cosine", T)
+
+
+def _run(tiny, name="dpmpp", labels=(1, 4, 10), steps=5, guidance=2.0, seed=0, **kw):
+    model, schedule = tiny
+    return list(S.run_sampler(name, model, schedule, torch.tensor(labels), num_steps=steps, guidance=guidance,
+                              generator=torch.Generator().manual_seed(seed), **kw))
+
+
+@pytest.mark.parametrize("name", S.SAMPLERS)
+def test_shapes_and_step_records(tiny, name):
+    steps = _run(tiny, name)
+    assert len(steps) == 5
+    for i, s in enumerate(steps):
+        assert (s.index, s.num_steps) == (i, 5)
+        for x in (s.x_t, s.x0_hat, s.x_prev):
+            assert x.shape == (3, 1, 28, 28) and x.dtype == torch.float32 and torch.isfinite(x).all()
+        assert s.x0_hat.abs().max() <= 1.0
+        if i:
+            assert torch.equal(s.x_t, steps[i - 1].x_prev)
+    assert [s.t for s in steps] == S.trailing_timesteps(T, 5).tolist()
+    out = S.sample(name, *tiny, torch.tensor([1, 4, 10]), num_steps=5, guidance=2.0,
+                   generator=torch.Generator().manual_seed(0))
+    assert out.shape == (3, 1, 28, 28) and out.abs().max() <= 1.0
+    torch.testing.assert_close(out, steps[-1].x_prev.clamp(-1, 1))
+
+
+@pytest.mark.parametrize("name", S.SAMPLERS)
+def test_same_seed_same_images_other_seed_other_images(tiny, name):
+    a, b, c = (_run(tiny, name, seed=s)[-1].x_prev for s in (3, 3, 4))
+    assert torch.equal(a, b)
+    assert not torch.allclose(a, c)
+
+
+@pytest.mark.parametrize("name", S.SAMPLERS)
+def test_guidance_scale_changes_conditional_samples_only(tiny, name):
+    g0 = _run(tiny, name, guidance=0.0)[-1].x_prev
+    g3 = _run(tiny, name, guidance=3.0)[-1].x_prev
+    assert not torch.allclose(g0[:2], g3[:2], atol=1e-4)  # rows with a class
+    torch.testing.assert_close(g0[2], g3[2], rtol=0, atol=1e-4)  # the "no class" row (batch 3 vs 6: float order)
+
+
+@pytest.mark.parametrize("name", S.SAMPLERS)
+def test_no_class_label_is_unconditional(tiny, name):
+    # Every label at "no class" with strong guidance == any labels with guidance 0 (the unconditional model).
+    uncond = _run(tiny, name, labels=(10, 10, 10), guidance=4.0)[-1].x_prev
+    g0 = _run(tiny, name, labels=(3, 5, 7), guidance=0.0)[-1].x_prev
+    torch.testing.assert_close(uncond, g0, rtol=1e-5, atol=1e-5)
+
+
+def test_batch_rows_equal_single_runs(tiny):
+    model, schedule = tiny
+    x_T = torch.randn((3, 1, 28, 28), generator=torch.Generator().manual_seed(9))
+    labels = torch.tensor([0, 6, 10])
+    kw = {"num_steps": 4, "guidance": 2.0, "generator": torch.Generator().manual_seed(0)}
+    batch = S.sample("dpmpp", model, schedule, labels, x_T=x_T, **kw)
+    for i in range(3):
+        one = S.sample("dpmpp", model, schedule, labels[i:i + 1], x_T=x_T[i:i + 1], **kw)
+        # float32 conv kernels may sum in another order for another batch size: 1e-4 absolute
+        torch.testing.assert_close(one[0], batch[i], rtol=0, atol=1e-4)
+
+
+def test_run_sampler_dispatch(tiny):
+    model, schedule = tiny
+    labels = torch.tensor([2, 8])
+    kw = {"num_steps": 4, "guidance": 1.5}
+    funcs = {"dpmpp": S.dpmpp_2m, "ddim": S.ddim, "ddpm": S.ddpm}
+    for name, func in funcs.items():
+        via = list(S.run_sampler(name, model, schedule, labels, generator=torch.Generator().manual_seed(1), **kw))
+        direct = list(func(model, schedule, labels, generator=torch.Generator().manual_seed(1), **kw))
+        assert torch.equal(via[-1].x_prev, direct[-1].x_prev)
+    eta = list(S.run_sampler("ddim", model, schedule, labels, eta=1.0, generator=torch.Generator().manual_seed(1), **kw))
+    ddim0 = list(S.ddim(model, schedule, labels, generator=torch.Generator().manual_seed(1), **kw))
+    assert not torch.allclose(eta[-1].x_prev, ddim0[-1].x_prev)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"name": "euler"}, "unknown sampler"),
+    ({"num_steps": 0}, "number of steps"),
+    ({"num_steps": T + 1}, "number of steps"),
+    ({"name": "ddim", "eta": 1.5}, "eta"),
+    ({"name": "ddim", "eta": -0.1}, "eta"),
+])
+def test_bad_arguments_raise_value_error_at_call(tiny, kwargs, match):
+    model, schedule = tiny
+    args = {"name": "dpmpp", "num_steps": 5, "eta": 0.0} | kwargs
+    with pytest.raises(ValueError, match=match):
+        # raised by the call itself, before the caller starts iterating (a page validates up front)
+        S.run_sampler(args["name"], model, schedule, torch.tensor([1]), num_steps=args["num_steps"],
+                      guidance=1.0, generator=torch.Generator(), eta=args["eta"])
