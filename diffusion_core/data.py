@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -36,13 +37,18 @@ class DatasetError(ValueError):
 def read_idx(path: Path) -> np.ndarray:
     """Parse one IDX file (LeCun's MNIST format), gzip-compressed or raw, into a numpy array."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as e:  # gzip.BadGzipFile is an OSError; a truncated .gz raises EOFError
+        raise DatasetError(f"{path}: cannot be read ({e})") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
         raise DatasetError(f"{path}: not an IDX file (bad magic number)")
     dtype_code, ndim = data[2], data[3]
     if dtype_code not in _IDX_DTYPES:
         raise DatasetError(f"{path}: unsupported IDX element type 0x{dtype_code:02x}")
+    if len(data) < 4 + 4 * ndim:
+        raise DatasetError(f"{path}: truncated IDX header")
     dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     body = np.frombuffer(data, dtype=_IDX_DTYPES[dtype_code], offset=4 + 4 * ndim)
     if body.size != int(np.prod(dims)):
@@ -74,10 +80,18 @@ def load_dataset(path: str | Path, split: str = "train") -> tuple[np.ndarray, np
         path = npz_files[0]
     if not path.exists():
         raise DatasetError(f"{path}: no such file or folder")
-    with np.load(path) as z:
-        if "images" not in z or "labels" not in z:
-            raise DatasetError(f"{path}: an npz data set needs arrays 'images' and 'labels'")
-        images, labels = z["images"], z["labels"]
+    try:
+        z = np.load(path)
+        if not isinstance(z, np.lib.npyio.NpzFile):  # a plain .npy array
+            raise DatasetError(f"{path}: not an .npz archive")
+        with z:
+            if "images" not in z or "labels" not in z:
+                raise DatasetError(f"{path}: an npz data set needs arrays 'images' and 'labels'")
+            images, labels = z["images"], z["labels"]
+    except DatasetError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:  # not a zip/npy, pickled objects, truncated
+        raise DatasetError(f"{path}: not a readable .npz archive ({e})") from None
     images, labels = _checked(images, labels, path)
     if len(images) <= 2 * NPZ_TEST_SIZE:
         raise DatasetError(f"{path}: too few images ({len(images)}) to hold out {NPZ_TEST_SIZE} for testing")
@@ -91,6 +105,8 @@ def _checked(images: np.ndarray, labels: np.ndarray, where: Path) -> tuple[np.nd
         raise DatasetError(f"{where}: images must have shape (N, 28, 28), got {images.shape}")
     if labels.shape != (images.shape[0],):
         raise DatasetError(f"{where}: {len(labels)} labels for {len(images)} images")
+    if len(images) == 0:
+        raise DatasetError(f"{where}: holds no images")
     if images.dtype != np.uint8:
         if images.min() < 0 or images.max() > 255:
             raise DatasetError(f"{where}: pixel values must lie in 0..255")

@@ -97,10 +97,19 @@ def load_model(name: str, assets: Path = ASSETS, device: torch.device | None = N
         raise WeightsError(f"No model manifest at {manifest_path}. Restore assets/ from the repository.") from None
     except json.JSONDecodeError as e:
         raise WeightsError(f"The model manifest {manifest_path} is not valid JSON ({e}).") from None
+    except OSError as e:
+        raise WeightsError(f"The model manifest {manifest_path} cannot be read ({e}).") from None
+    if not isinstance(manifest, dict):
+        raise WeightsError(f"The model manifest {manifest_path} is malformed (expected an object of models).")
     if name not in manifest:
         raise WeightsError(f"No model named {name!r}; shipped models: {', '.join(sorted(manifest)) or 'none'}.")
     entry = manifest[name]
-    path = assets / entry["file"]
+    file = entry.get("file") if isinstance(entry, dict) else None
+    if (not isinstance(file, str) or not file or Path(file).name != file
+            or not isinstance(entry.get("sha256"), str)):
+        raise WeightsError(f"The model manifest {manifest_path} has a malformed entry for {name!r} "
+                           f"(expected a plain file name and a sha256). Restore assets/{MANIFEST}.")
+    path = assets / file
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -108,6 +117,8 @@ def load_model(name: str, assets: Path = ASSETS, device: torch.device | None = N
             f"The weights file {path.name} is missing from assets/. Restore it with "
             f"`git checkout -- assets/{path.name}` or retrain (see README)."
         ) from None
+    except OSError as e:
+        raise WeightsError(f"The weights file {path} cannot be read ({e}).") from None
     if sha256_bytes(data) != entry["sha256"]:
         raise WeightsError(
             f"The weights file {path.name} is corrupt or was changed (its SHA-256 does not match "

@@ -1,0 +1,140 @@
+"""Training: the loss falls on small synthetic data, a resumed run equals an uninterrupted one, and the
+learning-rate schedule has its documented shape."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from torch.nn import functional as F
+
+from diffusion_core.train import TrainConfig, Trainer, learning_rate
+from diffusion_core.unet import UNetConfig
+
+TINY = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors; also keeps results independent of the core count
+    yield
+    torch.set_num_threads(before)
+
+
+def shapes_dataset(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """n 28x28 uint8 images of three simple shapes (label 0 square, 1 bar, 2 cross) at random places."""
+    rng = np.random.default_rng(0)
+    images = np.zeros((n, 28, 28), np.uint8)
+    labels = np.arange(n) % 3
+    for img, label in zip(images, labels):
+        r, c = rng.integers(4, 16, size=2)
+        if label == 0:
+            img[r:r + 8, c:c + 8] = 255
+        elif label == 1:
+            img[2:26, c:c + 3] = 255
+        else:
+            img[r + 3:r + 5, c:c + 8] = 255
+            img[r:r + 8, c + 3:c + 5] = 255
+    return images, labels.astype(np.uint8)
+
+
+def make_trainer(steps: int, **kw) -> Trainer:
+    cfg = TrainConfig(steps=steps, batch_size=16, warmup=5, lr=2e-3, unet=TINY, **kw)
+    return Trainer(cfg, *shapes_dataset(), device=torch.device("cpu"))
+
+
+def held_out_loss(trainer: Trainer) -> float:
+    """The eps-prediction loss on fixed batches the run never trains on (steps 10^6..), same noise each call."""
+    losses = []
+    with torch.no_grad():
+        for step in range(10**6, 10**6 + 4):
+            x0, t, y, eps = trainer.batch(step)
+            ab = trainer.alpha_bar[t][:, None, None, None]
+            x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * eps
+            losses.append(float(F.mse_loss(trainer.model(x_t, t, y), eps)))
+    return float(np.mean(losses))
+
+
+def test_a_few_dozen_steps_lower_the_loss():
+    trainer = make_trainer(40)
+    before = held_out_loss(trainer)
+    log = io.StringIO()
+    trainer.run(out=log, log_every=0.0)
+    after = held_out_loss(trainer)
+    assert trainer.step == 40
+    assert after < 0.6 * before, (before, after)  # measured: 1.00 -> 0.39
+    assert "step 40/40" in log.getvalue() and "img/s" in log.getvalue()
+    assert trainer.loss_history and trainer.loss_history[-1][0] == 40
+    # the EMA copy moved away from the initial weights but is not the raw model
+    assert any(not torch.equal(a, b) for a, b in zip(trainer.ema.parameters(), trainer.model.parameters()))
+
+
+def test_batches_are_a_pure_function_of_seed_and_step():
+    a, b = make_trainer(10), make_trainer(10, seed=1)
+    for x, y in zip(a.batch(3), a.batch(3)):
+        assert torch.equal(x, y)
+    assert not torch.equal(a.batch(3)[3], a.batch(4)[3])
+    assert not torch.equal(a.batch(3)[3], b.batch(3)[3])
+    x0, t, y, eps = a.batch(0)
+    assert x0.shape == eps.shape == (16, 1, 28, 28) and t.shape == y.shape == (16,)
+    assert x0.min() >= -1 and x0.max() <= 1 and 0 <= t.min() and t.max() < 1000
+    assert set(y.tolist()) <= {0, 1, 2, 10}  # 10 = "no class" (label dropout)
+
+
+def test_label_dropout_uses_the_no_class_token():
+    trainer = make_trainer(10, label_dropout=1.0)
+    assert set(trainer.batch(0)[2].tolist()) == {10}
+    trainer = make_trainer(10, label_dropout=0.0)
+    assert 10 not in trainer.batch(0)[2].tolist()
+
+
+def test_resumed_run_matches_uninterrupted_run(tmp_path):
+    steps, cut = 12, 5
+    straight = make_trainer(steps)
+    straight.run(out=io.StringIO())
+
+    first = make_trainer(steps)
+    for _ in range(cut):
+        first.train_step()
+    ckpt = tmp_path / "run" / "checkpoint.pt"
+    first.save_checkpoint(ckpt)
+    assert ckpt.exists() and not ckpt.with_suffix(".tmp").exists()
+    del first
+
+    torch.manual_seed(12345)  # a different global RNG state must not matter
+    resumed = make_trainer(steps)
+    resumed.load_state(torch.load(ckpt, weights_only=False))
+    assert resumed.step == cut
+    resumed.run(checkpoint=ckpt, out=io.StringIO())
+    assert resumed.step == straight.step == steps
+    for (name, a), b in zip(straight.model.named_parameters(), resumed.model.parameters()):
+        assert torch.equal(a, b), name
+    for a, b in zip(straight.ema.parameters(), resumed.ema.parameters()):
+        assert torch.equal(a, b)
+    # run() wrote a final checkpoint at step 12
+    assert torch.load(ckpt, weights_only=False)["step"] == steps
+
+
+def test_resume_with_other_config_is_refused(tmp_path):
+    a = make_trainer(10)
+    a.save_checkpoint(tmp_path / "c.pt")
+    b = make_trainer(11)
+    with pytest.raises(ValueError, match="different configuration"):
+        b.load_state(torch.load(tmp_path / "c.pt", weights_only=False))
+
+
+def test_learning_rate_warmup_then_cosine_decay():
+    cfg = TrainConfig(steps=1000, warmup=100, lr=1e-3, min_lr_ratio=0.05)
+    lrs = np.array([learning_rate(cfg, s) for s in range(1200)])
+    assert lrs[0] == pytest.approx(1e-3 / 100)
+    assert np.all(np.diff(lrs[:100]) > 0)  # linear warm-up
+    np.testing.assert_allclose(np.diff(lrs[:100]), 1e-3 / 100, rtol=1e-9)
+    assert lrs[99] == pytest.approx(1e-3) and lrs[100] == pytest.approx(1e-3)  # peak
+    assert np.all(np.diff(lrs[100:1000]) < 0)  # cosine decay
+    mid = 100 + (1000 - 100) // 2
+    assert lrs[mid] == pytest.approx(1e-3 * (0.05 + 0.95 * 0.5))  # halfway: half-way between peak and floor
+    np.testing.assert_allclose(lrs[1000:], 1e-3 * 0.05)  # floor after the end
+    assert lrs[100:].min() == pytest.approx(5e-5)  # never below the floor after warm-up
