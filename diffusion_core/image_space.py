@@ -208,7 +208,7 @@ def power_text(base: int, exponent: int, on_progress: ProgressCallback | None = 
     return text
 
 
-def group_digits(text: str, group: int = 10, per_line: int = 100) -> str:
+def group_digits(text: str, group: int = 10, per_line: int = 50) -> str:
     """Digits in groups of ``group`` separated by spaces, ``per_line`` digits a line, for reading by eye."""
     lines = [text[i:i + per_line] for i in range(0, len(text), per_line)]
     return "\n".join(" ".join(line[j:j + group] for j in range(0, len(line), group)) for line in lines)

@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from diffusion_core.image_space import EDGE_DIGITS, ImageSpec, digit_count, leading_digits
+from diffusion_core.image_space import (
+    EDGE_DIGITS,
+    ImageSpec,
+    digit_count,
+    leading_digits,
+)
 
 SAND_EXPONENT = 19  # grains of sand on Earth: about 10^19
 ATOMS_EXPONENT = 80  # atoms in the observable universe: about 10^80

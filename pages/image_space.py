@@ -1,5 +1,370 @@
-"""Placeholder: being built."""
+"""How large is image space? Exact, certified sizes of the space of images, and every image's index in it.
 
+Layout and widgets only: the arithmetic lives in ``diffusion_core.image_space`` (digit counts, head
+and tail digits, the whole number), ``diffusion_core.space_facts`` (comparisons, the article's claims,
+the thought experiment) and ``diffusion_core.image_index`` (image <-> integer).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import plotly.graph_objects as go
 import streamlit as st
 
-st.info("This page is being built.")
+from diffusion_core.image_index import (
+    BadIndexError,
+    changed_pixels,
+    image_to_index,
+    index_count,
+    index_to_image,
+    index_to_text,
+    parse_index,
+    random_index,
+)
+from diffusion_core.image_io import fit_square, to_grayscale
+from diffusion_core.image_space import (
+    BIT_DEPTHS,
+    COLOUR_MODELS,
+    EDGE_DIGITS,
+    MAX_TEXT_DIGITS,
+    PRESETS,
+    ImageSpaceError,
+    ImageSpec,
+    certify_digit_count,
+    group_digits,
+    leading_digits,
+    parse_count,
+    power_text,
+    trailing_digits,
+)
+from diffusion_core.space_facts import (
+    ATOMS_EXPONENT,
+    DIGITS_PER_PAGE,
+    SAND_EXPONENT,
+    SECONDS_PER_YEAR,
+    SHEET_MM,
+    digit_curve,
+    pages_to_write,
+    scientific,
+    seed_claims,
+    stack_height_mm,
+    thought_experiment,
+    times_reference,
+)
+from pages.common import pick_image, show_pixels
+
+SHOW_DIGITS_UP_TO = 100_000  # the whole number is shown on the page up to this many digits
+DEFAULT_PRESET = "100 x 100 grayscale (the article's example)"
+CUSTOM = "Custom"
+URL_COLOURS = {"gray": "Grayscale", "rgb": "RGB", "rgba": "RGBA"}  # query-param value -> colour model
+
+
+def _tex_int(value: int) -> str:
+    """An integer with thousands separators that LaTeX will not space out."""
+    return f"{value:,}".replace(",", "{,}")
+
+
+# ---------------------------------------------------------------- settings (widgets + URL) --------
+
+def _spec_from_url() -> tuple[ImageSpec, str | None]:
+    """The settings in the URL (w, h, colour, bits), validated; defaults and a warning if tampered."""
+    params = st.query_params
+    default = PRESETS[DEFAULT_PRESET]
+    if not any(k in params for k in ("w", "h", "colour", "bits")):
+        return default, None
+    try:
+        colour = params.get("colour", "gray").lower()
+        if colour not in URL_COLOURS:
+            raise ImageSpaceError(f"colour must be one of {', '.join(URL_COLOURS)}, not “{colour[:20]}”")
+        bits = parse_count(params.get("bits", "8"), "bits", max(BIT_DEPTHS))
+        if bits not in BIT_DEPTHS:
+            raise ImageSpaceError(f"bits must be one of {', '.join(map(str, BIT_DEPTHS))}, not {bits}")
+        spec = ImageSpec(parse_count(params.get("w", "100"), "w"), parse_count(params.get("h", "100"), "h"),
+                         COLOUR_MODELS[URL_COLOURS[colour]], bits)
+    except ImageSpaceError as e:
+        return default, f"The settings in this link are not valid ({e}). Showing the defaults instead."
+    return spec, None
+
+
+def _preset_for(spec: ImageSpec | None) -> str:
+    return next((name for name, p in PRESETS.items() if p == spec), CUSTOM)
+
+
+def _put_spec_in_widgets(spec: ImageSpec) -> None:
+    state = st.session_state
+    state.is_w, state.is_h = str(spec.width), str(spec.height)
+    state.is_colour = next(name for name, c in COLOUR_MODELS.items() if c == spec.channels)
+    state.is_bits = spec.bits
+
+
+def _apply_preset() -> None:
+    if st.session_state.is_preset in PRESETS:
+        _put_spec_in_widgets(PRESETS[st.session_state.is_preset])
+
+
+def _spec_from_widgets() -> ImageSpec:
+    state = st.session_state
+    return ImageSpec(parse_count(state.is_w, "Width"), parse_count(state.is_h, "Height"),
+                     COLOUR_MODELS[state.is_colour], state.is_bits)
+
+
+def _sync_preset() -> None:
+    """After a manual edit, show the matching preset's name, or "Custom"."""
+    try:
+        st.session_state.is_preset = _preset_for(_spec_from_widgets())
+    except ImageSpaceError:
+        st.session_state.is_preset = CUSTOM
+
+
+def settings() -> ImageSpec | None:
+    """The format widgets; returns a valid spec, or shows why not and returns None."""
+    if "is_w" not in st.session_state:
+        spec, warning = _spec_from_url()
+        _put_spec_in_widgets(spec)
+        st.session_state.is_preset = _preset_for(spec)
+        st.session_state.is_url_warning = warning
+    warning = st.session_state.pop("is_url_warning", None)
+    if warning:
+        st.warning(warning)
+    st.selectbox("Preset", [CUSTOM, *PRESETS], key="is_preset", on_change=_apply_preset)
+    c1, c2, c3, c4 = st.columns([1, 1, 1.3, 1.6])
+    c1.text_input("Width (pixels)", key="is_w", on_change=_sync_preset)
+    c2.text_input("Height (pixels)", key="is_h", on_change=_sync_preset)
+    c3.radio("Colour model", list(COLOUR_MODELS), key="is_colour", horizontal=True, on_change=_sync_preset)
+    c4.radio("Bits per channel", BIT_DEPTHS, key="is_bits", horizontal=True, on_change=_sync_preset)
+    try:
+        spec = _spec_from_widgets()
+    except ImageSpaceError as e:
+        st.error(f"{e} The numbers below wait for a valid size.")
+        return None
+    colour = next(k for k, v in URL_COLOURS.items() if COLOUR_MODELS[v] == spec.channels)
+    st.query_params.update({"w": str(spec.width), "h": str(spec.height), "colour": colour, "bits": str(spec.bits)})
+    return spec
+
+
+# ---------------------------------------------------------------- the count ----------------------
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _grouped_power(base: int, exponent: int) -> str:
+    return group_digits(power_text(base, exponent))
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _power_file(base: int, exponent: int) -> bytes:
+    """The whole number as ASCII bytes; the progress bar is part of the cached output (replayed, then emptied)."""
+    bar = st.progress(0.0, text=f"Computing {base}^{exponent:,} …")
+    text = power_text(base, exponent,
+                      on_progress=lambda done, step: bar.progress(done, text=f"Computing {base}^{exponent:,}: {step}"))
+    bar.empty()
+    return text.encode("ascii")
+
+
+def the_count(spec: ImageSpec) -> int:
+    st.subheader("How many images of this format are there?")
+    n, levels = spec.values, spec.levels
+    st.markdown(f"Each of the **{spec.width:,} × {spec.height:,} × {spec.channels} = {n:,}** values takes one of "
+                f"**$2^{{{spec.bits}}}$ = {levels:,}** levels, independently. So the number of different images is")
+    st.latex(rf"N = \left(2^{{{spec.bits}}}\right)^{{W \cdot H \cdot C}} = {_tex_int(levels)}^{{{_tex_int(n)}}}")
+    proof = certify_digit_count(levels, n)
+    digits = proof.digits
+    st.markdown(f"<div style='font-size:2.6rem;font-weight:700;line-height:1.2'>{digits:,} digits</div>",
+                unsafe_allow_html=True)
+    st.caption("N itself, written out in decimal, is this many digits long — exact and certified.")
+    with st.expander("Why this count is exact (not a floating-point estimate)"):
+        lo, hi = proof.bounds_text()
+        st.latex(r"\text{digits}(N) = \left\lfloor n \log_{10} L \right\rfloor + 1")
+        st.markdown("We bound log₁₀ L between two fractions using only integer arithmetic (series for ln, every "
+                    "division rounded the safe way), multiply by n, and check that both bounds have the same whole "
+                    "part. If they did not, we would add precision and try again.")
+        st.latex(rf"{lo} \le {_tex_int(n)} \cdot \log_{{10}} {_tex_int(levels)} \le {hi}")
+        st.markdown(f"Both bounds have whole part **{digits - 1:,}**, so N has **{digits:,}** digits.")
+    left, right = st.columns(2)
+    left.markdown(f"**First {min(EDGE_DIGITS, digits)} digits**")
+    left.code(leading_digits(levels, n), language=None)
+    right.markdown(f"**Last {min(EDGE_DIGITS, digits)} digits** (from {levels:,}ⁿ mod 10⁵⁰)")
+    right.code(trailing_digits(levels, n), language=None)
+    _whole_number(levels, n, digits)
+    return digits
+
+
+def _whole_number(levels: int, n: int, digits: int) -> None:
+    if digits <= SHOW_DIGITS_UP_TO:
+        with st.expander(f"All {digits:,} digits", expanded=digits <= 30_000):
+            st.code(_grouped_power(levels, n), language=None, wrap_lines=True, height=260)
+    else:
+        st.caption(f"All {digits:,} digits are too many to show on a page (the page shows up to "
+                   f"{SHOW_DIGITS_UP_TO:,}).")
+    if digits > MAX_TEXT_DIGITS:
+        st.info(f"A file of all {digits:,} digits would be {digits / 1e6:,.0f} MB. This app writes out at most "
+                f"{MAX_TEXT_DIGITS:,} digits (enough for a 12 MP colour photo's 86,696,639); for this size the "
+                "first and last digits above are what can usefully be shown.")
+        return
+    target = (levels, n)
+    if st.button(f"Prepare a .txt file of all {digits:,} digits", key="is_prepare"):
+        st.session_state.is_prepared = target
+    if st.session_state.get("is_prepared") == target:
+        data = _power_file(levels, n)
+        st.download_button(f"Download {levels}^{n}.txt ({len(data) / 1e6:,.1f} MB)", data=data,
+                           file_name=f"{levels}^{n}.txt", mime="text/plain", on_click="ignore", key="is_download")
+
+
+# ---------------------------------------------------------------- perspective --------------------
+
+def perspective(spec: ImageSpec, digits: int) -> None:
+    st.subheader("Putting it in perspective")
+    sand, atoms = times_reference(digits, SAND_EXPONENT), times_reference(digits, ATOMS_EXPONENT)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Against sand and atoms.** About 10¹⁹ grains of sand on Earth (20 digits); "
+                    "about 10⁸⁰ atoms in the observable universe (81 digits).")
+        if atoms >= 1:
+            st.latex(rf"\left(10^{{80}}\right)^{{{_tex_int(atoms)}}} \le N < \left(10^{{80}}\right)^{{{_tex_int(atoms + 1)}}}")
+            st.caption(f"Give every atom its own universe, and every atom in those its own, {atoms:,} levels deep: "
+                       "there are still more images.")
+        elif sand >= 1:
+            st.markdown("N is more than the grains of sand on Earth, but fewer than the atoms in the universe.")
+        else:
+            st.markdown("N is smaller than the number of grains of sand on Earth: a small format.")
+    with right:
+        pages, height_mm = pages_to_write(digits), stack_height_mm(digits)
+        height = _length_text(height_mm)
+        st.markdown(f"**Writing it out.** At {DIGITS_PER_PAGE:,} digits a page (40 lines of 50), N fills "
+                    f"**{float(pages):,.2f} pages**; a stack of {float(SHEET_MM)} mm sheets **{height}** tall.")
+    _seed_table()
+    _universe(spec)
+    _chart(spec, digits)
+
+
+def _length_text(mm: Fraction) -> str:
+    """A length given exactly in millimetres, shown in mm, m or km."""
+    if mm < 1000:
+        return f"{float(mm):,.1f} mm"
+    return f"{float(mm) / 1e3:,.2f} m" if mm < 10**6 else f"{float(mm) / 1e6:,.1f} km"
+
+
+def _seed_table() -> None:
+    st.markdown("**The article's numbers, recomputed**")
+    rows = [{"What": c.subject, "The article says": c.claim, "Computed exactly": c.computed,
+             "Verdict": "✅ holds" if c.holds else "❌ does not hold"} for c in seed_claims()]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _universe(spec: ImageSpec) -> None:
+    st.markdown("**The thought experiment.** Make every atom in the universe a supercomputer producing a billion "
+                "images a second, and let them run since the Big Bang, 13.8 billion years ago.")
+    exp = thought_experiment(spec)
+    mantissa, power = scientific(exp.images, 1)
+    st.latex(rf"10^{{80}} \times 10^{{9}}\,\tfrac{{\text{{images}}}}{{\text{{s}}}} \times 13.8\times10^{{9}}\,"
+             rf"\text{{yr}} \times {_tex_int(SECONDS_PER_YEAR)}\,\tfrac{{\text{{s}}}}{{\text{{yr}}}} "
+             rf"= {mantissa}\ldots\times 10^{{{power}}}\ \text{{images}}")
+    frac_m, frac_e = exp.fraction
+    if frac_e < 0:
+        st.latex(rf"\frac{{\text{{images made}}}}{{N}} \approx {frac_m}\times 10^{{{_tex_int(frac_e)}}}")
+        st.caption(f"That is a fraction with {-frac_e - 1:,} zeros after the decimal point before the first digit. "
+                   "Almost every image of this format will never be seen by anyone, ever. (Exact: "
+                   f"{exp.images_digits}-digit count of images; a year is 365.25 days.)")
+    else:
+        st.latex(rf"\frac{{\text{{images made}}}}{{N}} \approx {frac_m}\times 10^{{{_tex_int(frac_e)}}}")
+        st.caption("This format is small enough that the universe would list every image many times over.")
+
+
+def _chart(spec: ImageSpec, digits: int) -> None:
+    curve = digit_curve(spec.channels, spec.bits)
+    fig = go.Figure()
+    fig.add_scatter(x=[p for p, _ in curve], y=[d for _, d in curve], mode="lines",
+                    name=f"{next(k for k, v in COLOUR_MODELS.items() if v == spec.channels)}, {spec.bits}-bit")
+    ends = [curve[0][0], curve[-1][0]]
+    fig.add_scatter(x=ends, y=[20, 20], mode="lines", line={"dash": "dot"}, name="grains of sand, 10¹⁹ (20 digits)")
+    fig.add_scatter(x=ends, y=[81, 81], mode="lines", line={"dash": "dash"}, name="atoms, 10⁸⁰ (81 digits)")
+    presets = [(name.split(" (")[0], p) for name, p in PRESETS.items()]
+    fig.add_scatter(x=[p.pixels for _, p in presets], y=[p.digits() for _, p in presets], mode="markers",
+                    text=[name for name, _ in presets], hovertemplate="%{text}<br>%{y:,} digits<extra></extra>",
+                    name="presets (hover for names)", marker={"size": 8})
+    fig.add_scatter(x=[spec.pixels], y=[digits], mode="markers", marker={"size": 16, "symbol": "star"},
+                    name="your setting")
+    fig.update_layout(xaxis={"type": "log", "title": "pixels (W × H)"},
+                      yaxis={"type": "log", "title": "decimal digits of N"}, height=440,
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.2})
+    st.markdown("**Digits against pixels.** The digit count grows in proportion to the pixel count, so on "
+                "log–log axes it is a straight line; sand and atoms are left behind at a handful of pixels.")
+    st.plotly_chart(fig, width="stretch")
+
+
+# ---------------------------------------------------------------- image <-> index ----------------
+
+def _set_index_text(text: str) -> None:
+    st.session_state.ix_text = text
+
+
+def image_and_index() -> None:
+    st.header("Every image is one number")
+    st.markdown("Read a grayscale image's pixels row by row, top-left first. They are the digits of one integer "
+                "written in base 256 — its **index**. Every W × H image has exactly one index between 0 and "
+                "256^(W·H) − 1, and every such number is exactly one image: black is 0, white is the largest.")
+    st.latex(r"\text{index} = \sum_{i=0}^{n-1} p_i \, 256^{\,n-1-i}, \qquad n = W \cdot H,\ p_i \in \{0,\dots,255\}")
+    size = st.slider("Side of the small image (pixels)", 8, 100, 16, key="ix_size")
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        small = fit_square(to_grayscale(pick_image("ix", "Picture").pixels), size)
+        show_pixels(small, caption=f"{size} × {size} grayscale")
+    index = image_to_index(small)
+    text = index_to_text(index)
+    with right:
+        st.metric("Digits of its index", f"{len(text):,}")
+        st.markdown(f"**First {min(EDGE_DIGITS, len(text))} digits**")
+        st.code(text[:EDGE_DIGITS], language=None)
+        st.markdown(f"**Last {min(EDGE_DIGITS, len(text))} digits**")
+        st.code(text[-EDGE_DIGITS:], language=None)
+        if st.toggle("Show the whole index", key="ix_show_all"):
+            st.code(group_digits(text), language=None, wrap_lines=True, height=220)
+    _index_to_image(size, text)
+
+
+def _index_to_image(size: int, picture_text: str) -> None:
+    st.subheader("And back: from a number to its image")
+    b1, b2, _ = st.columns([1, 1, 2])
+    b1.button("Draw a random index", key="ix_random", on_click=lambda: _set_index_text(
+        index_to_text(random_index(size, size))))
+    b2.button("Use the picture's index", key="ix_use_picture", on_click=_set_index_text, args=(picture_text,))
+    typed = st.text_area(f"An index for a {size} × {size} image (digits only; spaces and commas are ignored)",
+                         key="ix_text", height=110)
+    if not typed.strip():
+        st.info("Paste an index, draw a random one, or use the picture's: its image appears here.")
+        return
+    try:
+        index = parse_index(typed, size, size)
+    except BadIndexError as e:
+        st.error(str(e))
+        return
+    image = index_to_image(index, size, size)
+    left, right = st.columns(2)
+    with left:
+        show_pixels(image, caption="this index")
+    with right:
+        if index + 1 >= index_count(size, size):
+            st.info("This is the last index: the all-white image. index + 1 would need one more pixel.")
+            return
+        after = index_to_image(index + 1, size, size)
+        show_pixels(after, caption="index + 1")
+    changed = changed_pixels(image, after)
+    r, c, old, new = changed[0]
+    if len(changed) == 1:
+        st.caption(f"Adding 1 changed only the last pixel (row {r + 1}, column {c + 1}): {old} → {new}.")
+    else:
+        st.caption(f"The last pixel was 255, so adding 1 rolled it over to 0 and carried into the pixel before, "
+                   f"like 199 + 1 = 200: {len(changed)} pixels changed.")
+    st.caption("A random index is almost always noise: pictures are a vanishingly small corner of the space.")
+
+
+# ---------------------------------------------------------------- page -----------------------------
+
+st.title("🔢 How large is image space?")
+st.markdown("An image is a grid of integers. Fix its size and the number of values each pixel may take, and "
+            "there are only finitely many images — but *how* many? Pick a format; every number below is exact.")
+chosen = settings()
+if chosen is not None:
+    n_digits = the_count(chosen)
+    perspective(chosen, n_digits)
+st.divider()
+image_and_index()

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffusion_core.certified_log import atanh_bounds, exp_bounds, ln_bounds, log10_bounds, pow10_frac_bounds
+from diffusion_core.certified_log import (
+    atanh_bounds,
+    exp_bounds,
+    ln_bounds,
+    log10_bounds,
+    pow10_frac_bounds,
+)
 
 SCALE = 10**40
 CTX = decimal.Context(prec=80)

@@ -10,8 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffusion_core.image_index import (BadIndexError, changed_pixels, image_to_index, index_count, index_to_image,
-                                        index_to_text, parse_index, random_index, text_to_index)
+from diffusion_core.image_index import (
+    BadIndexError,
+    changed_pixels,
+    image_to_index,
+    index_count,
+    index_to_image,
+    index_to_text,
+    parse_index,
+    random_index,
+    text_to_index,
+)
 
 
 def decimal_text(value: int) -> str:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import decimal
+import itertools
 from fractions import Fraction
 
 import pytest
 
 from diffusion_core.image_space import ImageSpec, digit_count
-from diffusion_core.space_facts import (certified_scientific, digit_curve, pages_to_write, scientific, seed_claims,
-                                        stack_height_mm, thought_experiment, times_reference)
+from diffusion_core.space_facts import (
+    certified_scientific,
+    digit_curve,
+    pages_to_write,
+    scientific,
+    seed_claims,
+    stack_height_mm,
+    thought_experiment,
+    times_reference,
+)
 
 
 def test_every_claim_of_the_article_holds():
@@ -73,5 +82,5 @@ def test_thought_experiment_for_the_12_megapixel_photo():
 def test_digit_curve_is_increasing_and_exact():
     curve = digit_curve(3, 8)
     assert curve[0] == (1, digit_count(256, 3)) and curve[-1][0] * 3 <= 10**18
-    assert all(a[1] <= b[1] for a, b in zip(curve, curve[1:]))
+    assert all(a[1] <= b[1] for a, b in itertools.pairwise(curve))
     assert (10_000, 72_248) in curve

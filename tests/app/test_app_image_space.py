@@ -1,0 +1,143 @@
+"""The image-space page in Streamlit's AppTest: presets, bad sizes, bad indices and tampered links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "image_space.py")
+
+
+def run_page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def page_text(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "latex", "code", "metric", "info")
+                     for e in at.get(kind))
+
+
+def assert_healthy(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Every image is one number" in [h.value for h in at.header]  # the last section still renders
+
+
+def test_default_is_the_articles_example():
+    at = run_page()
+    assert_healthy(at)
+    text = page_text(at)
+    assert "24,083 digits" in text and "25098809281053900700418323276699651673899690511737" in text
+    assert not at.error and not at.warning
+    assert dict(at.query_params) == {"w": "100", "h": "100", "colour": "gray", "bits": "8"}
+    verdicts = at.dataframe[0].value["Verdict"].tolist()
+    assert verdicts == ["✅ holds"] * 6
+
+
+@pytest.mark.parametrize(("preset", "digits"), [
+    ("100 x 100 RGB", "72,248"), ("28 x 28 MNIST digit", "1,889"), ("12 MP photo (4000 x 3000 RGB)", "86,696,639"),
+    ("1080p frame (1920 x 1080 RGB)", "14,981,180"), ("4K frame (3840 x 2160 RGB)", "59,924,717"),
+    ("Gigapixel panorama (40000 x 25000 RGB)", "7,224,719,896"),
+])
+def test_presets(preset, digits):
+    at = run_page()
+    at.selectbox(key="is_preset").set_value(preset).run()
+    assert_healthy(at)
+    assert f"{digits} digits" in page_text(at)
+    assert not at.error
+
+
+def test_changing_colour_and_bits_updates_the_count_and_url():
+    at = run_page()
+    at.radio(key="is_colour").set_value("RGB").run()
+    assert "72,248 digits" in page_text(at) and at.selectbox(key="is_preset").value == "100 x 100 RGB"
+    at.radio(key="is_bits").set_value(16).run()
+    assert "144,495 digits" in page_text(at) and at.selectbox(key="is_preset").value == "Custom"
+    assert at.query_params["bits"] == "16" and at.query_params["colour"] == "rgb"
+
+
+@pytest.mark.parametrize(("width", "message"), [
+    ("0", "at least 1"), ("-5", "at least 1"), ("12.5", "whole number"), ("abc", "whole number"), ("", "empty"),
+    ("1000000000000", "10^18"),
+])
+def test_bad_width_shows_an_error_and_the_page_keeps_working(width, message):
+    at = run_page()
+    if message == "10^18":
+        at.text_input(key="is_h").set_value("1000000000000").run()
+    at.text_input(key="is_w").set_value(width).run()
+    assert_healthy(at)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    at.text_input(key="is_w").set_value("28").run()
+    at.text_input(key="is_h").set_value("28").run()
+    assert not at.error and "1,889 digits" in page_text(at)
+    assert at.selectbox(key="is_preset").value == "28 x 28 MNIST digit"
+
+
+def test_the_whole_number_can_be_prepared_for_download():
+    at = run_page()
+    at.button(key="is_prepare").click().run()
+    assert_healthy(at)
+    assert at.get("download_button"), "no download button after preparing the file"
+
+
+def test_too_long_numbers_are_refused_with_a_reason():
+    at = run_page()
+    at.selectbox(key="is_preset").set_value("Gigapixel panorama (40000 x 25000 RGB)").run()
+    assert any("at most 100,000,000 digits" in i.value for i in at.info)
+    assert "is_prepare" not in [b.key for b in at.button]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("12a3", "“a” is not a digit"), ("-1", "“-” is not a digit"), ("9" * 1000, "at most 617"),
+    ("9" * 617, "too large"),
+])
+def test_bad_index_text(text, message):
+    at = run_page()
+    at.text_area(key="ix_text").set_value(text).run()
+    assert_healthy(at)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_random_index_and_index_plus_one():
+    at = run_page()
+    at.button(key="ix_random").click().run()
+    assert_healthy(at)
+    assert not at.error
+    assert len(at.text_area(key="ix_text").value) > 500
+    assert any("pixel" in c.value for c in at.caption)
+
+
+def test_picture_index_round_trips_and_carry_is_explained():
+    at = run_page()
+    at.button(key="ix_use_picture").click().run()
+    assert not at.error and not at.exception
+    at.slider(key="ix_size").set_value(8).run()  # the 16x16 index is too long for 8x8 images
+    assert any("at most 155" in e.value or "too large" in e.value for e in at.error)
+    at.text_area(key="ix_text").set_value("255").run()
+    assert any("rolled it over" in c.value for c in at.caption)
+    at.text_area(key="ix_text").set_value(str(256**64 - 1)).run()
+    assert any("last index" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("query", [
+    {"w": "abc"}, {"w": "0"}, {"h": "-3"}, {"colour": "cmyk"}, {"bits": "3"}, {"bits": "x"},
+    {"w": "1000000000000", "h": "1000000000000"}, {"w": "9" * 5000},
+])
+def test_tampered_links_warn_and_fall_back_to_defaults(query):
+    at = run_page(**query)
+    assert_healthy(at)
+    assert at.warning and "not valid" in at.warning[0].value
+    assert "24,083 digits" in page_text(at)
+
+
+def test_a_shared_link_restores_its_settings():
+    at = run_page(w="28", h="28", colour="gray", bits="8")
+    assert not at.warning and "1,889 digits" in page_text(at)
+    assert at.selectbox(key="is_preset").value == "28 x 28 MNIST digit"
+    at = run_page(w="640", h="480", colour="rgba", bits="16")
+    assert at.radio(key="is_colour").value == "RGBA" and at.radio(key="is_bits").value == 16
+    assert at.text_input(key="is_w").value == "640"
