@@ -201,7 +201,7 @@ def power_text(base: int, exponent: int, on_progress: ProgressCallback | None = 
             result = ctx.multiply(result, base_dec)
         done += weights[i]
         if on_progress is not None:
-            on_progress(done / total * 0.97, f"squaring {i + 1} of {len(bits)}")
+            on_progress(done / total * 0.97, f"{i + 1} of {len(bits)} squarings done")
     text = str(result)
     if on_progress is not None:
         on_progress(1.0, "done")

@@ -38,6 +38,7 @@ from diffusion_core.image_space import (
     power_text,
     trailing_digits,
 )
+from diffusion_core.power_text_process import power_text_responsive
 from diffusion_core.space_facts import (
     ATOMS_EXPONENT,
     DIGITS_PER_PAGE,
@@ -152,10 +153,13 @@ def _grouped_power(base: int, exponent: int) -> str:
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def _power_file(base: int, exponent: int) -> bytes:
-    """The whole number as ASCII bytes; the progress bar is part of the cached output (replayed, then emptied)."""
+    """The whole number as ASCII bytes; long ones in a worker process so the server stays responsive.
+
+    The progress bar is part of the cached output (replayed on a cache hit, then emptied).
+    """
     bar = st.progress(0.0, text=f"Computing {base}^{exponent:,} …")
-    text = power_text(base, exponent,
-                      on_progress=lambda done, step: bar.progress(done, text=f"Computing {base}^{exponent:,}: {step}"))
+    text = power_text_responsive(
+        base, exponent, on_progress=lambda done, step: bar.progress(done, text=f"Computing {base}^{exponent:,}: {step}"))
     bar.empty()
     return text.encode("ascii")
 
@@ -204,7 +208,11 @@ def _whole_number(levels: int, n: int, digits: int) -> None:
     if st.button(f"Prepare a .txt file of all {digits:,} digits", key="is_prepare"):
         st.session_state.is_prepared = target
     if st.session_state.get("is_prepared") == target:
-        data = _power_file(levels, n)
+        try:
+            data = _power_file(levels, n)
+        except RuntimeError as e:
+            st.error(f"Could not write the number out: {e} Try again, or a smaller size.")
+            return
         st.download_button(f"Download {levels}^{n}.txt ({len(data) / 1e6:,.1f} MB)", data=data,
                            file_name=f"{levels}^{n}.txt", mime="text/plain", on_click="ignore", key="is_download")
 

@@ -82,6 +82,16 @@ def test_the_whole_number_can_be_prepared_for_download():
     at.button(key="is_prepare").click().run()
     assert_healthy(at)
     assert at.get("download_button"), "no download button after preparing the file"
+    at.toggle(key="ix_show_all").set_value(True).run()  # a rerun replays the cached file (and its progress bar)
+    assert_healthy(at)
+    assert at.get("download_button")
+
+
+def test_the_largest_allowed_size():
+    at = run_page(w="1000000000", h="1000000000", colour="gray", bits="16")
+    assert_healthy(at)
+    assert not at.warning and not at.error
+    assert "4,816,479,930,623,699,124 digits" in page_text(at)
 
 
 def test_too_long_numbers_are_refused_with_a_reason():
