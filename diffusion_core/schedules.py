@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 
 SCHEDULE_KINDS = ("linear", "cosine")
+MAX_BETA = 0.999  # cap on beta_t: keeps alpha_t > 0 so ᾱ_t stays positive and strictly decreasing
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,11 @@ class NoiseSchedule:
         """beta_t, shape (T,), float64, increasing, in (0, 1)."""
         if self.kind == "linear":
             # Ho et al. 2020 sec. 4 use T=1000; scale the endpoints so other T keep the same ᾱ_T.
+            # For T <= 20 the scaled end would reach 1 or more (ᾱ hits 0 or turns negative), so betas
+            # are capped at MAX_BETA as in the cosine schedule; for T > 20 the cap never binds.
             scale = 1000.0 / self.T
-            return np.linspace(scale * self.beta_start, scale * self.beta_end, self.T, dtype=np.float64)
+            betas = np.linspace(scale * self.beta_start, scale * self.beta_end, self.T, dtype=np.float64)
+            return np.minimum(betas, MAX_BETA)
         return _cosine_betas(self.T)
 
     @cached_property
@@ -79,7 +83,7 @@ class NoiseSchedule:
         return np.log(self.alpha_bar) - np.log1p(-self.alpha_bar)
 
 
-def _cosine_betas(T: int, s: float = 0.008, max_beta: float = 0.999) -> np.ndarray:
+def _cosine_betas(T: int, s: float = 0.008, max_beta: float = MAX_BETA) -> np.ndarray:
     """Nichol & Dhariwal 2021 eq. 17: ᾱ(t) = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2).
 
     Betas are 1 - ᾱ(t+1)/ᾱ(t), clipped at ``max_beta`` to avoid a singularity at t = T
