@@ -1,5 +1,361 @@
-"""Placeholder: being built."""
+"""The forward process: watch a real image dissolve into noise, with the maths beside it.
 
+Layout and widgets only; the maths lives in ``diffusion_core.forward`` (eq. 2 and 4 of Ho et al. 2020),
+``forward_stats`` (curves, histogram, noise-ball bound), ``forward_plots`` and ``forward_settings``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.info("This page is being built.")
+from diffusion_core import forward as fw
+from diffusion_core import forward_stats as fs
+from diffusion_core.forward_plots import (
+    histogram_figure,
+    schedule_figure,
+    survival_figure,
+)
+from diffusion_core.forward_settings import (
+    DATASET_SIZE,
+    RESOLUTIONS,
+    T_RANGE,
+    ForwardSettings,
+)
+from diffusion_core.image_io import fit_short_side, list_samples, to_grayscale
+from diffusion_core.pixel_patch import centred_origin, clamp_origin, patch, with_outline
+from diffusion_core.schedules import SCHEDULE_KINDS, NoiseSchedule
+from pages.common import enlarge, pick_image
+
+SOURCES = {"photo": "A photo (bundled or yours)", "digits": "Handwritten digit (MNIST)",
+           "fashion": "Clothing (Fashion-MNIST)"}
+PATCH = 8  # the patch of integers is PATCH x PATCH pixels
+FILMSTRIP = 8  # evenly spaced frames from t = 0 to T
+PLAY_FRAMES = 48  # frames in one playback pass from t = 0 to T
+PLAY_FPS = 15
+PATCH_TABLE_PX = 318  # tall enough for all PATCH rows, no scrollbar
+DISPLAY = 280  # small images are enlarged (crisp pixels) to about this many screen pixels
+
+
+# ---------------------------------------------------------------- settings shared through the URL
+def _read_url_once() -> None:
+    """On a session's first run, seed the widgets from the link's query parameters (validated)."""
+    if st.session_state.get("fw_url_read"):
+        return
+    st.session_state.fw_url_read = True
+    s, problems = ForwardSettings.from_query(st.query_params.to_dict(), list_samples())
+    st.session_state.fw_url_problems = problems
+    st.session_state.update(fw_src=s.source, fw_index=s.index, fw_colour=s.colour == "rgb", fw_res=s.res,
+                            fw_sched=s.schedule, fw_T=s.T, fw_T_last=s.T, fw_t=s.t, fw_seed=s.seed)
+    if s.source == "photo":
+        st.session_state.update(fw_image_source="Bundled photo", fw_image_sample=s.photo)
+
+
+def _rescale_t() -> None:
+    """When T changes, keep t at the same fraction of the way to pure noise."""
+    old, new = st.session_state.get("fw_T_last", 1000), st.session_state.fw_T
+    st.session_state.fw_t = min(new, round(st.session_state.get("fw_t", 0) * new / old))
+
+
+# ---------------------------------------------------------------- cached data
+DATASET_DIR = Path(__file__).resolve().parent.parent / "assets" / "datasets"
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _dataset(name: str) -> np.ndarray:
+    """The 1,000 held-out images of a shipped data set, uint8 (1000, 28, 28)."""
+    with np.load(DATASET_DIR / f"{name}_test.npz") as z:
+        return z["images"]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _prepared(digest: str, rgb: bool, res: int, _pixels: np.ndarray) -> np.ndarray:
+    """The chosen photo at ``res`` px short side, RGB (H, W, 3) or gray (H, W) uint8; keyed by ``digest``."""
+    small = fit_short_side(_pixels, res)
+    return small if rgb else to_grayscale(small)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _inputs(digest: str, seed: int, _pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, fs.PairMoments]:
+    """x_0 in [-1, 1], the fixed ε, and their moments; float32 arrays shaped like the pixels."""
+    x0 = fw.to_model_space(_pixels)
+    eps = fw.fixed_noise(x0.shape, seed)
+    return x0, eps, fs.PairMoments.of(x0, eps)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _filmstrip(digest: str, seed: int, kind: str, T: int, _x0: np.ndarray, _eps: np.ndarray) -> list:
+    schedule = NoiseSchedule(kind, T)
+    ts = np.rint(np.linspace(0, T, FILMSTRIP)).astype(int)
+    return [(int(t), enlarge(fw.frame(_x0, _eps, int(t), schedule), 140)) for t in ts]
+
+
+# ---------------------------------------------------------------- playback
+# Play sits inside the fragment, so starting playback reruns only the player. Pause and the slider sit
+# outside it: Streamlit lets a whole-page rerun interrupt a running fragment, but queues a fragment
+# rerun behind it, so only a control outside the fragment can stop the loop at once.
+def _start_play(t: int, T: int) -> None:
+    st.session_state.fw_playing = True
+    st.session_state.fw_play_t = t if t < T else 0
+
+
+def _pause() -> None:
+    if st.session_state.get("fw_playing"):
+        st.session_state.fw_playing = False
+        st.session_state.fw_t = st.session_state.get("fw_play_t", st.session_state.get("fw_t", 0))
+
+
+def _stop_play() -> None:
+    st.session_state.fw_playing = False
+
+
+@st.fragment
+def _player(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int) -> None:
+    """x_t in one st.empty() slot; Play loops over PLAY_FRAMES timesteps from t to T, then from 0, until paused.
+
+    Each pass ends the fragment run (st.rerun(scope="fragment")), so Streamlit drops the pass's
+    replaced images and memory stays flat however long it plays.
+    """
+    playing = st.session_state.get("fw_playing", False)
+    slot = st.empty()
+    st.button("Play", icon=":material/play_arrow:", key="fw_play_btn", on_click=_start_play, args=(t, schedule.T), disabled=playing,
+              help="Plays t from here to T, then loops from 0. Pause sets the slider to the frame shown.")
+    if not playing:
+        slot.image(enlarge(fw.frame(x0, eps, t, schedule), DISPLAY), caption=f"x_t at t = {t}")
+        return
+    ts = np.unique(np.rint(np.linspace(0, schedule.T, PLAY_FRAMES)).astype(int))
+    start = st.session_state.get("fw_play_t", 0)
+    for tt in ts[ts >= (start if start < schedule.T else 0)]:
+        began = time.perf_counter()
+        slot.image(enlarge(fw.frame(x0, eps, int(tt), schedule), DISPLAY), caption=f"x_t at t = {tt} (playing)")
+        st.session_state.fw_play_t = int(tt)
+        time.sleep(max(0.0, 1.0 / PLAY_FPS - (time.perf_counter() - began)))
+    st.rerun(scope="fragment")
+
+
+# ---------------------------------------------------------------- one jump vs many steps
+@st.fragment
+def _compare(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int, key: tuple) -> None:
+    if t == 0:
+        st.info("At t = 0 both are x₀ itself. Move the slider to compare.")
+        return
+    result = st.session_state.get("fw_compare")
+    if result is None or result["key"] != key:
+        if not st.button(f"Take the {t:,} single steps", key="fw_compare_btn", type="primary"):
+            st.caption(f"Applies eq. 2 {t:,} times with fresh noise each step (may take a few seconds at 256 px).")
+            return
+        bar = st.progress(0.0, text="iterating q(x_t | x_{t-1}) …")
+        every = max(1, t // 50)
+
+        def tick(s: int) -> None:
+            if s % every == 0:
+                bar.progress(s / t, text=f"step {s:,} of {t:,}")
+
+        began = time.perf_counter()
+        x_jump = fw.q_sample(x0, t, schedule, eps)
+        jump_s = time.perf_counter() - began
+        began = time.perf_counter()
+        x_iter = fw.iterate_steps(x0, t, schedule, seed=int(key[1]), on_step=tick)
+        iter_s = time.perf_counter() - began
+        bar.empty()
+        z_jump = fw.standardized_noise(x_jump, x0, t, schedule)
+        z_iter = fw.standardized_noise(x_iter, x0, t, schedule)
+        result = {"key": key, "jump": fw.to_pixels(x_jump), "iter": fw.to_pixels(x_iter), "jump_s": jump_s,
+                  "iter_s": iter_s, "hist": (fs.histogram(z_jump), fs.histogram(z_iter)),
+                  "moments": [(z_jump.mean(), z_jump.std()), (z_iter.mean(), z_iter.std()), (0.0, 1.0)]}
+        st.session_state.fw_compare = result  # summaries only: the full arrays are not kept
+    left, mid, right = st.columns([1, 1, 2])
+    left.image(enlarge(result["jump"], 220), caption=f"one jump, eq. 4 ({result['jump_s'] * 1e3:.1f} ms)")
+    mid.image(enlarge(result["iter"], 220), caption=f"{t:,} single steps, eq. 2 ({result['iter_s']:.2f} s)")
+    (centres, d_jump, _), (_, d_iter, _) = result["hist"]
+    fig = histogram_figure(centres, d_jump, t, second=(d_iter, "noise of the steps"), first_name="noise of the jump")
+    fig.update_layout(title="Their noise, (x_t − √ᾱ_t x₀) / √(1 − ᾱ_t)")
+    right.plotly_chart(fig, key="fw_compare_hist")
+    table = pd.DataFrame(result["moments"], columns=["mean", "standard deviation"],
+                         index=["one jump", "single steps", "N(0, 1)"])
+    right.dataframe(table.round(4))
+
+
+# ---------------------------------------------------------------- helpers for layout
+def _patch_table(pixels: np.ndarray, top: int, left: int, channel: int) -> pd.DataFrame:
+    grid = patch(pixels, top, left, PATCH)
+    grid = grid[:, :, channel] if grid.ndim == 3 else grid
+    return pd.DataFrame(grid.astype(int), index=range(top, top + grid.shape[0]),
+                        columns=[str(c) for c in range(left, left + grid.shape[1])])
+
+
+def _show_grid(table: pd.DataFrame, key: str) -> None:
+    narrow = {c: st.column_config.NumberColumn(c, width=40) for c in table.columns}
+    st.dataframe(table, height=PATCH_TABLE_PX, column_config=narrow, key=key)
+
+
+def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, str]:
+    """-> (pixels uint8 (H, W[, 3]), digest, description)."""
+    if source == "photo":
+        loaded = pick_image("fw_image", label="Photo source")
+        digest = hashlib.sha1(loaded.pixels.tobytes()).hexdigest() + str(loaded.pixels.shape)
+        pixels = _prepared(digest, rgb, res, loaded.pixels)
+        bundled = st.session_state.get("fw_image_source") == "Bundled photo"
+        name = st.session_state.get("fw_image_sample", "Photo") if bundled else "The image"
+        return pixels, f"{digest}-{rgb}-{res}", name
+    index = st.number_input("Image number", 0, DATASET_SIZE - 1, key="fw_index",
+                            help="One of the 1,000 held-out test images, never seen in training.")
+    try:
+        pixels = _dataset(source)[index]
+    except (OSError, KeyError, ValueError, IndexError) as e:
+        st.error(f"assets/datasets/{source}_test.npz is missing or unreadable ({e}); restore it from the "
+                 f"repository. Pick “{SOURCES['photo']}” above to keep going.")
+        st.stop()
+    return pixels, f"{source}-{index}", f"{SOURCES[source]} #{index}"
+
+
+# ================================================================= the page
+st.title("🌫️ The forward process")
+st.markdown("**Take a real image and bury it in noise, one small step at a time.** This is how a diffusion "
+            "model's training data is made: the model sees these noisy images and learns one thing — *given a "
+            "slightly noisy image, how to make it slightly cleaner.*")
+_read_url_once()
+for problem in st.session_state.get("fw_url_problems", []):
+    st.warning(problem + " Using the default instead.")
+st.session_state.fw_playing = False  # a whole-page run stops playback; Play reruns only the player
+
+with st.sidebar:
+    st.markdown("### Forward-process settings")
+    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, key="fw_src")
+    is_photo = source == "photo"
+    rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo,
+                    help="Data set images are grayscale.") and is_photo
+    res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res", disabled=not is_photo,
+                           help="Data set images stay at their native 28 × 28.")
+    pixels, digest, description = _choose_image(source, rgb, res)
+    kind = st.radio("Noise schedule", SCHEDULE_KINDS, key="fw_sched", horizontal=True,
+                    help="linear: Ho et al. 2020; cosine: Nichol & Dhariwal 2021.")
+    T = st.number_input("T, the number of steps", *T_RANGE, step=10, key="fw_T", on_change=_rescale_t)
+    seed = st.number_input("Noise seed", 0, 2**31 - 1, key="fw_seed", help="Which fixed ε the image fades into.")
+st.session_state.fw_T_last = T
+schedule = NoiseSchedule(kind, int(T))
+if st.session_state.get("fw_t", 0) > T:
+    st.session_state.fw_t = int(T)
+
+x0, eps, moments = _inputs(digest, int(seed), pixels)
+t = st.slider("Timestep t", 0, int(T), key="fw_t", on_change=_stop_play,
+              help="0 is the clean image, T is (almost) pure noise.")
+settings = ForwardSettings(source=source, photo=st.session_state.get("fw_image_sample", "Astronaut"),
+                           index=int(st.session_state.get("fw_index", 0)), colour="rgb" if rgb else "gray",
+                           res=res, schedule=kind, T=int(T), t=t, seed=int(seed))
+if st.query_params.to_dict() != settings.to_query():
+    st.query_params.from_dict(settings.to_query())
+
+ab = fw.alpha_bar_with_zero(schedule)
+h, w = pixels.shape[:2]
+n = pixels.size
+top0, left0 = centred_origin(pixels.shape, PATCH)
+st.caption(f"{description}: {h} × {w} pixels{' × 3 colours' if pixels.ndim == 3 else ''} = {n:,} integers "
+           f"from 0 to 255. ᾱ_t = {ab[t]:.4f}: x_t keeps {np.sqrt(ab[t]):.3f} of the image and adds noise of "
+           f"standard deviation {np.sqrt(1 - ab[t]):.3f}.")
+
+for key, limit in (("fw_patch_top", h - PATCH), ("fw_patch_left", w - PATCH)):
+    if st.session_state.get(key, 0) > max(0, limit):  # a smaller image: keep the widget in range
+        st.session_state[key] = max(0, limit)
+with st.expander("Move the patch of integers", expanded=False):
+    c1, c2, c3 = st.columns(3)
+    top = c1.number_input("Top row", 0, max(0, h - PATCH), top0, key="fw_patch_top")
+    left = c2.number_input("Left column", 0, max(0, w - PATCH), left0, key="fw_patch_left")
+    channel = c3.radio("Channel", ["R", "G", "B"], horizontal=True, key="fw_patch_ch",
+                       disabled=pixels.ndim == 2)
+top, left = clamp_origin(pixels.shape, top, left, PATCH)
+ch = "RGB".index(channel) if pixels.ndim == 3 else 0
+upscale = max(1, DISPLAY // max(h, w))
+x_t = fw.q_sample(x0, t, schedule, eps)
+frame_t = fw.to_pixels(x_t)
+
+c_clean, c_noisy = st.columns(2, gap="large")
+with c_clean:
+    st.image(with_outline(pixels, top, left, PATCH, upscale), caption="x₀, the real image (red box: the patch)")
+    st.markdown(f"**x₀ as numbers** ({'channel ' + channel if pixels.ndim == 3 else 'gray levels'}, "
+                f"rows {top}–{top + PATCH - 1})")
+    _show_grid(_patch_table(pixels, top, left, ch), "fw_grid_0")
+with c_noisy:
+    _player(x0, eps, schedule, t)
+    st.button("Pause", icon=":material/pause:", key="fw_pause_btn", on_click=_pause, help="Stops playback at the frame shown.")
+    st.markdown(f"**x_t as numbers**, t = {t} (clipped to 0–255 for display)")
+    _show_grid(_patch_table(frame_t, top, left, ch), "fw_grid_t")
+
+st.markdown("#### The jump: any t in one step")
+st.latex(r"q(x_t \mid x_0) = \mathcal{N}\!\left(\sqrt{\bar\alpha_t}\,x_0,\;(1-\bar\alpha_t)\,I\right)"
+         r"\quad\Longleftrightarrow\quad x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon,"
+         r"\;\; \varepsilon \sim \mathcal{N}(0, I) \qquad \text{(Ho et al. 2020, eq. 4)}")
+st.markdown("Pixels are first scaled to x₀ ∈ [−1, 1] (0 → −1, 255 → +1). The noise ε is drawn **once** and "
+            "kept, so moving the slider fades the picture smoothly into the same static. Here are eight evenly "
+            "spaced moments of that fade:")
+for col, (tt, img) in zip(st.columns(FILMSTRIP), _filmstrip(digest, int(seed), kind, int(T), x0, eps)):
+    col.image(img, caption=f"t = {tt}")
+
+st.markdown("#### The schedule: how fast the image fades")
+st.latex(r"\beta_t \text{ small},\quad \alpha_t = 1-\beta_t,\quad \bar\alpha_t = \prod_{s=1}^{t}\alpha_s,"
+         r"\quad \mathrm{SNR}(t) = \frac{\bar\alpha_t}{1-\bar\alpha_t}")
+st.markdown("The **linear** schedule (Ho et al. 2020) raises β from 0.0001 to 0.02; most of the picture is gone "
+            "well before the end. The **cosine** schedule (Nichol & Dhariwal 2021) makes ᾱ fall like a cosine, so "
+            "the image fades more evenly across the steps. The other schedule is drawn dashed.")
+other = NoiseSchedule("linear" if kind == "cosine" else "cosine", int(T))
+st.plotly_chart(schedule_figure(schedule, t, other), key="fw_schedule_fig")
+
+st.markdown("#### When does the picture disappear?")
+centres, density, outside = fs.histogram(x_t)
+correlation = fs.correlation_curve(moments, ab)
+psnr = fs.psnr_curve(moments, ab)
+cross = fs.crossover_t(x0, ab)
+left_col, right_col = st.columns(2)
+left_col.plotly_chart(histogram_figure(centres, density, t), key="fw_hist_fig")
+left_col.caption(f"All {n:,} values of x_t against the standard normal density"
+                 + (f"; {outside:.2%} lie outside ±4." if outside > 0 else ".")
+                 + " At t = 0 it is the image's own histogram; by t = T it is the bell curve.")
+right_col.plotly_chart(survival_figure(correlation, psnr, t, cross), key="fw_survival_fig")
+cross_text = (f"From t ≈ {cross} (dashed) the noise's spread √(1−ᾱ_t) exceeds this image's own contrast "
+              f"√ᾱ_t·std(x₀) = {np.sqrt(ab[min(cross, int(T))]) * np.sqrt(moments.var_x):.3f}."
+              if cross <= T else "The noise never outgrows this image's contrast (a very high-contrast image).")
+psnr_now = "∞" if not np.isfinite(psnr[t]) else f"{psnr[t]:.1f} dB"
+right_col.caption(f"At t = {t}: correlation {correlation[t]:.3f}, PSNR {psnr_now}. {cross_text} "
+                  "Both curves are of the unclipped x_t; the picture on screen is clipped to 0–255.")
+
+st.markdown("#### How far has the image moved in image space?")
+dist = fs.distance_curve(moments, ab)
+bound = fs.noise_ball_log10_bound(n, float(dist[t]))
+c1, c2, c3 = st.columns(3)
+c1.metric("distance ‖x_t − x₀‖ (grey levels)", f"{dist[t]:,.0f}")
+c2.metric("expected distance √E‖x_t − x₀‖²", f"{fs.expected_distance(x0, float(ab[t])):,.0f}")
+if bound < 0:
+    digits = int(np.floor(-bound - 1e-6))
+    c3.metric("images this close to x₀: at most", f"1 in 10^{digits:,}")
+else:
+    c3.metric("images this close to x₀: at most", "bound says nothing")
+st.markdown(
+    f"Each of the {n:,} numbers moved a little; together x_t is {dist[t]:,.0f} grey levels from x₀ in a "
+    f"{n:,}-dimensional space. How many of the 256^{n:,} possible images are that close to x₀? Counting them "
+    "exactly is out of reach, so we give a **rigorous upper bound, not an estimate**: each such image owns "
+    "the unit cube around it, and those cubes fit inside a ball of radius r + √n/2, so the count is at most "
+    "that ball's volume.")
+st.latex(r"\frac{\#\{\text{images within } r \text{ of } x_0\}}{256^{\,n}} \;\le\; "
+         r"\frac{\pi^{n/2}\,(r+\sqrt{n}/2)^{n}}{\Gamma(n/2+1)\;256^{\,n}}")
+st.caption("Computed with log-gamma in double precision (good to ~10⁻⁹ in the exponent; we round the exponent "
+           "toward the weaker claim). Early on, even the whole cloud of noisy versions of x₀ is a vanishing speck "
+           "of image space. Once the bound reaches 1 it proves nothing, and we say so instead of guessing.")
+
+st.markdown("#### One jump, or t small steps?")
+st.latex(r"q(x_t \mid x_{t-1}) = \mathcal{N}\!\left(\sqrt{1-\beta_t}\,x_{t-1},\;\beta_t I\right)"
+         r"\qquad \text{(Ho et al. 2020, eq. 2)}")
+st.markdown("Training needs x_t for random t, so DDPM uses the jump. But the jump is only a shortcut: "
+            "applying the small step t times, with fresh noise each time, gives a different picture with "
+            "**the same distribution** — the variances add up to 1 − ᾱ_t. Check it:")
+_compare(x0, eps, schedule, t, (digest, int(seed), kind, int(T), t))
+
+st.markdown("#### What the model learns from this")
+st.markdown("Running this process backwards is the whole trick. A denoiser is shown x_t and t and asked to "
+            "predict the noise ε that was added — which is the same as asking *which direction leads back "
+            "toward real images*. Generation starts at t = T, from static like the last frame above, and takes "
+            "the reverse steps one by one. Try the **Live denoiser** page to watch that walk.")

@@ -1,0 +1,99 @@
+"""Forward-process page: time to recompute after a slider move, and memory over 1,000 moves.
+
+Runs the diffusion_core functions the page calls when t changes, for a 256 x 256 RGB photo:
+the frame x_t (eq. 4) as pixels, its histogram, the O(T) curves, the distance and the noise-ball
+bound. Beside it, the peers: JPEG-encoding the frame (what st.image then does) and reaching the
+same t by iterating single steps (eq. 2). Bars (DESIGN.md): ≤ 50 ms per move, RSS growth < 50 MB.
+
+    python bench/bench_forward.py
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from diffusion_core import forward as fw
+from diffusion_core import forward_stats as fs
+from diffusion_core.image_io import fit_square, list_samples, load_sample
+from diffusion_core.pixel_patch import patch
+from diffusion_core.schedules import NoiseSchedule
+
+MOVES = 1000
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE_BYTES / 2**20
+
+
+def slider_move(x0, eps, moments, schedule, ab, t) -> np.ndarray:
+    """Everything diffusion_core computes for the page when the slider lands on t."""
+    x_t = fw.q_sample(x0, t, schedule, eps)
+    pixels = fw.to_pixels(x_t)
+    fs.histogram(x_t)
+    fs.correlation_curve(moments, ab)
+    fs.psnr_curve(moments, ab)
+    dist = fs.distance_curve(moments, ab)
+    fs.noise_ball_log10_bound(x0.size, float(dist[t]))
+    fs.expected_distance(x0, float(ab[t]))
+    patch(pixels, 124, 124, 8)
+    return pixels
+
+
+def main() -> None:
+    photo = fit_square(load_sample(list_samples()["Astronaut"]).pixels, 256)  # (256, 256, 3) uint8
+    schedule = NoiseSchedule("cosine", 1000)
+    ab = fw.alpha_bar_with_zero(schedule)
+    x0 = fw.to_model_space(photo)
+    eps = fw.fixed_noise(x0.shape, 0)
+    moments = fs.PairMoments.of(x0, eps)
+    rng = np.random.default_rng(0)
+    ts = rng.integers(0, schedule.T + 1, MOVES)
+
+    for t in ts[:20]:  # warm-up: caches, allocator
+        slider_move(x0, eps, moments, schedule, ab, int(t))
+    rss_before = rss_mb()
+    move_ms, jpeg_ms = [], []
+    for t in ts:
+        start = time.perf_counter()
+        pixels = slider_move(x0, eps, moments, schedule, ab, int(t))
+        mid = time.perf_counter()
+        Image.fromarray(pixels).save(io.BytesIO(), format="JPEG", quality=75)
+        end = time.perf_counter()
+        move_ms.append((mid - start) * 1e3)
+        jpeg_ms.append((end - mid) * 1e3)
+    rss_after = rss_mb()
+
+    t_iter = 500
+    start = time.perf_counter()
+    fw.iterate_steps(x0, t_iter, schedule, seed=0)
+    iter_ms = (time.perf_counter() - start) * 1e3
+    start = time.perf_counter()
+    fw.q_sample(x0, t_iter, schedule, eps)
+    jump_ms = (time.perf_counter() - start) * 1e3
+
+    def stats(ms: list[float]) -> str:
+        return f"median {np.median(ms):6.2f} ms   p95 {np.percentile(ms, 95):6.2f} ms   max {np.max(ms):6.2f} ms"
+
+    print(f"forward process, 256x256 RGB ({x0.size:,} values), cosine T=1000, {MOVES} slider moves, "
+          f"{os.cpu_count()} CPUs")
+    print(f"  core recompute per move   {stats(move_ms)}   (bar: <= 50 ms)")
+    print(f"  peer: JPEG encode frame   {stats(jpeg_ms)}")
+    print(f"  RSS before {rss_before:7.1f} MB   after {rss_after:7.1f} MB   growth {rss_after - rss_before:+6.1f} MB "
+          f"over {MOVES} moves   (bar: < 50 MB)")
+    print(f"  reach t={t_iter}: one jump (eq. 4) {jump_ms:8.2f} ms   vs {t_iter} single steps (eq. 2) "
+          f"{iter_ms:9.1f} ms   ratio {iter_ms / jump_ms:,.0f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The forward (noising) process of DDPM (Ho et al. 2020) applied to real images.
+
+Two ways to reach the noisy image x_t from a clean image x_0:
+
+* **One jump** (eq. 4):  q(x_t | x_0) = N(sqrt(ᾱ_t) x_0, (1 - ᾱ_t) I), i.e.
+  ``x_t = sqrt(ᾱ_t) x_0 + sqrt(1 - ᾱ_t) ε`` with one fixed ε ~ N(0, I).
+  Keeping ε fixed while t moves makes a slider continuous: the picture fades smoothly
+  into *the same* noise instead of flickering between fresh draws.
+* **t small steps** (eq. 2):  q(x_t | x_{t-1}) = N(sqrt(1 - β_t) x_{t-1}, β_t I), applied t times
+  with a fresh ε_t at each step. The result has the same *distribution* as the jump (a sum of
+  independent Gaussians is Gaussian, and the variances add up to 1 - ᾱ_t), not the same pixels.
+
+Conventions: pixels are uint8 0..255, shaped (H, W) for grayscale or (H, W, 3) for RGB; the model
+works on x in [-1, 1] (Ho et al. sec. 3.3: x = pixels / 127.5 - 1), float32, same shape.
+Timesteps run t = 0..T with t = 0 the clean image; the schedule's 0-based arrays hold step t at
+index t - 1 (see :mod:`diffusion_core.schedules`, the one source of truth for β and ᾱ).
+
+Noise is seeded with :class:`numpy.random.SeedSequence` (this module needs no torch): the jump's ε
+uses spawn key (0,), single step t uses spawn key (1, t), so every stream is reproducible on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from diffusion_core.schedules import NoiseSchedule
+
+PIXEL_HALF_RANGE = 127.5  # x = pixels / 127.5 - 1 maps 0..255 onto [-1, 1]
+
+
+def to_model_space(pixels: np.ndarray) -> np.ndarray:
+    """uint8 pixels (any shape) -> float32 x in [-1, 1], same shape."""
+    return np.asarray(pixels, dtype=np.float32) / np.float32(PIXEL_HALF_RANGE) - np.float32(1.0)
+
+
+def to_pixels(x: np.ndarray) -> np.ndarray:
+    """float x (any shape, any range) -> uint8 pixels, clipped to 0..255 for display; same shape."""
+    scaled = (np.asarray(x, dtype=np.float32) + np.float32(1.0)) * np.float32(PIXEL_HALF_RANGE)
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def alpha_bar_with_zero(schedule: NoiseSchedule) -> np.ndarray:
+    """ᾱ_t for t = 0..T, shape (T + 1,), float64: ᾱ_0 = 1 (the clean image) then the schedule's ᾱ."""
+    return np.concatenate(([1.0], schedule.alpha_bar))
+
+
+def check_timestep(schedule: NoiseSchedule, t: int, lowest: int = 0) -> int:
+    """Return ``t`` as an int if ``lowest <= t <= T``, else raise ValueError saying the valid range."""
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not lowest <= t <= schedule.T:
+        raise ValueError(f"timestep must be an integer in [{lowest}, {schedule.T}], got {t!r}")
+    return int(t)
+
+
+def fixed_noise(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """The one ε ~ N(0, I) used by the jump for every t; float32 of ``shape``, reproducible from ``seed``."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
+    return rng.standard_normal(shape, dtype=np.float32)
+
+
+def step_noise(shape: tuple[int, ...], seed: int, t: int) -> np.ndarray:
+    """The fresh ε_t of single step t (1..T); float32 of ``shape``, independent of every other step."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, t)))
+    return rng.standard_normal(shape, dtype=np.float32)
+
+
+def q_sample(x0: np.ndarray, t: int, schedule: NoiseSchedule, eps: np.ndarray) -> np.ndarray:
+    """Eq. 4, one jump: x_t = sqrt(ᾱ_t) x_0 + sqrt(1 - ᾱ_t) ε.
+
+    x0, eps: float32 arrays of one shape (eps ~ N(0, I)); t in 0..T. Returns float32 x_t, same shape.
+    """
+    t = check_timestep(schedule, t)
+    ab = alpha_bar_with_zero(schedule)[t]
+    return np.float32(np.sqrt(ab)) * x0 + np.float32(np.sqrt(1.0 - ab)) * eps
+
+
+def q_step(x_prev: np.ndarray, t: int, schedule: NoiseSchedule, eps: np.ndarray) -> np.ndarray:
+    """Eq. 2, one small step: x_t = sqrt(1 - β_t) x_{t-1} + sqrt(β_t) ε_t, for t in 1..T; float32, same shape."""
+    t = check_timestep(schedule, t, lowest=1)
+    beta = schedule.betas[t - 1]
+    return np.float32(np.sqrt(1.0 - beta)) * x_prev + np.float32(np.sqrt(beta)) * eps
+
+
+def iterate_steps(x0: np.ndarray, t: int, schedule: NoiseSchedule, seed: int,
+                  on_step: Callable[[int], None] | None = None) -> np.ndarray:
+    """Reach x_t by applying :func:`q_step` t times from x_0, with fresh seeded noise at each step.
+
+    x0: float32, any shape. Every element gets its own noise at every step, so x_0 repeated N times
+    along a new first axis gives N independent chains (how the tests check eq. 4 against eq. 2).
+    on_step(s) is called after step s (for a progress bar). Returns float32 x_t, same shape as x0.
+    """
+    t = check_timestep(schedule, t)
+    x = np.asarray(x0, dtype=np.float32)
+    for s in range(1, t + 1):
+        x = q_step(x, s, schedule, step_noise(x.shape, seed, s))
+        if on_step is not None:
+            on_step(s)
+    return x
+
+
+def frame(x0: np.ndarray, eps: np.ndarray, t: int, schedule: NoiseSchedule) -> np.ndarray:
+    """What the page shows at timestep t: the jump x_t (eq. 4) as uint8 pixels, same shape as x0."""
+    return to_pixels(q_sample(x0, t, schedule, eps))
+
+
+def standardized_noise(x_t: np.ndarray, x0: np.ndarray, t: int, schedule: NoiseSchedule) -> np.ndarray:
+    """(x_t - sqrt(ᾱ_t) x_0) / sqrt(1 - ᾱ_t): the noise part of x_t rescaled; ~N(0, 1) if x_t ~ q(x_t|x_0).
+
+    t in 1..T (at t = 0 there is no noise to standardise). float64, same shape as x_t.
+    """
+    t = check_timestep(schedule, t, lowest=1)
+    ab = alpha_bar_with_zero(schedule)[t]
+    return (np.asarray(x_t, np.float64) - np.sqrt(ab) * np.asarray(x0, np.float64)) / np.sqrt(1.0 - ab)

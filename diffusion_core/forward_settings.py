@@ -1,0 +1,108 @@
+"""The forward-process page's shareable settings, and their validation when read from a URL.
+
+A teacher can share a link such as ``/forward?img=photo:Astronaut&colour=rgb&res=128&schedule=cosine&T=1000&t=250``.
+:meth:`ForwardSettings.from_query` turns such untrusted strings into settings, replacing every
+value it cannot use by its default and saying why (one message per rejected value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from diffusion_core.schedules import SCHEDULE_KINDS
+
+DATASETS = ("digits", "fashion")  # assets/datasets/{name}_test.npz, 1,000 images each
+DATASET_SIZE = 1000
+RESOLUTIONS = (28, 32, 48, 64, 96, 128, 192, 256)  # short side in pixels
+T_RANGE = (10, 2000)
+SEED_MAX = 2**31 - 1
+COLOURS = ("gray", "rgb")
+
+
+@dataclass(frozen=True)
+class ForwardSettings:
+    """What the page shows; every field has a safe default."""
+
+    source: str = "photo"  # "photo" or one of DATASETS
+    photo: str = "Astronaut"  # display name of a bundled photo (see image_io.list_samples)
+    index: int = 0  # image number within a data set, 0..DATASET_SIZE-1
+    colour: str = "rgb"  # "gray" or "rgb" (data sets are always gray)
+    res: int = 128  # short side in pixels, one of RESOLUTIONS (data sets stay 28)
+    schedule: str = "cosine"  # one of SCHEDULE_KINDS
+    T: int = 1000  # number of diffusion steps
+    t: int = 250  # current timestep, 0..T
+    seed: int = 0  # seed of the fixed noise ε
+
+    def to_query(self) -> dict[str, str]:
+        """The settings as URL query parameters (strings)."""
+        img = f"photo:{self.photo}" if self.source == "photo" else f"{self.source}:{self.index}"
+        return {"img": img, "colour": self.colour, "res": str(self.res), "schedule": self.schedule,
+                "T": str(self.T), "t": str(self.t), "seed": str(self.seed)}
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str], photos: Iterable[str]) -> tuple[ForwardSettings, list[str]]:
+        """Parse untrusted query parameters; returns (settings, messages about rejected values).
+
+        photos: the names of the bundled photos that exist. Unknown keys are ignored.
+        """
+        s, problems = cls(), []
+
+        def bad(key: str, why: str) -> None:
+            problems.append(f"Ignored `{key}={query[key]}` in the link: {why}")
+
+        if "img" in query:
+            kind, _, rest = query["img"].partition(":")
+            names = list(photos)
+            if kind == "photo" and rest in names:
+                s = replace(s, source="photo", photo=rest)
+            elif kind in DATASETS and _int_in(rest, 0, DATASET_SIZE - 1) is not None:
+                s = replace(s, source=kind, index=_int_in(rest, 0, DATASET_SIZE - 1))
+            else:
+                bad("img", f"use photo:NAME with NAME one of {', '.join(names)}, "
+                           f"or digits:N / fashion:N with N from 0 to {DATASET_SIZE - 1}.")
+        if "colour" in query:
+            if query["colour"] in COLOURS:
+                s = replace(s, colour=query["colour"])
+            else:
+                bad("colour", "use gray or rgb.")
+        if "res" in query:
+            res = _int_in(query["res"], min(RESOLUTIONS), max(RESOLUTIONS))
+            if res in RESOLUTIONS:
+                s = replace(s, res=res)
+            else:
+                bad("res", f"use one of {', '.join(map(str, RESOLUTIONS))}.")
+        if "schedule" in query:
+            if query["schedule"] in SCHEDULE_KINDS:
+                s = replace(s, schedule=query["schedule"])
+            else:
+                bad("schedule", f"use {' or '.join(SCHEDULE_KINDS)}.")
+        if "T" in query:
+            T = _int_in(query["T"], *T_RANGE)
+            if T is None:
+                bad("T", f"use a whole number from {T_RANGE[0]} to {T_RANGE[1]}.")
+            else:
+                s = replace(s, T=T)
+        if s.t > s.T:
+            s = replace(s, t=s.T)
+        if "t" in query:
+            t = _int_in(query["t"], 0, s.T)
+            if t is None:
+                bad("t", f"use a whole number from 0 to T = {s.T}.")
+            else:
+                s = replace(s, t=t)
+        if "seed" in query:
+            seed = _int_in(query["seed"], 0, SEED_MAX)
+            if seed is None:
+                bad("seed", f"use a whole number from 0 to {SEED_MAX}.")
+            else:
+                s = replace(s, seed=seed)
+        return s, problems
+
+
+def _int_in(text: str, lo: int, hi: int) -> int | None:
+    """``text`` as a plain decimal integer in [lo, hi], else None (no signs, spaces, exponents or huge inputs)."""
+    if not (isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
