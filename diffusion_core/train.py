@@ -32,7 +32,7 @@ from torch.nn import functional as F
 from .data import CLASS_NAMES, load_dataset, to_model_range
 from .schedules import NoiseSchedule
 from .unet import UNet, UNetConfig, count_parameters
-from .weights import export_weights
+from .weights import ASSETS, export_weights
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--resume", action="store_true", help="continue from <run-dir>/checkpoint.pt")
     p.add_argument("--checkpoint-minutes", type=float, default=5.0)
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
-    p.add_argument("--export", action="store_true", help="at the end, write EMA weights to assets/<dataset>.pt")
+    p.add_argument("--export", action="store_true", help="at the end, write EMA weights to <assets>/<dataset>.pt")
+    p.add_argument("--export-only", action="store_true",
+                   help="do not train: export the EMA weights of the checkpoint as it stands (with --resume)")
+    p.add_argument("--assets", default=str(ASSETS), help="where --export writes (default: the repo's assets/)")
     return p.parse_args(argv)
 
 
@@ -205,10 +208,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"resumed from {checkpoint} at step {trainer.step}", file=sys.stderr)
     print(f"{args.dataset}: {len(images)} images, UNet {count_parameters(trainer.model):,} params, "
           f"device {trainer.device}, {torch.get_num_threads()} threads", file=sys.stderr)
-    trainer.run(checkpoint, args.checkpoint_minutes)
-    if args.export:
+    if not args.export_only:
+        trainer.run(checkpoint, args.checkpoint_minutes)
+    if args.export or args.export_only:
         path = export_weights(args.dataset, trainer.ema, trainer.schedule, args.dataset,
-                              CLASS_NAMES[args.dataset], trainer.step)
+                              CLASS_NAMES[args.dataset], trainer.step, Path(args.assets))
         print(f"exported {path} after {trainer.step} steps, {trainer.elapsed / 60:.1f} training minutes",
               file=sys.stderr)
 

@@ -38,7 +38,7 @@ class UNetConfig:
         return {**asdict(self), "channels": list(self.channels)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "UNetConfig":
+    def from_dict(cls, d: dict) -> UNetConfig:
         return cls(**{**d, "channels": tuple(d["channels"])})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .schedules import NoiseSchedule
 from .unet import UNet, UNetConfig
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS_ENV = "IMAGE_SPACE_ASSETS"  # overrides where models are read from (a deployment's volume, tests)
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
@@ -70,8 +72,14 @@ def export_weights(name: str, model: UNet, schedule: NoiseSchedule, dataset: str
     return path
 
 
-def available_models(assets: Path = ASSETS) -> list[str]:
+def models_dir() -> Path:
+    """Where models are read from: $IMAGE_SPACE_ASSETS when set, else the repository's assets/."""
+    return Path(os.environ.get(ASSETS_ENV) or ASSETS)
+
+
+def available_models(assets: Path | None = None) -> list[str]:
     """Names recorded in the manifest (whether or not their files are intact)."""
+    assets = assets or models_dir()
     manifest_path = assets / MANIFEST
     if not manifest_path.exists():
         return []
@@ -88,8 +96,9 @@ def pick_device(prefer: str = "auto") -> torch.device:
     return torch.device("cuda")
 
 
-def load_model(name: str, assets: Path = ASSETS, device: torch.device | None = None) -> LoadedModel:
-    """Load and verify ``assets/<name>.pt``; raises :class:`WeightsError` with a readable reason."""
+def load_model(name: str, assets: Path | None = None, device: torch.device | None = None) -> LoadedModel:
+    """Load and verify ``<assets>/<name>.pt`` (default :func:`models_dir`); raises :class:`WeightsError`."""
+    assets = assets or models_dir()
     manifest_path = assets / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text())

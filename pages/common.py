@@ -11,7 +11,10 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from diffusion_core.gate import SamplingGate
 from diffusion_core.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
+from diffusion_core.shipped_data import training_images
+from diffusion_core.weights import LoadedModel, load_model
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
 
@@ -65,3 +68,21 @@ def enlarge(pixels: np.ndarray, target: int = 280) -> np.ndarray:
 def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:
     """Show a uint8 image (H, W) or (H, W, 3) enlarged with crisp pixels."""
     st.image(enlarge(pixels, target), caption=caption, clamp=True)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the denoiser…")
+def cached_model(name: str) -> LoadedModel:
+    """The shipped model ``name``, loaded once per server (never mutated). Raises WeightsError."""
+    return load_model(name)
+
+
+@st.cache_resource
+def sampling_gate() -> SamplingGate:
+    """One gate per server process: at most a few sampling runs at once, the rest wait their turn."""
+    return SamplingGate()
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the training images…")
+def cached_training_images(name: str) -> np.ndarray:
+    """All training images of ``name`` (uint8 (N, 28, 28), read-only, shared) for the memorisation check."""
+    return training_images(name)

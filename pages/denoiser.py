@@ -1,5 +1,384 @@
-"""Placeholder: being built."""
+"""Live denoiser: run a shipped diffusion model and watch noise become a digit or a garment.
 
+Layout only; the sampling, recording, projections and checks live in diffusion_core.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
+import torch
 
-st.info("This page is being built.")
+from diffusion_core.data import to_uint8
+from diffusion_core.gate import GateTimeout
+from diffusion_core.generation_settings import (
+    DEFAULT_STEPS,
+    MAX_GUIDANCE,
+    MAX_SEED,
+    NO_CLASS,
+    GenerationSettings,
+)
+from diffusion_core.metrics import nearest_neighbour_distances
+from diffusion_core.one_step import denoise_once
+from diffusion_core.samplers import SAMPLER_NAMES, SAMPLERS, initial_noise, run_sampler
+from diffusion_core.shipped_data import ShippedDataError, held_out, projection
+from diffusion_core.trajectory import (
+    Trajectory,
+    TrajectoryRecorder,
+    frame_image,
+    pair_image,
+    png_bytes,
+    record,
+    tile,
+    trajectory_gif,
+    upscale,
+)
+from diffusion_core.weights import WeightsError, available_models
+from pages.common import cached_model, cached_training_images, sampling_gate
+
+KEY = "den_"  # prefix of this page's session-state keys
+GRID_COLUMNS = 5
+
+st.title("✨ Live denoiser")
+st.markdown(
+    "A small diffusion model, trained on real images and shipped with this app, starts from pure "
+    "random noise and removes a little of it at each step. The class you pick is its **prompt**: "
+    "it gives the walk a destination. Left: the noisy sample $x_t$. Right: the model's current "
+    r"guess of the clean image, $\hat x_0$."
+)
+
+models = available_models()
+if not models:
+    st.error("No trained models are shipped in assets/ (assets/manifest.json is missing). "
+             "Restore assets/ from the repository or retrain (see README).")
+    st.stop()
+
+
+# ---- settings: from a shared link once, then from the widgets; always mirrored in the URL ----
+if KEY + "ready" not in st.session_state:
+    initial, problems = GenerationSettings.from_query(st.query_params.to_dict(), models)
+    for f in fields(GenerationSettings):
+        st.session_state[KEY + f.name] = getattr(initial, f.name)
+    st.session_state[KEY + "ready"] = True
+    for problem in problems:
+        st.warning(problem)
+
+try:
+    loaded = cached_model(st.session_state[KEY + "model"])
+except WeightsError as e:
+    st.error(f"The {st.session_state[KEY + 'model']!r} model cannot be used: {e}")
+    st.caption("The other pages of the app work without it.")
+    st.stop()
+class_names = loaded.class_names
+
+
+def _on_sampler_change() -> None:
+    st.session_state[KEY + "steps"] = DEFAULT_STEPS[st.session_state[KEY + "sampler"]]
+
+
+with st.sidebar:
+    st.subheader("Denoiser settings")
+    st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: {"digits": "Handwritten digits (MNIST)",
+                 "fashion": "Clothes (Fashion-MNIST)"}.get(m, m))
+    st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True,
+             format_func=lambda m: "One image" if m == "one" else "One per class")
+    st.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
+                 format_func=lambda k: "none (unconditional)" if k == NO_CLASS else f"{k}: {class_names[k]}",
+                 disabled=st.session_state[KEY + "mode"] == "grid")
+    st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance",
+              help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.")
+    st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
+                 on_change=_on_sampler_change)
+    draft = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
+    lo, hi = draft.step_limits
+    st.session_state[KEY + "steps"] = int(np.clip(st.session_state[KEY + "steps"], lo, hi))
+    st.slider("Steps", lo, hi, key=KEY + "steps")
+    st.slider("DDIM η (0 = deterministic)", 0.0, 1.0, step=0.1, key=KEY + "eta",
+              disabled=st.session_state[KEY + "sampler"] != "ddim")
+    seed_col, dice_col = st.columns([3, 1], vertical_alignment="bottom")
+    seed_col.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed")
+    if dice_col.button("🎲", help="A new random seed"):
+        st.session_state[KEY + "seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
+        st.rerun()
+
+settings = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
+settings = replace(settings, guidance=float(settings.guidance), eta=float(settings.eta), seed=int(settings.seed))
+st.query_params.from_dict(settings.to_query())
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """A completed live run kept in session state for scrubbing and downloads."""
+
+    number: int
+    settings: GenerationSettings
+    trajectory: Trajectory
+    seconds: float
+    first_frame_seconds: float
+
+
+def _labels_tensor(s: GenerationSettings) -> torch.Tensor:
+    return torch.tensor(s.labels(len(class_names)), dtype=torch.long)
+
+
+def _columns(s: GenerationSettings) -> int | None:
+    return GRID_COLUMNS if s.mode == "grid" else None
+
+
+def _scale(s: GenerationSettings) -> int:
+    return 8 if s.mode == "one" else 4
+
+
+def _caption(s: GenerationSettings) -> str:
+    if s.mode == "grid":
+        return "One per class: " + ", ".join(f"{k} {n}" for k, n in enumerate(class_names))
+    return "Prompt: " + ("none" if s.label == NO_CLASS else class_names[s.label])
+
+
+def generate_live(s: GenerationSettings, view, progress) -> FinishedRun:
+    """Sample with ``s``, drawing every recorded frame (x_t | x0_hat) into ``view`` as it comes."""
+    labels = _labels_tensor(s)
+    steps = run_sampler(s.sampler, loaded.model, loaded.schedule, labels, num_steps=s.steps,
+                        guidance=s.guidance, generator=torch.Generator().manual_seed(s.seed), eta=s.eta)
+    recorder = TrajectoryRecorder(s.steps, labels.numpy())
+
+    def waiting(place: int) -> None:
+        view.info(f"⏳ The server is busy with other readers' runs; you are number {place} in the queue…")
+
+    with sampling_gate().slot(on_wait=waiting):
+        start = time.perf_counter()
+        first_frame = None
+        for step in steps:
+            frame = recorder.add(step)
+            if frame is None:
+                continue
+            view.image(pair_image(*frame, _columns(s), _scale(s)), caption=f"x_t  |  x̂0   (t = {step.t})")
+            done, elapsed = step.index + 1, time.perf_counter() - start
+            first_frame = first_frame or elapsed
+            progress.progress(done / step.num_steps, text=f"Step {done} of {step.num_steps} · {elapsed:.2f} s · "
+                              f"about {elapsed / done * (step.num_steps - done):.1f} s left")
+        seconds = time.perf_counter() - start
+    number = st.session_state.get(KEY + "runs", 0) + 1
+    st.session_state[KEY + "runs"] = number
+    return FinishedRun(number, s, recorder.finish(), seconds, first_frame)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def nearest_training(model: str, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distances (B,) and indices (B,) of each image's nearest training image."""
+    return nearest_neighbour_distances(images, cached_training_images(model))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def held_out_nearest_median(model: str) -> float:
+    """Typical distance from a real held-out image to its nearest training image (the yardstick)."""
+    images, _ = held_out(model)
+    return float(np.median(nearest_neighbour_distances(images[:200], cached_training_images(model))[0]))
+
+
+def show_walk(run: FinishedRun) -> None:
+    """The run's path through image space, projected on the training set's first two principal axes."""
+    try:
+        proj = projection(run.settings.model)
+    except ShippedDataError as e:
+        st.warning(str(e))
+        return
+    fig = go.Figure()
+    fig.add_trace(go.Scattergl(x=proj.cloud[:, 0], y=proj.cloud[:, 1], mode="markers",
+                               marker=dict(size=4, color=proj.cloud_labels, colorscale="Turbo", opacity=0.35),
+                               text=[class_names[c] for c in proj.cloud_labels], name="real training images",
+                               hovertemplate="%{text}<extra></extra>"))
+    traj = run.trajectory
+    k, b, _ = traj.x_t_raw.shape
+    path = proj.project(traj.x_t_raw.reshape(k * b, -1)).reshape(k, b, 2)
+    end = proj.project(traj.final.astype(np.float64) / 127.5 - 1.0)
+    for i in range(b):
+        name = "prompt: none" if traj.labels[i] >= len(class_names) else class_names[traj.labels[i]]
+        fig.add_trace(go.Scatter(x=[*path[:, i, 0], end[i, 0]], y=[*path[:, i, 1], end[i, 1]], mode="lines+markers",
+                                 marker=dict(size=5), line=dict(width=2), name=name, showlegend=b <= 10))
+    fig.add_trace(go.Scatter(x=end[:, 0], y=end[:, 1], mode="markers", name="generated",
+                             marker=dict(size=12, symbol="star", color="white", line=dict(width=1, color="black"))))
+    fig.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="principal axis 1",
+                      yaxis_title="principal axis 2", legend=dict(font=dict(size=10)))
+    st.plotly_chart(fig, width="stretch")
+    st.caption("Each dot is a real training image; the lines are this run's x_t at every recorded step, "
+               "projected onto the two directions along which the training images vary most (PCA). "
+               "The walk starts at pure noise, which in these two directions sits near the middle, "
+               "and ends (★) on the cloud of real images. A 2-D shadow of a 784-D walk: "
+               "nearby here does not mean nearby in pixel space.")
+
+
+def show_memorisation(run: FinishedRun) -> None:
+    """Each generated image beside its nearest training image, with distances and a yardstick."""
+    try:
+        distances, indices = nearest_training(run.settings.model, run.trajectory.final)
+        typical = held_out_nearest_median(run.settings.model)
+        train = cached_training_images(run.settings.model)
+    except ShippedDataError as e:
+        st.warning(str(e))
+        return
+    columns = _columns(run.settings)
+    st.image(pair_image(run.trajectory.final, train[indices], columns, _scale(run.settings) // 2 + 2),
+             caption="Left: generated. Right: the nearest of the "
+                     f"{len(train):,} training images (Euclidean distance in pixel space).")
+    verdict = "none of them is a copy" if distances.min() > 0.5 * typical else "one is suspiciously close"
+    st.markdown(
+        f"Distance to the nearest training image: **{', '.join(f'{d:.2f}' for d in distances)}** "
+        f"(pixels scaled to 0-1). A real held-out image that the model never saw is typically "
+        f"**{typical:.2f}** from its nearest training image, so {verdict}: the model learned the "
+        "*kind* of image, not the images themselves.")
+
+
+tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(
+    ["Generate", "Samplers side by side", "What guidance does", "One denoising step"])
+
+with tab_generate:
+    run: FinishedRun | None = st.session_state.get(KEY + "run")
+    view_col, info_col = st.columns([3, 2], gap="large")
+    with view_col:
+        clicked = st.button("Generate", type="primary", key=KEY + "go")
+        view, progress = st.empty(), st.empty()
+    cheap = settings.steps * len(settings.labels(len(class_names))) <= 250
+    if clicked or ((run is None or run.settings != settings) and cheap):
+        try:
+            run = generate_live(settings, view, progress)
+        except GateTimeout as e:
+            view.warning(str(e))
+        else:
+            st.session_state[KEY + "run"] = run
+        progress.empty()
+    if run is None:
+        view.info("Press **Generate** to start from pure noise.")
+    else:
+        traj = run.trajectory
+        with view_col:
+            if run.settings != settings:
+                st.caption("Settings changed since this run: press **Generate** to run them.")
+            k = st.slider("Scrub through the run (recorded steps)", 0, traj.num_frames - 1, traj.num_frames - 1,
+                          key=f"{KEY}scrub_{run.number}")
+            view.image(frame_image(traj, k, _columns(run.settings), _scale(run.settings)),
+                       caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})")
+        with info_col:
+            st.markdown("**Result**")
+            with st.container(key="den_final"):
+                st.image(upscale(tile(traj.final, _columns(run.settings)), _scale(run.settings)),
+                         caption=_caption(run.settings))
+            s = run.settings
+            device = loaded.device.type.upper() + (f", {torch.get_num_threads()} threads" if loaded.device.type == "cpu" else "")
+            st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. "
+                       f"Ran on **{device}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms).")
+            d1, d2 = st.columns(2)
+            d1.download_button("Animated GIF", data=lambda t=traj, c=_columns(s): trajectory_gif(t, c),
+                               file_name=f"denoising-{s.model}-seed{s.seed}.gif", mime="image/gif", key=KEY + "gif")
+            d2.download_button("PNG", data=png_bytes(upscale(tile(traj.final, _columns(s)), 4)),
+                               file_name=f"sample-{s.model}-seed{s.seed}.png", mime="image/png", key=KEY + "png")
+            st.caption("Share these exact images: the page's link holds every setting.")
+        st.subheader("The walk through image space")
+        show_walk(run)
+        st.subheader("Did it just copy a training image?")
+        show_memorisation(run)
+
+with tab_compare:
+    st.markdown(
+        "Three ways to walk back from the **same starting noise** with the same model and prompt. "
+        "DDPM (Ho et al. 2020) takes 1,000 small random steps; DDIM (Song et al. 2021) takes 50 "
+        "deterministic ones; DPM-Solver++(2M) (Lu et al. 2022) uses a second-order ODE solver to do it in 20.")
+    st.latex(r"\text{DDPM: } x_{t-1} = \tfrac{1}{\sqrt{\alpha_t}}\Big(x_t - \tfrac{\beta_t}{\sqrt{1-\bar\alpha_t}}\,"
+             r"\epsilon_\theta(x_t,t)\Big) + \sigma_t z \qquad "
+             r"\text{DDIM: } x_{t-1} = \sqrt{\bar\alpha_{t-1}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t-1}}\,\epsilon_\theta(x_t,t)")
+    if st.button("Run all three from the same noise", key=KEY + "compare_go"):
+        label = _labels_tensor(replace(settings, mode="one"))
+        x_T = initial_noise((1, 1, 28, 28), torch.Generator().manual_seed(settings.seed))
+        results, bar = [], st.progress(0.0, text="Sampling…")
+        try:
+            with sampling_gate().slot():
+                for i, (name, n) in enumerate((("ddpm", 1000), ("ddim", 50), ("dpmpp", 20))):
+                    bar.progress(i / 3, text=f"{SAMPLER_NAMES[name]}, {n} steps…")
+                    start = time.perf_counter()
+                    traj = record(run_sampler(name, loaded.model, loaded.schedule, label, num_steps=n,
+                                              guidance=settings.guidance, generator=torch.Generator().manual_seed(settings.seed),
+                                              x_T=x_T), n, label.numpy(), max_frames=8)
+                    results.append((name, n, traj, time.perf_counter() - start))
+        except GateTimeout as e:
+            st.warning(str(e))
+        else:
+            st.session_state[KEY + "compare"] = (settings, results)
+        bar.empty()
+    if KEY + "compare" in st.session_state:
+        compared_settings, results = st.session_state[KEY + "compare"]
+        st.caption(f"Prompt: {_caption(replace(compared_settings, mode='one'))[8:]}, guidance {compared_settings.guidance:g}, "
+                   f"seed {compared_settings.seed}.")
+        for col, (name, n, traj, seconds) in zip(st.columns(3), results):
+            with col:
+                st.markdown(f"**{SAMPLER_NAMES[name]}**, {n} steps")
+                st.image(upscale(traj.final[0], 8), caption=f"{seconds:.2f} s on {loaded.device.type.upper()}")
+                st.image(upscale(tile(traj.x0_hat[:, 0], len(traj.x0_hat)), 2),
+                         caption="x̂0 along the way (8 evenly spaced steps)")
+        st.caption("Same start, same model: DDIM and DPM-Solver++ follow the same underlying ODE and usually land on "
+                   "nearly the same image; DDPM adds fresh noise at every step, so it lands somewhere else in the same class.")
+
+with tab_guidance:
+    st.markdown(
+        "Classifier-free guidance (Ho & Salimans 2022) runs the model twice per step, with and without the prompt, "
+        "and extrapolates from the unconditional prediction towards the conditional one:")
+    st.latex(r"\tilde\epsilon = \epsilon_\theta(x_t, \varnothing) + s\,\big(\epsilon_\theta(x_t, y) - \epsilon_\theta(x_t, \varnothing)\big)")
+    st.markdown("*s* = 0 ignores the prompt, *s* = 1 is the plain conditional model, larger *s* pushes harder "
+                "towards what the model thinks the class looks like — clearer, but less varied.")
+    sweep_label = settings.label if settings.label != NO_CLASS else 0
+    st.caption(f"Prompt: {class_names[sweep_label]} · rows: seeds {settings.seed}–{settings.seed + 3} · "
+               "DPM-Solver++, 20 steps · the same starting noise in every column of a row.")
+    if st.button("Run the sweep", key=KEY + "sweep_go"):
+        scales = (0.0, 1.0, 2.0, 4.0, 8.0)
+        x_T = torch.cat([initial_noise((1, 1, 28, 28), torch.Generator().manual_seed(settings.seed + r)) for r in range(4)])
+        labels = torch.full((4,), sweep_label, dtype=torch.long)
+        columns = []
+        try:
+            with sampling_gate().slot():
+                for g in scales:
+                    traj = record(run_sampler("dpmpp", loaded.model, loaded.schedule, labels, num_steps=20, guidance=g,
+                                              generator=torch.Generator().manual_seed(settings.seed), x_T=x_T),
+                                  20, labels.numpy(), max_frames=1)
+                    columns.append(traj.final)
+        except GateTimeout as e:
+            st.warning(str(e))
+        else:
+            st.session_state[KEY + "sweep"] = (scales, columns)
+    if KEY + "sweep" in st.session_state:
+        scales, columns = st.session_state[KEY + "sweep"]
+        for col, g, images in zip(st.columns(len(scales)), scales, columns):
+            col.image(upscale(tile(images, 1), 5), caption=f"s = {g:g}")
+
+with tab_step:
+    st.markdown("The model learns one thing: **given a slightly noisy image, how to make it slightly cleaner.** "
+                "Here is that one step on a real image the model never saw during training.")
+    st.latex(r"x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon \qquad "
+             r"\hat x_0 = \frac{x_t - \sqrt{1-\bar\alpha_t}\,\epsilon_\theta(x_t, t, y)}{\sqrt{\bar\alpha_t}}")
+    try:
+        real_images, real_labels = held_out(settings.model)
+    except ShippedDataError as e:
+        st.warning(str(e))
+    else:
+        c1, c2, c3 = st.columns(3)
+        index = c1.number_input("Held-out image #", 0, len(real_images) - 1, 0, key=KEY + "step_index")
+        t = c2.slider("Timestep t", 0, loaded.schedule.T - 1, 400, key=KEY + "step_t")
+        use_label = c3.toggle("Tell the model the class", True, key=KEY + "step_label")
+        label = int(real_labels[index]) if use_label else loaded.model.null_class
+        result = denoise_once(loaded.model, loaded.schedule, real_images[index], label, t, seed=settings.seed)
+        as_u8 = lambda a: to_uint8(np.clip(a, -1, 1))  # noqa: E731
+        noise_u8 = lambda a: to_uint8(np.clip(a / 3, -1, 1))  # noqa: E731  (±3σ shown as black..white)
+        panels = [(as_u8(result.x0), "clean x₀"), (noise_u8(result.eps), "true noise ε"),
+                  (as_u8(result.x_t), f"noisy x_t (t = {t})"), (noise_u8(result.eps_hat), "predicted noise ε̂"),
+                  (as_u8(result.x0_hat), "the model's x̂₀")]
+        for col, (img, caption) in zip(st.columns(5), panels):
+            col.image(upscale(img, 6), caption=caption)
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Noise error  ‖ε̂ − ε‖ (RMS)", f"{result.noise_rmse:.3f}")
+        m2.metric("Noisy input vs clean (RMS)", f"{result.input_rmse:.3f}")
+        m3.metric("Model's x̂₀ vs clean (RMS)", f"{result.output_rmse:.3f}",
+                  delta=f"{result.output_rmse - result.input_rmse:+.3f}", delta_color="inverse")
+        st.caption(f"Real image of class “{class_names[real_labels[index]]}”. Pixel values in the model's range "
+                   "[−1, 1]; noise images show ±3σ as black…white. Noise seed = the sidebar seed.")

@@ -1,0 +1,79 @@
+"""The live denoiser page under Streamlit's AppTest: a short sampling run, shared links, broken weights."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from diffusion_core.weights import ASSETS, available_models
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "denoiser.py")
+pytestmark = pytest.mark.skipif("digits" not in available_models(), reason="digits weights not shipped yet")
+
+
+def _run(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _final_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "Ran on" in c.value)
+
+
+def test_short_run_shows_an_image_and_its_settings():
+    at = _run({"steps": "5", "label": "3", "seed": "11"})
+    assert not at.exception, [e.value for e in at.exception]
+    caption = _final_caption(at)
+    assert "5 steps" in caption and "seed 11" in caption and "CPU" in caption
+    assert len(at.get("image")) >= 3  # live view, result, memorisation pair
+    assert at.query_params["steps"] == "5" and at.query_params["seed"] == "11"
+
+
+def test_invalid_link_falls_back_with_messages():
+    at = _run({"steps": "100000", "guidance": "banana", "sampler": "magic", "model": "../etc"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    for key in ("steps", "guidance", "sampler", "model"):
+        assert f"Ignored {key}=" in warnings
+    assert "DPM-Solver++(2M), 20 steps" in _final_caption(at)
+
+
+def test_grid_and_scrubbing_do_not_recompute():
+    at = _run({"mode": "grid", "steps": "5"})
+    assert not at.exception
+    first = _final_caption(at)
+    scrub = next(s for s in at.slider if s.label.startswith("Scrub"))
+    scrub.set_value(0).run()
+    assert not at.exception
+    assert _final_caption(at) == first  # same run, same timing: nothing was resampled
+
+
+@pytest.fixture()
+def broken_assets(tmp_path, monkeypatch):
+    """A copy of assets/ whose digits weights are corrupt; caches cleared so the page reloads."""
+    (tmp_path / "manifest.json").write_text((ASSETS / "manifest.json").read_text())
+    entry = json.loads((ASSETS / "manifest.json").read_text())["digits"]
+    data = bytearray((ASSETS / entry["file"]).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / entry["file"]).write_bytes(bytes(data))
+    for name in json.loads((ASSETS / "manifest.json").read_text()):
+        if name != "digits":
+            shutil.copy(ASSETS / f"{name}.pt", tmp_path / f"{name}.pt")
+    monkeypatch.setenv("IMAGE_SPACE_ASSETS", str(tmp_path))
+    st.cache_resource.clear()
+    yield tmp_path
+    st.cache_resource.clear()
+
+
+def test_corrupt_weights_explain_and_do_not_crash(broken_assets):
+    at = _run({"model": "digits"})
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "corrupt" in errors and "git checkout" in errors

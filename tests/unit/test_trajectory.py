@@ -1,0 +1,97 @@
+"""Trajectory recording (frame stride, final image) and its GIF / PNG exports."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from diffusion_core.samplers import run_sampler
+from diffusion_core.schedules import NoiseSchedule
+from diffusion_core.trajectory import (
+    MAX_FRAMES, frame_stride, gif_bytes, pair_image, png_bytes, record, tile, trajectory_gif, upscale,
+)
+from diffusion_core.unet import UNet, UNetConfig
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    torch.manual_seed(0)
+    return UNet(UNetConfig(channels=(8, 8, 8), groups=4, embed_dim=16)).eval(), NoiseSchedule("cosine", 1000)
+
+
+def _run(tiny, sampler: str, steps: int, batch: int = 2, **kw):
+    model, schedule = tiny
+    labels = torch.arange(batch)
+    it = run_sampler(sampler, model, schedule, labels, num_steps=steps, guidance=2.0,
+                     generator=torch.Generator().manual_seed(3))
+    return record(it, steps, labels.numpy(), **kw)
+
+
+def test_every_step_recorded_when_few_steps(tiny):
+    traj = _run(tiny, "dpmpp", 10)
+    assert traj.num_frames == 10
+    assert traj.x_t.shape == traj.x0_hat.shape == (10, 2, 28, 28)
+    assert traj.x_t.dtype == np.uint8 and traj.final.shape == (2, 28, 28)
+    assert traj.x_t_raw.shape == (10, 2, 784) and traj.x_t_raw.dtype == np.float32
+    assert list(traj.timesteps) == sorted(traj.timesteps, reverse=True) and traj.timesteps[0] == 999
+
+
+def test_long_runs_are_capped_and_keep_last_step(tiny):
+    traj = _run(tiny, "ddpm", 1000, batch=1)
+    assert traj.num_frames <= MAX_FRAMES
+    assert traj.timesteps[0] == 999 and traj.timesteps[-1] == 0
+    assert frame_stride(1000) == 9 and frame_stride(20) == 1
+
+
+def test_max_frames_argument(tiny):
+    assert _run(tiny, "ddim", 50, max_frames=8).num_frames <= 9
+
+
+def test_final_equals_sampler_output(tiny):
+    """The recorded final image is the sampler's last x_prev, quantised to uint8."""
+    model, schedule = tiny
+    labels = torch.tensor([1])
+    last = None
+    for last in run_sampler("ddim", model, schedule, labels, num_steps=5, guidance=1.0,
+                            generator=torch.Generator().manual_seed(0)):
+        pass
+    expected = np.clip(np.rint((last.x_prev.clamp(-1, 1).numpy()[:, 0] + 1) * 127.5), 0, 255).astype(np.uint8)
+    traj = record(run_sampler("ddim", model, schedule, labels, num_steps=5, guidance=1.0,
+                              generator=torch.Generator().manual_seed(0)), 5, labels.numpy())
+    np.testing.assert_array_equal(traj.final, expected)
+
+
+def test_tile_layout():
+    images = np.stack([np.full((2, 3), i * 10, np.uint8) for i in range(5)])
+    grid = tile(images, columns=2, pad=1, pad_value=255)
+    assert grid.shape == (3 * 3 - 1, 2 * 4 - 1)
+    assert grid[0, 0] == 0 and grid[0, 4] == 10 and grid[3, 0] == 20 and grid[6, 0] == 40
+    assert grid[2, 0] == 255  # padding row
+    assert grid[6, 4] == 255  # empty cell of the last row
+
+
+def test_upscale_and_pair():
+    img = np.array([[0, 255]], np.uint8)
+    np.testing.assert_array_equal(upscale(img, 2), [[0, 0, 255, 255], [0, 0, 255, 255]])
+    pair = pair_image(np.zeros((1, 28, 28), np.uint8), np.full((1, 28, 28), 9, np.uint8), scale=1)
+    assert pair.shape == (28, 62) and pair[0, 61] == 9
+
+
+def test_gif_has_all_frames_and_loops(tiny):
+    traj = _run(tiny, "dpmpp", 6)
+    gif = Image.open(io.BytesIO(trajectory_gif(traj, columns=2, scale=2)))
+    assert gif.format == "GIF" and gif.n_frames == traj.num_frames + 1
+    assert gif.info.get("loop") == 0
+    assert gif.size == (2 * (2 * 28 + 2 + 6 + 2 * 28 + 2), 2 * 28)
+
+
+def test_gif_and_png_roundtrip_pixels():
+    frame = (np.arange(28 * 28).reshape(28, 28) % 256).astype(np.uint8)
+    png = Image.open(io.BytesIO(png_bytes(frame)))
+    np.testing.assert_array_equal(np.asarray(png), frame)
+    with pytest.raises(ValueError):
+        gif_bytes([])
