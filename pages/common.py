@@ -65,9 +65,14 @@ def enlarge(pixels: np.ndarray, target: int = 280) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).resize((w * factor, h * factor), Image.Resampling.NEAREST))
 
 
+def show_png(slot, image: np.ndarray, caption: str | None = None) -> None:
+    """Show a uint8 image in ``slot`` (st, a column, an st.empty) losslessly: PNG, never JPEG artefacts."""
+    slot.image(image, caption=caption, output_format="PNG")
+
+
 def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:
     """Show a uint8 image (H, W) or (H, W, 3) enlarged with crisp pixels."""
-    st.image(enlarge(pixels, target), caption=caption, clamp=True)
+    st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG")
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the denoiser…")

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from streamlit_browser import ARTIFACTS
+from streamlit_browser import ARTIFACTS, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -86,8 +86,21 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def _warmed(app_url, browser):
+    """Visit the root page once per server.
+
+    Streamlit starts every server in its old "pages/ folder" mode until the first script run calls
+    st.navigation; a deep link opened as that very first session shows a "Page not found" notice
+    (the right page still runs). Real servers see this once per restart; tests should not depend on it.
+    """
+    context = browser.new_context()
+    open_page(context.new_page(), app_url)
+    context.close()
+
+
 @pytest.fixture()
-def page(browser):
+def page(browser, _warmed):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     yield page

@@ -6,11 +6,24 @@ from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+APP_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has finished running the script (never a fixed delay)."""
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
+
+
+def click_and_wait(page, locator, timeout_ms: int = 120_000) -> None:
+    """Click, then wait for the rerun it starts to finish (it may finish before we look)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    locator.click()
+    try:
+        page.wait_for_selector(APP_RUNNING, timeout=5_000)
+    except PlaywrightTimeout:
+        pass  # the run was quicker than the poll
+    wait_for_app(page, timeout_ms)
 
 
 def open_page(page, url: str, timeout_ms: int = 60_000) -> None:
