@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .data import to_model_range
-from .samplers import guided_eps
+from .samplers import guided_eps, model_device
 from .schedules import NoiseSchedule
 from .unet import UNet
 
@@ -54,7 +54,7 @@ def denoise_once(model: UNet, schedule: NoiseSchedule, image_u8: np.ndarray, lab
     """image_u8 (28, 28) uint8; label in [0, num_classes] (num_classes = none); t in [0, T)."""
     if not 0 <= t < schedule.T:
         raise ValueError(f"t must lie in [0, {schedule.T}), got {t}")
-    device = next(model.parameters()).device
+    device = model_device(model)
     x0 = torch.from_numpy(to_model_range(image_u8[None]))
     eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
     ab = float(schedule.alpha_bar[t])

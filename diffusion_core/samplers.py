@@ -60,6 +60,12 @@ def trailing_timesteps(T: int, num_steps: int) -> np.ndarray:
     return (np.round(np.arange(T, 0, -T / num_steps)) - 1).astype(np.int64)
 
 
+def model_device(model) -> torch.device:
+    """Where a denoiser runs: its ``device`` attribute (the ONNX twin) or its parameters' device."""
+    device = getattr(model, "device", None)
+    return device if isinstance(device, torch.device) else next(model.parameters()).device
+
+
 @torch.no_grad()
 def guided_eps(model: UNet, x: torch.Tensor, t: int, labels: torch.Tensor, guidance: float) -> torch.Tensor:
     """Classifier-free guided noise prediction, (B,1,28,28) -> (B,1,28,28).
@@ -99,7 +105,7 @@ def ddpm(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_step
     """
     ts = trailing_timesteps(schedule.T, num_steps)
     ab = schedule.alpha_bar
-    device = next(model.parameters()).device
+    device = model_device(model)
     x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
     labels = labels.to(device)
     for i, t in enumerate(ts):
@@ -131,7 +137,7 @@ def ddim(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_step
         raise ValueError(f"eta must lie in [0, 1], got {eta}")
     ts = trailing_timesteps(schedule.T, num_steps)
     ab = schedule.alpha_bar
-    device = next(model.parameters()).device
+    device = model_device(model)
     x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
     labels = labels.to(device)
     for i, t in enumerate(ts):
@@ -162,7 +168,7 @@ def dpmpp_2m(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_
     """
     ts = trailing_timesteps(schedule.T, num_steps)
     ab = schedule.alpha_bar
-    device = next(model.parameters()).device
+    device = model_device(model)
     x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
     labels = labels.to(device)
     x0_prev, h_prev = None, None

@@ -33,7 +33,11 @@ class WeightsError(RuntimeError):
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A ready-to-sample denoiser: the network (eval mode), its schedule and what it was trained on."""
+    """A ready-to-sample denoiser: the network (eval mode), its schedule and what it was trained on.
+
+    ``model`` is the PyTorch reference; ``runner`` is what sampling should call: the ONNX Runtime
+    twin on CPU when it is shipped and loads, else ``model`` itself. ``engine`` says which, and why.
+    """
 
     name: str
     model: UNet
@@ -41,6 +45,8 @@ class LoadedModel:
     class_names: tuple[str, ...]
     train_steps: int
     device: torch.device
+    runner: object = None
+    engine: str = "PyTorch"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -72,6 +78,35 @@ def export_weights(name: str, model: UNet, schedule: NoiseSchedule, dataset: str
     return path
 
 
+def record_onnx(name: str, onnx_bytes: bytes, assets: Path = ASSETS) -> Path:
+    """Write ``assets/<name>.onnx`` (the ONNX twin) and record its SHA-256 under the model's manifest entry."""
+    path = assets / f"{name}.onnx"
+    path.write_bytes(onnx_bytes)
+    manifest_path = assets / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest[name]["onnx"] = {"file": path.name, "sha256": sha256_bytes(onnx_bytes), "bytes": len(onnx_bytes)}
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def _onnx_runner(entry: dict, assets: Path, config: UNetConfig) -> tuple[object | None, str]:
+    """The verified ONNX twin, or (None, why not)."""
+    twin = entry.get("onnx")
+    if not isinstance(twin, dict) or not isinstance(twin.get("file"), str) or Path(twin["file"]).name != twin["file"]:
+        return None, "no ONNX twin shipped"
+    try:
+        data = (assets / twin["file"]).read_bytes()
+        if sha256_bytes(data) != twin.get("sha256"):
+            return None, f"{twin['file']} does not match its checksum"
+        from .onnx_twin import OnnxUNet
+
+        return OnnxUNet(data, config), "ONNX Runtime"
+    except ImportError:
+        return None, "onnxruntime is not installed"
+    except Exception as e:  # a damaged twin must never take the model down: fall back to PyTorch
+        return None, f"the ONNX twin failed to load ({type(e).__name__})"
+
+
 def models_dir() -> Path:
     """Where models are read from: $IMAGE_SPACE_ASSETS when set, else the repository's assets/."""
     return Path(os.environ.get(ASSETS_ENV) or ASSETS)
@@ -96,8 +131,12 @@ def pick_device(prefer: str = "auto") -> torch.device:
     return torch.device("cuda")
 
 
-def load_model(name: str, assets: Path | None = None, device: torch.device | None = None) -> LoadedModel:
-    """Load and verify ``<assets>/<name>.pt`` (default :func:`models_dir`); raises :class:`WeightsError`."""
+def load_model(name: str, assets: Path | None = None, device: torch.device | None = None,
+               use_onnx: bool = True) -> LoadedModel:
+    """Load and verify ``<assets>/<name>.pt`` (default :func:`models_dir`); raises :class:`WeightsError`.
+
+    On the CPU, and with ``use_onnx``, sampling uses the shipped ONNX twin when it verifies and loads.
+    """
     assets = assets or models_dir()
     manifest_path = assets / MANIFEST
     try:
@@ -144,4 +183,9 @@ def load_model(name: str, assets: Path | None = None, device: torch.device | Non
     model.to(device).eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    return LoadedModel(name, model, schedule, tuple(payload["class_names"]), int(payload["train_steps"]), device)
+    runner, engine = (_onnx_runner(entry, assets, model.config) if use_onnx and device.type == "cpu"
+                      else (None, "PyTorch on the GPU" if device.type == "cuda" else "ONNX twin not requested"))
+    if runner is None:
+        runner, engine = model, f"PyTorch ({engine})"
+    return LoadedModel(name, model, schedule, tuple(payload["class_names"]), int(payload["train_steps"]), device,
+                       runner, engine)

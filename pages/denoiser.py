@@ -142,7 +142,7 @@ def _caption(s: GenerationSettings) -> str:
 def generate_live(s: GenerationSettings, view, progress) -> FinishedRun:
     """Sample with ``s``, drawing every recorded frame (x_t | x0_hat) into ``view`` as it comes."""
     labels = _labels_tensor(s)
-    steps = run_sampler(s.sampler, loaded.model, loaded.schedule, labels, num_steps=s.steps,
+    steps = run_sampler(s.sampler, loaded.runner, loaded.schedule, labels, num_steps=s.steps,
                         guidance=s.guidance, generator=torch.Generator().manual_seed(s.seed), eta=s.eta)
     recorder = TrajectoryRecorder(s.steps, labels.numpy())
 
@@ -268,7 +268,8 @@ with tab_generate:
                 show_png(st, upscale(tile(traj.final, _columns(run.settings)), _scale(run.settings)),
                          caption=_caption(run.settings))
             s = run.settings
-            device = loaded.device.type.upper() + (f", {torch.get_num_threads()} threads" if loaded.device.type == "cpu" else "")
+            device = loaded.device.type.upper() + (f", {torch.get_num_threads()} threads" if loaded.device.type == "cpu"
+                                                   else "") + f", {loaded.engine}"
             st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. "
                        f"Ran on **{device}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms).")
             d1, d2 = st.columns(2)
@@ -299,7 +300,7 @@ with tab_compare:
                 for i, (name, n) in enumerate((("ddpm", 1000), ("ddim", 50), ("dpmpp", 20))):
                     bar.progress(i / 3, text=f"{SAMPLER_NAMES[name]}, {n} steps…")
                     start = time.perf_counter()
-                    traj = record(run_sampler(name, loaded.model, loaded.schedule, label, num_steps=n,
+                    traj = record(run_sampler(name, loaded.runner, loaded.schedule, label, num_steps=n,
                                               guidance=settings.guidance, generator=torch.Generator().manual_seed(settings.seed),
                                               x_T=x_T), n, label.numpy(), max_frames=8)
                     results.append((name, n, traj, time.perf_counter() - start))
@@ -339,7 +340,7 @@ with tab_guidance:
         try:
             with sampling_gate().slot():
                 for g in scales:
-                    traj = record(run_sampler("dpmpp", loaded.model, loaded.schedule, labels, num_steps=20, guidance=g,
+                    traj = record(run_sampler("dpmpp", loaded.runner, loaded.schedule, labels, num_steps=20, guidance=g,
                                               generator=torch.Generator().manual_seed(settings.seed), x_T=x_T),
                                   20, labels.numpy(), max_frames=1)
                     columns.append(traj.final)
@@ -366,8 +367,8 @@ with tab_step:
         index = c1.number_input("Held-out image #", 0, len(real_images) - 1, 0, key=KEY + "step_index")
         t = c2.slider("Timestep t", 0, loaded.schedule.T - 1, 400, key=KEY + "step_t")
         use_label = c3.toggle("Tell the model the class", True, key=KEY + "step_label")
-        label = int(real_labels[index]) if use_label else loaded.model.null_class
-        result = denoise_once(loaded.model, loaded.schedule, real_images[index], label, t, seed=settings.seed)
+        label = int(real_labels[index]) if use_label else loaded.runner.null_class
+        result = denoise_once(loaded.runner, loaded.schedule, real_images[index], label, t, seed=settings.seed)
         as_u8 = lambda a: to_uint8(np.clip(a, -1, 1))  # noqa: E731
         noise_u8 = lambda a: to_uint8(np.clip(a / 3, -1, 1))  # noqa: E731  (±3σ shown as black..white)
         panels = [(as_u8(result.x0), "clean x₀"), (noise_u8(result.eps), "true noise ε"),
