@@ -67,7 +67,7 @@ def train_classifier(images: np.ndarray, labels: np.ndarray, epochs: int = 4, ba
             loss.backward()
             opt.step()
             sched.step()
-        print(f"classifier epoch {epoch + 1}/{epochs}  loss {float(loss):.3f}  "
+        print(f"classifier epoch {epoch + 1}/{epochs}  loss {loss.item():.3f}  "
               f"{time.perf_counter() - start:.0f} s", file=out, flush=True)
     return model.eval()
 

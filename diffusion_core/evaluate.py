@@ -51,16 +51,17 @@ def _summary(d: np.ndarray) -> dict:
 
 
 def evaluate(model_name: str, data: str, guidances: list[float], n: int, sampler: str, steps: int,
-             seed: int, classifier_path: Path, assets: Path = ASSETS) -> dict:
+             seed: int, classifier_path: Path, assets: Path = ASSETS, classifier_epochs: int = 4) -> dict:
     train_x, train_y = load_dataset(data, "train")
     test_x, test_y = load_dataset(data, "test")
-    classifier = load_or_train(classifier_path, train_x, train_y)
+    classifier = load_or_train(classifier_path, train_x, train_y, classifier_epochs)
     test_pred, test_feats = predict(classifier, test_x)
     rng = np.random.default_rng(seed)
     train_feats = predict(classifier, train_x[rng.choice(len(train_x), min(len(train_x), 10_000), replace=False)])[1]
     floor_idx = rng.choice(len(test_x), min(n, len(test_x)), replace=False)
     test_nn, _ = nearest_neighbour_distances(test_x[floor_idx], train_x)
     report = {
+        "classifier_epochs": classifier_epochs,
         "model": model_name, "data": data, "n": n, "sampler": sampler, "steps": steps, "seed": seed,
         "classifier_test_accuracy": float((test_pred == test_y).mean()),
         "fd_floor_test_vs_train": frechet_distance(test_feats[floor_idx], train_feats),
@@ -97,11 +98,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sampler", default="dpmpp")
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--classifier-epochs", type=int, default=4, help="epochs of the judge, when it is trained")
     p.add_argument("--classifier", default=None, help="cache of the judge (default runs/<model>/classifier.pt)")
     p.add_argument("--out", default=None, help="JSON report (default runs/<model>/eval.json)")
     args = p.parse_args(argv)
     report = evaluate(args.model, args.data, args.guidance, args.n, args.sampler, args.steps, args.seed,
-                      Path(args.classifier or f"runs/{args.model}/classifier.pt"))
+                      Path(args.classifier or f"runs/{args.model}/classifier.pt"),
+                      classifier_epochs=args.classifier_epochs)
     out = Path(args.out or f"runs/{args.model}/eval.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
