@@ -241,7 +241,8 @@ with tab_generate:
     view_col, info_col = st.columns([3, 2], gap="large")
     with view_col:
         clicked = st.button("Generate", type="primary", key=KEY + "go")
-        view, progress = st.empty(), st.empty()
+        with st.container(key="den_live"):
+            view, progress = st.empty(), st.empty()
     cheap = settings.steps * len(settings.labels(len(class_names))) <= 250
     if clicked or ((run is None or run.settings != settings) and cheap):
         try:

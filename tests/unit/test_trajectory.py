@@ -12,7 +12,15 @@ from PIL import Image
 from diffusion_core.samplers import run_sampler
 from diffusion_core.schedules import NoiseSchedule
 from diffusion_core.trajectory import (
-    MAX_FRAMES, frame_stride, gif_bytes, pair_image, png_bytes, record, tile, trajectory_gif, upscale,
+    MAX_FRAMES,
+    frame_stride,
+    gif_bytes,
+    pair_image,
+    png_bytes,
+    record,
+    tile,
+    trajectory_gif,
+    upscale,
 )
 from diffusion_core.unet import UNet, UNetConfig
 

@@ -1,0 +1,76 @@
+"""App cold start: from launching ``streamlit run app.py`` to the home page interactive in Chromium.
+
+    python bench/bench_cold_start.py [--repeats 3]
+
+Bar (DESIGN.md): ≤ 3 s. Each repeat starts a fresh server process on a loopback port, polls its health
+endpoint, opens the root page in headless Chromium and waits until Streamlit's script state is idle
+with the page's links drawn. Also prints the time to a healthy server alone, its peer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def one_cold_start(browser) -> tuple[float, float]:
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.02)
+        healthy = time.perf_counter() - t0
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector('[data-testid="stPageLink"]', timeout=60_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        interactive = time.perf_counter() - t0
+        page.close()
+        return healthy, interactive
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--repeats", type=int, default=3)
+    args = p.parse_args()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        runs = [one_cold_start(browser) for _ in range(args.repeats)]
+        browser.close()
+    healthy, interactive = zip(*runs)
+    print(f"server healthy after      {statistics.median(healthy):.2f} s (median of {args.repeats})")
+    print(f"home page interactive after {statistics.median(interactive):.2f} s   bar <= 3 s   "
+          f"(all: {', '.join(f'{x:.2f}' for x in interactive)}; load average {os.getloadavg()[0]:.2f})")
+
+
+if __name__ == "__main__":
+    main()
