@@ -50,6 +50,7 @@ class TrainConfig:
     seed: int = 0
     schedule: str = "cosine"
     T: int = 1000
+    init_from: str = ""  # a shipped weights file to start from (fine-tuning with a fresh schedule), or none
     unet: UNetConfig = field(default_factory=UNetConfig)
 
 
@@ -70,6 +71,11 @@ class Trainer:
         self.device = device or torch.device("cuda" if torch.cuda.is_available() else "cpu")
         torch.manual_seed(cfg.seed)
         self.model = UNet(cfg.unet).to(self.device)
+        if cfg.init_from:
+            payload = torch.load(cfg.init_from, map_location=self.device, weights_only=True)
+            if UNetConfig.from_dict(payload["unet"]) != cfg.unet:
+                raise ValueError(f"{cfg.init_from} holds a UNet of another shape; pass the same --channels")
+            self.model.load_state_dict(payload["state_dict"])
         self.ema = copy.deepcopy(self.model).eval()
         for p in self.ema.parameters():
             p.requires_grad_(False)
@@ -181,6 +187,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--channels", default="32,64,64", help="UNet widths at 28, 14, 7 px")
     p.add_argument("--seed", type=int, default=TrainConfig.seed)
+    p.add_argument("--init-from", default="", help="start from these weights (e.g. assets/digits.pt) with a fresh schedule")
     p.add_argument("--run-dir", default=None, help="where checkpoints go (default runs/<dataset>)")
     p.add_argument("--resume", action="store_true", help="continue from <run-dir>/checkpoint.pt")
     p.add_argument("--checkpoint-minutes", type=float, default=5.0)
@@ -198,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     channels = tuple(int(c) for c in args.channels.split(","))
     cfg = TrainConfig(dataset=args.dataset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
-                      seed=args.seed, unet=UNetConfig(channels=channels))
+                      seed=args.seed, init_from=args.init_from, unet=UNetConfig(channels=channels))
     images, labels = load_dataset(args.data, "train")
     trainer = Trainer(cfg, images, labels)
     run_dir = Path(args.run_dir or f"runs/{args.dataset}")

@@ -138,3 +138,18 @@ def test_learning_rate_warmup_then_cosine_decay():
     assert lrs[mid] == pytest.approx(1e-3 * (0.05 + 0.95 * 0.5))  # halfway: half-way between peak and floor
     np.testing.assert_allclose(lrs[1000:], 1e-3 * 0.05)  # floor after the end
     assert lrs[100:].min() == pytest.approx(5e-5)  # never below the floor after warm-up
+
+
+def test_init_from_shipped_weights_starts_from_them(tmp_path):
+    """--init-from: a new run (fresh schedule) starts from exported weights, model and EMA alike."""
+    from diffusion_core.schedules import NoiseSchedule
+    from diffusion_core.weights import export_weights
+
+    trained = make_trainer(steps=6)
+    trained.run(checkpoint=None, log_every=1e9)
+    path = export_weights("tiny", trained.ema, NoiseSchedule(), "digits", tuple("0123456789"), 6, tmp_path)
+    fresh = make_trainer(steps=6, init_from=str(path))
+    for a, b, c in zip(trained.ema.parameters(), fresh.model.parameters(), fresh.ema.parameters()):
+        assert torch.equal(a, b) and torch.equal(a, c)
+    with pytest.raises(ValueError, match="another shape"):
+        Trainer(TrainConfig(unet=UNetConfig(channels=(8, 8, 16), groups=4), init_from=str(path)), *shapes_dataset(8))
