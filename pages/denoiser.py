@@ -135,6 +135,8 @@ def _scale(s: GenerationSettings) -> int:
 
 def _caption(s: GenerationSettings) -> str:
     if s.mode == "grid":
+        if all(name == str(k) for k, name in enumerate(class_names)):
+            return f"One per class, 0 to {len(class_names) - 1}"
         return "One per class: " + ", ".join(f"{k} {n}" for k, n in enumerate(class_names))
     return "Prompt: " + ("none" if s.label == NO_CLASS else class_names[s.label])
 
