@@ -42,6 +42,7 @@ from pages.common import cached_model, cached_training_images, sampling_gate, sh
 
 KEY = "den_"  # prefix of this page's session-state keys
 GRID_COLUMNS = 5
+MIN_FRAME_GAP_S = 1 / 30
 
 st.title("✨ Live denoiser")
 st.markdown(
@@ -153,14 +154,17 @@ def generate_live(s: GenerationSettings, view, progress) -> FinishedRun:
 
     with sampling_gate().slot(on_wait=waiting):
         start = time.perf_counter()
-        first_frame = None
+        first_frame, shown_at = None, -1.0
         for step in steps:
             frame = recorder.add(step)
-            if frame is None:
+            done, elapsed = step.index + 1, time.perf_counter() - start
+            # Every recorded step is kept for scrubbing; the screen gets at most ~30 frames a second
+            # (a browser cannot show more, and each frame costs it a PNG decode).
+            if frame is None or (elapsed - shown_at < MIN_FRAME_GAP_S and 1 < done < step.num_steps):
                 continue
             show_png(view, pair_image(*frame, _columns(s), _scale(s)), caption=f"x_t  |  x̂0   (t = {step.t})")
-            done, elapsed = step.index + 1, time.perf_counter() - start
-            first_frame = first_frame or elapsed
+            shown_at = time.perf_counter() - start
+            first_frame = first_frame or shown_at
             progress.progress(done / step.num_steps, text=f"Step {done} of {step.num_steps} · {elapsed:.2f} s · "
                               f"about {elapsed / done * (step.num_steps - done):.1f} s left")
         seconds = time.perf_counter() - start
