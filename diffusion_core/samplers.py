@@ -21,6 +21,7 @@ s = 0 is unconditional, s = 1 plain conditional, s > 1 pushes harder towards the
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -96,6 +97,15 @@ def initial_noise(shape: tuple[int, ...], generator: torch.Generator) -> torch.T
     return torch.randn(shape, generator=generator)
 
 
+def _start(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, num_steps: int, generator: torch.Generator,
+           x_T: torch.Tensor | None) -> tuple[np.ndarray, torch.Tensor, torch.Tensor]:
+    """What every sampler begins with: its timesteps, x_T (drawn, or a copy of the one given) and the
+    labels, both on the model's device."""
+    device = model_device(model)
+    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
+    return trailing_timesteps(schedule.T, num_steps), x, labels.to(device)
+
+
 def ddpm(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_steps: int = 1000,
          guidance: float = 1.0, generator: torch.Generator, x_T: torch.Tensor | None = None,
          clip_x0: bool = True) -> Iterator[SamplerStep]:
@@ -103,11 +113,8 @@ def ddpm(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_step
 
     With num_steps < T the step from t to t' uses beta = 1 - ab_t / ab_t' (as in DDIM's respacing).
     """
-    ts = trailing_timesteps(schedule.T, num_steps)
-    ab = schedule.alpha_bar
-    device = model_device(model)
-    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
-    labels = labels.to(device)
+    ts, x, labels = _start(model, schedule, labels, num_steps, generator, x_T)
+    ab, device = schedule.alpha_bar, x.device
     for i, t in enumerate(ts):
         t_prev = int(ts[i + 1]) if i + 1 < len(ts) else -1
         ab_t, ab_prev = float(ab[t]), float(ab[t_prev]) if t_prev >= 0 else 1.0
@@ -135,11 +142,8 @@ def ddim(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_step
     """
     if not 0.0 <= eta <= 1.0:
         raise ValueError(f"eta must lie in [0, 1], got {eta}")
-    ts = trailing_timesteps(schedule.T, num_steps)
-    ab = schedule.alpha_bar
-    device = model_device(model)
-    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
-    labels = labels.to(device)
+    ts, x, labels = _start(model, schedule, labels, num_steps, generator, x_T)
+    ab, device = schedule.alpha_bar, x.device
     for i, t in enumerate(ts):
         t_prev = int(ts[i + 1]) if i + 1 < len(ts) else -1
         ab_t, ab_prev = float(ab[t]), float(ab[t_prev]) if t_prev >= 0 else 1.0
@@ -166,11 +170,8 @@ def dpmpp_2m(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_
         second order: same with x0_t replaced by D = (1 + 1/(2r)) x0_t - 1/(2r) x0_prev, r = h_prev / h.
     The final step goes to sigma = 0 and returns x0 of the last evaluation (first order).
     """
-    ts = trailing_timesteps(schedule.T, num_steps)
+    ts, x, labels = _start(model, schedule, labels, num_steps, generator, x_T)
     ab = schedule.alpha_bar
-    device = model_device(model)
-    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
-    labels = labels.to(device)
     x0_prev, h_prev = None, None
     for i, t in enumerate(ts):
         ab_t = float(ab[t])
@@ -218,7 +219,5 @@ def run_sampler(name: str, model: UNet, schedule: NoiseSchedule, labels: torch.T
 
 def sample(name: str, model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, **kwargs) -> torch.Tensor:
     """Run a sampler to the end and return the generated images (B, 1, 28, 28) in [-1, 1]."""
-    last = None
-    for last in run_sampler(name, model, schedule, labels, **kwargs):
-        pass
+    (last,) = deque(run_sampler(name, model, schedule, labels, **kwargs), maxlen=1)
     return last.x_prev.clamp(-1, 1)
