@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,7 @@ from diffusion_core.forward_settings import (
 from diffusion_core.image_io import fit_short_side, list_samples, to_grayscale
 from diffusion_core.pixel_patch import centred_origin, clamp_origin, patch, with_outline
 from diffusion_core.schedules import SCHEDULE_KINDS, NoiseSchedule
+from diffusion_core.shipped_data import ShippedDataError, held_out
 from pages.common import enlarge, pick_image
 
 SOURCES = {"photo": "A photo (bundled or yours)", "digits": "Handwritten digit (MNIST)",
@@ -63,14 +63,10 @@ def _rescale_t() -> None:
 
 
 # ---------------------------------------------------------------- cached data
-DATASET_DIR = Path(__file__).resolve().parent.parent / "assets" / "datasets"
-
-
 @st.cache_data(max_entries=2, show_spinner=False)
 def _dataset(name: str) -> np.ndarray:
     """The 1,000 held-out images of a shipped data set, uint8 (1000, 28, 28)."""
-    with np.load(DATASET_DIR / f"{name}_test.npz") as z:
-        return z["images"]
+    return held_out(name)[0]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -207,9 +203,8 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
                             help="One of the 1,000 held-out test images, never seen in training.")
     try:
         pixels = _dataset(source)[index]
-    except (OSError, KeyError, ValueError, IndexError) as e:
-        st.error(f"assets/datasets/{source}_test.npz is missing or unreadable ({e}); restore it from the "
-                 f"repository. Pick “{SOURCES['photo']}” above to keep going.")
+    except (ShippedDataError, KeyError, IndexError) as e:
+        st.error(f"{e} Pick “{SOURCES['photo']}” above to keep going.")
         st.stop()
     return pixels, f"{source}-{index}", f"{SOURCES[source]} #{index}"
 
