@@ -71,7 +71,8 @@ A class-conditional denoiser eps_theta(x_t, t, y) for 28x28 grayscale images, tr
 
 ```bash
 python -m diffusion_core.train --dataset {cfg['dataset']} --data {data} --steps {cfg['steps']} --threads 1 --export
-python -m diffusion_core.evaluate --model {model} --data {data} --guidance {' '.join(report['by_guidance'])} --n {report['n']}
+python -m diffusion_core.evaluate --model {model} --data {data} --guidance {' '.join(report['by_guidance'])} \\
+    --n {report['n']} --classifier-epochs {report.get('classifier_epochs', 4)}
 python -m diffusion_core.model_card --model {model} --data {data} --guidance {guidance}
 ```
 
