@@ -242,7 +242,9 @@ def show_memorisation(run: FinishedRun) -> None:
 tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(
     ["Generate", "Samplers side by side", "What guidance does", "One denoising step"])
 
-with tab_generate:
+@st.fragment
+def generate_tab() -> None:
+    """Generate, scrub, download, and look at the result: a fragment, so clicking Generate redraws only this tab."""
     run: FinishedRun | None = st.session_state.get(KEY + "run")
     view_col, info_col = st.columns([3, 2], gap="large")
     with view_col:
@@ -289,6 +291,10 @@ with tab_generate:
         show_walk(run)
         st.subheader("Did it just copy a training image?")
         show_memorisation(run)
+
+
+with tab_generate:
+    generate_tab()
 
 with tab_compare:
     st.markdown(
