@@ -51,6 +51,7 @@ def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict,
         f"| {g} | {r['accuracy']:.1%} | {r['fd']:.2f} ({r['fd_ratio_to_floor']:.2f}×) | "
         f"{r['nn_distance_samples']['median']:.2f} | {r['sampling_seconds']:.0f} s |"
         for g, r in report["by_guidance"].items())
+    init = f" --init-from {cfg['init_from']}" if cfg.get("init_from") else ""
     per_class = " · ".join(f"{k}: {a:.0%}" for k, a in enumerate(report["by_guidance"][guidance]["per_class_accuracy"]))
     return f"""# Model card: `{model}`
 
@@ -70,7 +71,7 @@ A class-conditional denoiser eps_theta(x_t, t, y) for 28x28 grayscale images, tr
 ## Exact commands
 
 ```bash
-python -m diffusion_core.train --dataset {cfg['dataset']} --data {data} --steps {cfg['steps']} --threads 1 --export
+python -m diffusion_core.train --dataset {cfg['dataset']} --data {data} --steps {cfg['steps']} --threads 1{init} --export
 python -m diffusion_core.evaluate --model {model} --data {data} --guidance {' '.join(report['by_guidance'])} \\
     --n {report['n']} --classifier-epochs {report.get('classifier_epochs', 4)}
 python -m diffusion_core.model_card --model {model} --data {data} --guidance {guidance}
