@@ -1,0 +1,37 @@
+"""Model cards: the bars are judged from the evaluation report, and the card records commands and figures."""
+
+from __future__ import annotations
+
+from diffusion_core.model_card import bars, render
+from diffusion_core.unet import UNetConfig
+
+
+def _report(accuracy: float, fd_ratio: float, sample_p1: float) -> dict:
+    return {
+        "n": 1000, "steps": 20, "classifier_test_accuracy": 0.91, "classifier_epochs": 3,
+        "fd_floor_test_vs_train": 4.0, "nn_distance_real_test": {"min": 0.3, "p1": 1.6, "median": 3.5},
+        "by_guidance": {"2.0": {"accuracy": accuracy, "per_class_accuracy": [accuracy] * 10, "fd": 4.0 * fd_ratio,
+                                "fd_ratio_to_floor": fd_ratio, "sampling_seconds": 100.0,
+                                "nn_distance_samples": {"min": 1.0, "p1": sample_p1, "median": 3.8}}},
+    }
+
+
+def test_bars_for_digits_and_fashion():
+    met = [ok for _, _, ok in bars("digits", _report(0.99, 2.5, 2.0), "2.0")]
+    assert met == [True, True, True]
+    met = [ok for _, _, ok in bars("digits", _report(0.97, 3.5, 1.0), "2.0")]
+    assert met == [False, False, False]
+    # fashion's accuracy bar is the judge's own real-test accuracy (0.91 here)
+    assert bars("fashion", _report(0.92, 2.0, 2.0), "2.0")[0][2]
+    assert not bars("fashion", _report(0.90, 2.0, 2.0), "2.0")[0][2]
+
+
+def test_render_records_commands_and_verdicts():
+    cfg = {"dataset": "fashion", "steps": 5000, "batch_size": 128, "lr": 1e-3, "warmup": 200, "grad_clip": 1.0,
+           "ema_decay": 0.999, "label_dropout": 0.1, "schedule": "cosine", "T": 1000, "seed": 0,
+           "init_from": "assets/fashion.pt", "unet": UNetConfig().to_dict()}
+    checkpoint = {"config": cfg, "step": 5000, "elapsed": 3600.0, "loss_history": [(5000, 0.065)]}
+    entry = {"file": "fashion.pt", "bytes": 2_400_000, "sha256": "ab" * 32}
+    card = render("fashion", "DATA", "2.0", checkpoint, _report(0.95, 5.1, 2.0), entry)
+    assert "--init-from assets/fashion.pt" in card and "--classifier-epochs 3" in card
+    assert "❌ not met" in card and "✅ met" in card and "597,377 parameters" in card
