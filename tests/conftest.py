@@ -3,13 +3,11 @@
 import sys
 from pathlib import Path
 
+import torch
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-try:  # Tests use tiny tensors: one torch thread is fastest and does not spin against other processes.
-    import torch
-
-    torch.set_num_threads(1)
-except ImportError:
-    pass
+# Tests use tiny tensors: one torch thread is fastest and does not spin against other processes.
+torch.set_num_threads(1)
