@@ -65,9 +65,29 @@ def enlarge(pixels: np.ndarray, target: int = 280) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).resize((w * factor, h * factor), Image.Resampling.NEAREST))
 
 
-def show_png(slot, image: np.ndarray, caption: str | None = None) -> None:
-    """Show a uint8 image in ``slot`` (st, a column, an st.empty) losslessly: PNG, never JPEG artefacts."""
-    slot.image(image, caption=caption, output_format="PNG")
+PIXEL_ART_STYLE = """<style>
+[data-testid="stElementContainer"]:has([data-testid="stImage"]), [data-testid="stImage"],
+[data-testid="stImageContainer"] { max-width: 100%; }
+[data-testid="stImage"] img { image-rendering: pixelated; max-width: 100%; height: auto; }
+</style>"""
+
+
+def use_pixel_art_images() -> None:
+    """Let the browser enlarge this page's images with crisp square pixels, never wider than their column.
+
+    With it, ``show_png(..., scale=k)`` sends the small original and the browser does the enlarging:
+    k² fewer pixels to encode, send and decode per frame than enlarging on the server.
+    """
+    st.html(PIXEL_ART_STYLE)
+
+
+def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1) -> None:
+    """Show a uint8 image in ``slot`` (st, a column, an st.empty) losslessly: PNG, never JPEG artefacts.
+
+    ``scale`` > 1 asks for the image ``scale`` times wider on screen (crisp on pages that call
+    ``use_pixel_art_images``).
+    """
+    slot.image(image, caption=caption, output_format="PNG", width=image.shape[1] * scale if scale > 1 else "content")
 
 
 def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:

@@ -38,12 +38,13 @@ from diffusion_core.trajectory import (
     upscale,
 )
 from diffusion_core.weights import WeightsError, available_models
-from pages.common import cached_model, cached_training_images, sampling_gate, show_png
+from pages.common import cached_model, cached_training_images, sampling_gate, show_png, use_pixel_art_images
 
 KEY = "den_"  # prefix of this page's session-state keys
 GRID_COLUMNS = 5
 MIN_FRAME_GAP_S = 1 / 30
 
+use_pixel_art_images()
 st.title("✨ Live denoiser")
 st.markdown(
     "A small diffusion model, trained on real images and shipped with this app, starts from pure "
@@ -162,7 +163,7 @@ def generate_live(s: GenerationSettings, view, progress) -> FinishedRun:
             # (a browser cannot show more, and each frame costs it a PNG decode).
             if frame is None or (elapsed - shown_at < MIN_FRAME_GAP_S and 1 < done < step.num_steps):
                 continue
-            show_png(view, pair_image(*frame, _columns(s), _scale(s)), caption=f"x_t  |  x̂0   (t = {step.t})")
+            show_png(view, pair_image(*frame, _columns(s), 1), caption=f"x_t  |  x̂0   (t = {step.t})", scale=_scale(s))
             shown_at = time.perf_counter() - start
             first_frame = first_frame or shown_at
             progress.progress(done / step.num_steps, text=f"Step {done} of {step.num_steps} · {elapsed:.2f} s · "
@@ -228,7 +229,7 @@ def show_memorisation(run: FinishedRun) -> None:
         st.warning(str(e))
         return
     columns = _columns(run.settings)
-    show_png(st, pair_image(run.trajectory.final, train[indices], columns, _scale(run.settings) // 2 + 2),
+    show_png(st, pair_image(run.trajectory.final, train[indices], columns, 1), scale=_scale(run.settings) // 2 + 2,
              caption="Left: generated. Right: the nearest of the "
                      f"{len(train):,} training images (Euclidean distance in pixel space).")
     verdict = "none of them is a copy" if distances.min() > 0.5 * typical else "one is suspiciously close"
@@ -269,12 +270,12 @@ def generate_tab() -> None:
                 st.caption("Settings changed since this run: press **Generate** to run them.")
             k = st.slider("Scrub through the run (recorded steps)", 0, traj.num_frames - 1, traj.num_frames - 1,
                           key=f"{KEY}scrub_{run.number}")
-            show_png(view, frame_image(traj, k, _columns(run.settings), _scale(run.settings)),
+            show_png(view, frame_image(traj, k, _columns(run.settings), 1), scale=_scale(run.settings),
                        caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})")
         with info_col:
             st.markdown("**Result**")
             with st.container(key="den_final"):
-                show_png(st, upscale(tile(traj.final, _columns(run.settings)), _scale(run.settings)),
+                show_png(st, tile(traj.final, _columns(run.settings)), scale=_scale(run.settings),
                          caption=_caption(run.settings))
             s = run.settings
             device = loaded.device.type.upper() + (f", {torch.get_num_threads()} threads" if loaded.device.type == "cpu"
@@ -284,7 +285,7 @@ def generate_tab() -> None:
             d1, d2 = st.columns(2)
             d1.download_button("Animated GIF", data=lambda t=traj, c=_columns(s): trajectory_gif(t, c),
                                file_name=f"denoising-{s.model}-seed{s.seed}.gif", mime="image/gif", key=KEY + "gif")
-            d2.download_button("PNG", data=png_bytes(upscale(tile(traj.final, _columns(s)), 4)),
+            d2.download_button("PNG", data=lambda t=traj, c=_columns(s): png_bytes(upscale(tile(t.final, c), 4)),
                                file_name=f"sample-{s.model}-seed{s.seed}.png", mime="image/png", key=KEY + "png")
             st.caption("Share these exact images: the page's link holds every setting.")
         st.subheader("The walk through image space")
@@ -329,8 +330,8 @@ with tab_compare:
         for col, (name, n, traj, seconds) in zip(st.columns(3), results):
             with col:
                 st.markdown(f"**{SAMPLER_NAMES[name]}**, {n} steps")
-                show_png(st, upscale(traj.final[0], 8), caption=f"{seconds:.2f} s on {loaded.device.type.upper()}")
-                show_png(st, upscale(tile(traj.x0_hat[:, 0], len(traj.x0_hat)), 2),
+                show_png(st, traj.final[0], scale=8, caption=f"{seconds:.2f} s on {loaded.device.type.upper()}")
+                show_png(st, tile(traj.x0_hat[:, 0], len(traj.x0_hat)), scale=2,
                          caption="x̂0 along the way (8 evenly spaced steps)")
         st.caption("Same start, same model: DDIM and DPM-Solver++ follow the same underlying ODE and usually land on "
                    "nearly the same image; DDPM adds fresh noise at every step, so it lands somewhere else in the same class.")
@@ -364,7 +365,7 @@ with tab_guidance:
     if KEY + "sweep" in st.session_state:
         scales, columns = st.session_state[KEY + "sweep"]
         for col, g, images in zip(st.columns(len(scales)), scales, columns):
-            show_png(col, upscale(tile(images, 1), 5), caption=f"s = {g:g}")
+            show_png(col, tile(images, 1), scale=5, caption=f"s = {g:g}")
 
 with tab_step:
     st.markdown("The model learns one thing: **given a slightly noisy image, how to make it slightly cleaner.** "
@@ -388,7 +389,7 @@ with tab_step:
                   (as_u8(result.x_t), f"noisy x_t (t = {t})"), (noise_u8(result.eps_hat), "predicted noise ε̂"),
                   (as_u8(result.x0_hat), "the model's x̂₀")]
         for col, (img, caption) in zip(st.columns(5), panels):
-            show_png(col, upscale(img, 6), caption=caption)
+            show_png(col, img, scale=6, caption=caption)
         m1, m2, m3 = st.columns(3)
         m1.metric("Noise error  ‖ε̂ − ε‖ (RMS)", f"{result.noise_rmse:.3f}")
         m2.metric("Noisy input vs clean (RMS)", f"{result.input_rmse:.3f}")
