@@ -29,19 +29,20 @@ import torch
 from .classifier import load_or_train, predict
 from .data import load_dataset, to_uint8
 from .metrics import frechet_distance, nearest_neighbour_distances
-from .samplers import sample
+from .samplers import DEFAULT_GUIDANCE, sample
 from .weights import ASSETS, load_model
 
 
 def generate_balanced(loaded, n: int, guidance: float, sampler: str, steps: int, seed: int,
                       batch_size: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """n samples, classes 0..9 in turn: (uint8 images (n, 28, 28), labels (n,))."""
+    """n samples, classes 0..9 in turn: (uint8 images (n, 28, 28), labels (n,)), drawn with what the app
+    samples with (``loaded.runner``: the ONNX twin on the CPU, else PyTorch)."""
     labels = np.arange(n) % len(loaded.class_names)
     gen = torch.Generator().manual_seed(seed)
     out = []
     for i in range(0, n, batch_size):
         y = torch.from_numpy(labels[i:i + batch_size]).long()
-        x = sample(sampler, loaded.model, loaded.schedule, y, num_steps=steps, guidance=guidance, generator=gen)
+        x = sample(sampler, loaded.runner, loaded.schedule, y, num_steps=steps, guidance=guidance, generator=gen)
         out.append(to_uint8(x.cpu().numpy())[:, 0])
     return np.concatenate(out), labels
 
@@ -69,6 +70,7 @@ def evaluate(model_name: str, data: str, guidances: list[float], n: int, sampler
         "by_guidance": {},
     }
     loaded = load_model(model_name, assets, device=torch.device("cpu"))
+    report["engine"] = loaded.engine
     for g in guidances:
         start = time.perf_counter()
         images, labels = generate_balanced(loaded, n, g, sampler, steps, seed)
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Evaluate a shipped denoiser against its quality bars.")
     p.add_argument("--model", required=True, help="name in assets/manifest.json (digits, fashion)")
     p.add_argument("--data", required=True, help="the data set the model was trained on (IDX folder or npz)")
-    p.add_argument("--guidance", type=float, nargs="+", default=[2.0])
+    p.add_argument("--guidance", type=float, nargs="+", default=[DEFAULT_GUIDANCE])
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--sampler", default="dpmpp")
     p.add_argument("--steps", type=int, default=20)

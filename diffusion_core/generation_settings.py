@@ -11,13 +11,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 
-from .samplers import SAMPLERS
+from .samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS
 
 MAX_SEED = 2**31 - 1
 MAX_GUIDANCE = 8.0
 MODES = ("one", "grid")
 STEP_LIMITS = {"dpmpp": (5, 50), "ddim": (5, 250), "ddpm": (10, 1000)}
-DEFAULT_STEPS = {"dpmpp": 20, "ddim": 50, "ddpm": 1000}
 MAX_GRID_STEPS = 200
 NO_CLASS = -1
 
@@ -26,7 +25,7 @@ NO_CLASS = -1
 class GenerationSettings:
     model: str = "digits"
     label: int = 7  # class index, or NO_CLASS for unconditional
-    guidance: float = 2.0  # classifier-free guidance scale s (0 = unconditional, 1 = plain conditional)
+    guidance: float = DEFAULT_GUIDANCE  # classifier-free guidance scale s (0 = unconditional, 1 = plain conditional)
     sampler: str = "dpmpp"
     steps: int = 20
     eta: float = 0.0  # DDIM only

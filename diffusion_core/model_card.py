@@ -1,10 +1,14 @@
 """Writing a shipped model's card (assets/<model>_card.md) from its training checkpoint and evaluation.
 
-    python -m diffusion_core.model_card --model digits --data ../shared/data/mnist10k --guidance 2
+    python -m diffusion_core.model_card --model digits --data ../shared/data/mnist10k --guidance 1.5
+    python -m diffusion_core.model_card --model digits --data ../shared/data/mnist10k --guidance 1.5 \
+        --run-dir runs/digits-continued --earlier-steps 3000 --earlier-minutes 76
 
-Reads ``runs/<model>/checkpoint.pt`` (configuration, steps, training time, loss curve) and
-``runs/<model>/eval.json`` (from :mod:`diffusion_core.evaluate`), checks the quality bars, and writes
-the card; the card records the exact commands, the data, and every measured figure.
+Reads ``<run-dir>/checkpoint.pt`` (configuration, steps, training time, loss curve) and
+``<run-dir>/eval.json`` (from :mod:`diffusion_core.evaluate`), checks the quality bars, and writes
+the card; the card records the exact commands, the data, and every measured figure. A run that
+continued from earlier weights (``--init-from``) names the earlier stage's steps and minutes, so the
+card shows the whole training.
 """
 
 from __future__ import annotations
@@ -41,7 +45,36 @@ def bars(model: str, report: dict, guidance: str) -> list[tuple[str, str, bool]]
     ]
 
 
-def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict, manifest_entry: dict) -> str:
+def _training_rows(cfg: dict, checkpoint: dict, loss: float, earlier: tuple[int, float] | None) -> tuple[str, str]:
+    """The card's "training" and "wall time" cells, over every stage."""
+    step, minutes, batch = checkpoint["step"], checkpoint["elapsed"] / 60, cfg["batch_size"]
+    total_steps, total_minutes = step, minutes
+    stages = f"{step:,} steps"
+    if earlier:
+        total_steps, total_minutes = earlier[0] + step, earlier[1] + minutes
+        stages = (f"{earlier[0]:,} steps from scratch, then {step:,} more from those weights (fresh warm-up and decay), "
+                  f"{total_steps:,} in all")
+    training = f"{stages} × batch {batch} = {total_steps * batch:,} images, seed {cfg['seed']}, final loss {loss:.4f}"
+    split = f" ({earlier[1]:.0f} + {minutes:.0f})" if earlier else ""
+    wall = (f"{total_minutes:.0f} minutes{split} of training steps on 1 CPU thread "
+            f"({platform.machine()}, shared 2-core machine, no GPU)")
+    return training, wall
+
+
+def _train_commands(cfg: dict, data: str, run_dir: str, earlier: tuple[int, float] | None) -> str:
+    base = f"python -m diffusion_core.train --dataset {cfg['dataset']} --data {data}"
+    last = f"{base} --steps {cfg['steps']} --threads 1"
+    if cfg.get("init_from"):
+        last += f" --init-from {cfg['init_from']}"
+    if run_dir != f"runs/{cfg['dataset']}":
+        last += f" --run-dir {run_dir}"
+    last += " --export"
+    return f"{base} --steps {earlier[0]} --threads 1 --export\n{last}" if earlier else last
+
+
+def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict, manifest_entry: dict,
+           run_dir: str | None = None, earlier: tuple[int, float] | None = None) -> str:
+    """The card's markdown. ``earlier``: (steps, minutes) of the stage whose weights this run started from."""
     cfg = checkpoint["config"]
     params = count_parameters(UNet(UNetConfig.from_dict(cfg["unet"])))
     loss = checkpoint["loss_history"][-1][1] if checkpoint["loss_history"] else float("nan")
@@ -51,7 +84,13 @@ def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict,
         f"| {g} | {r['accuracy']:.1%} | {r['fd']:.2f} ({r['fd_ratio_to_floor']:.2f}×) | "
         f"{r['nn_distance_samples']['median']:.2f} | {r['sampling_seconds']:.0f} s |"
         for g, r in report["by_guidance"].items())
-    init = f" --init-from {cfg['init_from']}" if cfg.get("init_from") else ""
+    training, wall = _training_rows(cfg, checkpoint, loss, earlier)
+    size_mb = manifest_entry["bytes"] / 1e6
+    optimiser = (f"AdamW lr {cfg['lr']}, {cfg['warmup']} warm-up steps then cosine decay, grad clip {cfg['grad_clip']}, "
+                 f"EMA {cfg['ema_decay']} (shipped)")
+    train_commands = _train_commands(cfg, data, run_dir or f"runs/{model}", earlier)
+    eval_out = f" --out {run_dir}/eval.json" if run_dir else ""
+    card_run = f" --run-dir {run_dir}" + (f" --earlier-steps {earlier[0]} --earlier-minutes {earlier[1]:g}" if earlier else "")
     per_class = " · ".join(f"{k}: {a:.0%}" for k, a in enumerate(report["by_guidance"][guidance]["per_class_accuracy"]))
     return f"""# Model card: `{model}`
 
@@ -59,25 +98,29 @@ A class-conditional denoiser eps_theta(x_t, t, y) for 28x28 grayscale images, tr
 
 | | |
 |---|---|
-| file | `assets/{manifest_entry['file']}` ({manifest_entry['bytes'] / 1e6:.1f} MB, SHA-256 `{manifest_entry['sha256'][:16]}…`) |
+| file | `assets/{manifest_entry['file']}` ({size_mb:.1f} MB, SHA-256 `{manifest_entry['sha256'][:16]}…`) |
 | architecture | UNet, widths {cfg['unet']['channels']}, one residual block per level, no attention, {params:,} parameters |
 | objective | eps-prediction (Ho et al. 2020, eq. 14), {cfg['schedule']} schedule, T = {cfg['T']} |
 | conditioning | class embedding + "no class" token, label dropout {cfg['label_dropout']} (classifier-free guidance) |
-| optimiser | AdamW lr {cfg['lr']}, {cfg['warmup']} warm-up steps then cosine decay, grad clip {cfg['grad_clip']}, EMA {cfg['ema_decay']} (shipped) |
-| training | {checkpoint['step']:,} steps × batch {cfg['batch_size']} = {checkpoint['step'] * cfg['batch_size']:,} images, seed {cfg['seed']}, final loss {loss:.4f} |
-| wall time | {checkpoint['elapsed'] / 60:.0f} minutes of training steps on 1 CPU thread ({platform.machine()}, shared 2-core machine, no GPU) |
+| optimiser | {optimiser} |
+| training | {training} |
+| wall time | {wall} |
 | data | `{data}` — training split only (see `diffusion_core.data`); held-out images were never seen |
 
 ## Exact commands
 
 ```bash
-python -m diffusion_core.train --dataset {cfg['dataset']} --data {data} --steps {cfg['steps']} --threads 1{init} --export
+{train_commands}
+python -m diffusion_core.onnx_twin --model {model}
 python -m diffusion_core.evaluate --model {model} --data {data} --guidance {' '.join(report['by_guidance'])} \\
-    --n {report['n']} --classifier-epochs {report.get('classifier_epochs', 4)}
-python -m diffusion_core.model_card --model {model} --data {data} --guidance {guidance}
+    --n {report['n']} --classifier-epochs {report.get('classifier_epochs', 4)}{eval_out}
+python -m diffusion_core.model_card --model {model} --data {data} --guidance {guidance}{card_run}
 ```
 
-## Quality bars (default sampler: DPM-Solver++(2M), {report['steps']} steps, guidance {guidance}; {report['n']:,} samples, balanced over classes)
+## Quality bars
+
+Default sampler: DPM-Solver++(2M), {report['steps']} steps evenly spaced in log-SNR, guidance {guidance};
+{report['n']:,} samples, balanced over classes; the network run by {report.get('engine', 'PyTorch')}.
 
 Judge: an independent small CNN trained only on the real training images
 (`diffusion_core.classifier`), real-test accuracy **{report['classifier_test_accuracy']:.1%}**.
@@ -103,15 +146,21 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
     p.add_argument("--guidance", required=True, help="the default guidance the app uses for this model")
-    p.add_argument("--run-dir", default=None)
+    p.add_argument("--run-dir", default=None, help="the training run (default runs/<model>)")
+    p.add_argument("--earlier-steps", type=int, default=None,
+                   help="steps of the earlier stage this run continued from (--init-from), if any")
+    p.add_argument("--earlier-minutes", type=float, default=None, help="training minutes of that stage")
     args = p.parse_args(argv)
+    if (args.earlier_steps is None) != (args.earlier_minutes is None):
+        p.error("--earlier-steps and --earlier-minutes go together")
+    earlier = (args.earlier_steps, args.earlier_minutes) if args.earlier_steps is not None else None
     run_dir = Path(args.run_dir or f"runs/{args.model}")
     checkpoint = torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=False)
     report = json.loads((run_dir / "eval.json").read_text())
     guidance = str(float(args.guidance))
     entry = json.loads((ASSETS / MANIFEST).read_text())[args.model]
     card = ASSETS / f"{args.model}_card.md"
-    card.write_text(render(args.model, args.data, guidance, checkpoint, report, entry))
+    card.write_text(render(args.model, args.data, guidance, checkpoint, report, entry, args.run_dir, earlier))
     print(f"wrote {card}")
     for name, value, ok in bars(args.model, report, guidance):
         print(f"{'MET ' if ok else 'MISS'}  {name}: {value}")

@@ -23,11 +23,9 @@ import numpy as np
 import torch
 
 from .data import to_uint8
-from .samplers import SAMPLERS, sample, trailing_timesteps
+from .samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS, sample, trailing_timesteps
 from .weights import ASSETS, LoadedModel, WeightsError, load_model, pick_device
 
-DEFAULT_STEPS = {"dpmpp": 20, "ddim": 50, "ddpm": 1000}
-DEFAULT_GUIDANCE = 2.0
 MAX_IMAGES = 100_000
 
 

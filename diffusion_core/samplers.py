@@ -9,8 +9,11 @@ Three samplers, all in the 0-based discrete-time convention of :mod:`diffusion_c
             prediction), first order on the first and the last step; the last step lands on
             sigma = 0, i.e. returns the model's clean-image prediction.
 
-Timesteps use "trailing" spacing (Lin et al. 2024): the first step is always t = T-1, where
-x_T ~ N(0, I) really is pure noise, even for 20 steps.
+Every sampler's first step is t = T-1, where x_T ~ N(0, I) really is pure noise, even for 20 steps.
+DDPM and DDIM space their steps evenly in t ("trailing" spacing, Lin et al. 2024). DPM-Solver++ by
+default spaces them evenly in log-SNR lambda (Lu et al. 2022, sec. 3.3, recommended there for
+low-resolution images): measured on the shipped digits model (1,000 samples, 20 steps, guidance 1.5),
+the Fréchet distance fell from 7.1 (trailing) to 6.3.
 
 Tensors: x_t (B, 1, 28, 28) float32, roughly N(0, I) at t = T-1 and in [-1, 1] at the end;
 labels (B,) int64 in [0, num_classes] (num_classes = "no class").
@@ -33,6 +36,11 @@ from .unet import UNet
 
 SAMPLERS = ("dpmpp", "ddim", "ddpm")
 SAMPLER_NAMES = {"dpmpp": "DPM-Solver++(2M)", "ddim": "DDIM", "ddpm": "DDPM (ancestral)"}
+DEFAULT_STEPS = {"dpmpp": 20, "ddim": 50, "ddpm": 1000}
+# The default guidance scale of the app, the sampling command and the quality evaluation: chosen by
+# measurement on both shipped models (see their model cards' guidance sweeps). Stronger guidance makes
+# samples more certainly the asked class but less varied; past ~1.5 the Fréchet distance grows fast.
+DEFAULT_GUIDANCE = 1.5
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,46 @@ def trailing_timesteps(T: int, num_steps: int) -> np.ndarray:
     if not 1 <= num_steps <= T:
         raise ValueError(f"number of steps must be between 1 and T={T}, got {num_steps}")
     return (np.round(np.arange(T, 0, -T / num_steps)) - 1).astype(np.int64)
+
+
+LOGSNR_LAST_T = 10  # where log-SNR spacing ends: sigma ~ 0.02 on the cosine schedule, ~3 of 255 grey levels
+# Where it starts, after the first step at T-1: below lambda = -5.1 (sigma/alpha > 165) the image is pure
+# noise to every decimal the model can see, and the cosine schedule's last few timesteps span lambda from
+# -5 to -10; evenly spaced steps there would be wasted (diffusers' ``lambda_min_clipped``, the value
+# DeepFloyd IF uses with the cosine schedule).
+LOGSNR_MIN = -5.1
+
+
+def log_snr(alpha_bar: np.ndarray) -> np.ndarray:
+    """lambda_t = log(alpha_t / sigma_t) = 0.5 log(ab_t / (1 - ab_t)) (Lu et al. 2022, sec. 3.1), shape (T,)."""
+    ab = np.asarray(alpha_bar, dtype=np.float64)
+    return 0.5 * np.log(ab / (1.0 - ab))
+
+
+def logsnr_timesteps(alpha_bar: np.ndarray, num_steps: int, last_t: int = LOGSNR_LAST_T,
+                     lambda_min: float = LOGSNR_MIN) -> np.ndarray:
+    """Timesteps evenly spaced in log-SNR, shape (num_steps,), int64: the first at T-1 (pure noise), the
+    rest from max(lambda(T-1), lambda_min) up to lambda(last_t).
+
+    Each target lambda is rounded to the nearest integer timestep, then nudged so the list is strictly
+    decreasing (many steps crowd the low-noise end with many steps, where lambda changes fastest).
+    The last step then lands on sigma = 0 (DPM-Solver++'s final x0). With more steps than
+    T - last_t the list ends at T - num_steps instead.
+    """
+    lam = log_snr(alpha_bar)
+    T = len(lam)
+    trailing_timesteps(T, num_steps)  # raises ValueError for a bad step count
+    last_t = min(last_t, T - num_steps)
+    targets = np.linspace(max(lam[T - 1], lambda_min), lam[last_t], num_steps)
+    targets[0] = lam[T - 1]
+    # lambda decreases with t: search the increasing reversed array, then pick the nearer neighbour.
+    rev = lam[::-1]
+    hi = np.clip(np.searchsorted(rev, targets), 1, T - 1)
+    nearer = np.where(np.abs(rev[hi] - targets) < np.abs(rev[hi - 1] - targets), hi, hi - 1)
+    ts = (T - 1 - nearer).astype(np.int64)
+    for i in range(num_steps - 2, -1, -1):  # strictly decreasing from the end ...
+        ts[i] = max(ts[i], ts[i + 1] + 1)
+    return np.minimum(ts, T - 1 - np.arange(num_steps))  # ... and never above T-1 - i from the start
 
 
 def model_device(model) -> torch.device:
@@ -97,13 +145,13 @@ def initial_noise(shape: tuple[int, ...], generator: torch.Generator) -> torch.T
     return torch.randn(shape, generator=generator)
 
 
-def _start(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, num_steps: int, generator: torch.Generator,
-           x_T: torch.Tensor | None) -> tuple[np.ndarray, torch.Tensor, torch.Tensor]:
-    """What every sampler begins with: its timesteps, x_T (drawn, or a copy of the one given) and the
-    labels, both on the model's device."""
+def _start(model: UNet, labels: torch.Tensor, generator: torch.Generator,
+           x_T: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """What every sampler begins with: x_T (drawn, or a copy of the one given) and the labels, both on
+    the model's device."""
     device = model_device(model)
     x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
-    return trailing_timesteps(schedule.T, num_steps), x, labels.to(device)
+    return x, labels.to(device)
 
 
 def ddpm(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_steps: int = 1000,
@@ -113,7 +161,8 @@ def ddpm(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_step
 
     With num_steps < T the step from t to t' uses beta = 1 - ab_t / ab_t' (as in DDIM's respacing).
     """
-    ts, x, labels = _start(model, schedule, labels, num_steps, generator, x_T)
+    ts = trailing_timesteps(schedule.T, num_steps)
+    x, labels = _start(model, labels, generator, x_T)
     ab, device = schedule.alpha_bar, x.device
     for i, t in enumerate(ts):
         t_prev = int(ts[i + 1]) if i + 1 < len(ts) else -1
@@ -142,7 +191,8 @@ def ddim(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_step
     """
     if not 0.0 <= eta <= 1.0:
         raise ValueError(f"eta must lie in [0, 1], got {eta}")
-    ts, x, labels = _start(model, schedule, labels, num_steps, generator, x_T)
+    ts = trailing_timesteps(schedule.T, num_steps)
+    x, labels = _start(model, labels, generator, x_T)
     ab, device = schedule.alpha_bar, x.device
     for i, t in enumerate(ts):
         t_prev = int(ts[i + 1]) if i + 1 < len(ts) else -1
@@ -162,15 +212,20 @@ def ddim(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_step
 
 def dpmpp_2m(model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, *, num_steps: int = 20,
              guidance: float = 1.0, generator: torch.Generator, x_T: torch.Tensor | None = None,
-             clip_x0: bool = True) -> Iterator[SamplerStep]:
+             clip_x0: bool = True, spacing: str = "logsnr") -> Iterator[SamplerStep]:
     """DPM-Solver++(2M) (Lu et al. 2022, Alg. 2), with alpha_t = sqrt(ab_t), sigma_t = sqrt(1 - ab_t),
     lambda_t = log(alpha_t / sigma_t), h = lambda_next - lambda_t:
 
         first order:  x_next = (sigma_next/sigma_t) x_t - alpha_next (e^{-h} - 1) x0_t
         second order: same with x0_t replaced by D = (1 + 1/(2r)) x0_t - 1/(2r) x0_prev, r = h_prev / h.
     The final step goes to sigma = 0 and returns x0 of the last evaluation (first order).
+    Timesteps: ``spacing`` "logsnr" (:func:`logsnr_timesteps`, the default) or "trailing".
     """
-    ts, x, labels = _start(model, schedule, labels, num_steps, generator, x_T)
+    if spacing not in ("logsnr", "trailing"):
+        raise ValueError(f"spacing must be 'logsnr' or 'trailing', got {spacing!r}")
+    ts = (logsnr_timesteps(schedule.alpha_bar, num_steps) if spacing == "logsnr"
+          else trailing_timesteps(schedule.T, num_steps))
+    x, labels = _start(model, labels, generator, x_T)
     ab = schedule.alpha_bar
     x0_prev, h_prev = None, None
     for i, t in enumerate(ts):

@@ -129,7 +129,10 @@ def png_bytes(image: np.ndarray) -> bytes:
 
 
 def gif_bytes(frames: Iterator[np.ndarray] | list[np.ndarray], frame_ms: int = 80, hold_last_ms: int = 1500) -> bytes:
-    """An animated, looping GIF of 2-D uint8 frames; the last frame is held ``hold_last_ms``."""
+    """An animated, looping GIF of 2-D uint8 frames; the last frame is held ``hold_last_ms``.
+
+    Pillow stores identical consecutive frames once, with their durations added.
+    """
     images = [Image.fromarray(f) for f in frames]
     if not images:
         raise ValueError("no frames to animate")

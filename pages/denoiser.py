@@ -15,16 +15,10 @@ import torch
 
 from diffusion_core.data import to_uint8
 from diffusion_core.gate import GateTimeout
-from diffusion_core.generation_settings import (
-    DEFAULT_STEPS,
-    MAX_GUIDANCE,
-    MAX_SEED,
-    NO_CLASS,
-    GenerationSettings,
-)
+from diffusion_core.generation_settings import MAX_GUIDANCE, MAX_SEED, NO_CLASS, GenerationSettings
 from diffusion_core.metrics import nearest_neighbour_distances
 from diffusion_core.one_step import denoise_once
-from diffusion_core.samplers import SAMPLER_NAMES, SAMPLERS, initial_noise, run_sampler
+from diffusion_core.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, initial_noise, run_sampler
 from diffusion_core.shipped_data import ShippedDataError, held_out, projection
 from diffusion_core.trajectory import (
     Trajectory,
@@ -283,9 +277,10 @@ def generate_tab() -> None:
             st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. "
                        f"Ran on **{device}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms).")
             d1, d2 = st.columns(2)
-            d1.download_button("Animated GIF", data=lambda t=traj, c=_columns(s): trajectory_gif(t, c),
+            columns = _columns(s)
+            d1.download_button("Animated GIF", data=lambda t=traj, c=columns: trajectory_gif(t, c),
                                file_name=f"denoising-{s.model}-seed{s.seed}.gif", mime="image/gif", key=KEY + "gif")
-            d2.download_button("PNG", data=lambda t=traj, c=_columns(s): png_bytes(upscale(tile(t.final, c), 4)),
+            d2.download_button("PNG", data=lambda t=traj, c=columns: png_bytes(upscale(tile(t.final, c), 4)),
                                file_name=f"sample-{s.model}-seed{s.seed}.png", mime="image/png", key=KEY + "png")
             st.caption("Share these exact images: the page's link holds every setting.")
         st.subheader("The walk through image space")
@@ -340,7 +335,8 @@ with tab_guidance:
     st.markdown(
         "Classifier-free guidance (Ho & Salimans 2022) runs the model twice per step, with and without the prompt, "
         "and extrapolates from the unconditional prediction towards the conditional one:")
-    st.latex(r"\tilde\epsilon = \epsilon_\theta(x_t, \varnothing) + s\,\big(\epsilon_\theta(x_t, y) - \epsilon_\theta(x_t, \varnothing)\big)")
+    st.latex(r"\tilde\epsilon = \epsilon_\theta(x_t, \varnothing)"
+             r" + s\,\big(\epsilon_\theta(x_t, y) - \epsilon_\theta(x_t, \varnothing)\big)")
     st.markdown("*s* = 0 ignores the prompt, *s* = 1 is the plain conditional model, larger *s* pushes harder "
                 "towards what the model thinks the class looks like — clearer, but less varied.")
     sweep_label = settings.label if settings.label != NO_CLASS else 0

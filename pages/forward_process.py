@@ -119,7 +119,8 @@ def _player(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int) ->
     """
     playing = st.session_state.get("fw_playing", False)
     slot = st.empty()
-    st.button("Play", icon=":material/play_arrow:", key="fw_play_btn", on_click=_start_play, args=(t, schedule.T), disabled=playing,
+    st.button("Play", icon=":material/play_arrow:", key="fw_play_btn", on_click=_start_play, args=(t, schedule.T),
+              disabled=playing,
               help="Plays t from here to T, then loops from 0. Pause sets the slider to the frame shown.")
     if not playing:
         slot.image(enlarge(fw.frame(x0, eps, t, schedule), DISPLAY), caption=f"x_t at t = {t}")

@@ -41,7 +41,10 @@ def test_fresh_export_matches_pytorch(tmp_path):
     assert fallback.runner is fallback.model and "checksum" in fallback.engine
 
 
-@pytest.mark.parametrize("name", [m for m in available_models() if "onnx" in json.loads((ASSETS / "manifest.json").read_text())[m]])
+SHIPPED_TWINS = [m for m in available_models() if "onnx" in json.loads((ASSETS / "manifest.json").read_text())[m]]
+
+
+@pytest.mark.parametrize("name", SHIPPED_TWINS)
 def test_shipped_twin_matches_and_samples_the_same(name):
     loaded = load_model(name, device=torch.device("cpu"))
     assert loaded.engine == "ONNX Runtime"

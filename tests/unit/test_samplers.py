@@ -75,7 +75,8 @@ class StubDenoiser(nn.Module):
         return eps
 
 
-def _oracle(name: str, kind: str, num_steps: int, schedule: NoiseSchedule, use_ours: bool):
+def _oracle(name: str, kind: str, num_steps: int, schedule: NoiseSchedule, use_ours: bool,
+            timesteps: list[int] | None = None):
     common = {"num_train_timesteps": T, "beta_schedule": ORACLE_BETAS[kind], "timestep_spacing": "trailing"}
     if name == "ddpm":
         ref = diffusers.DDPMScheduler(clip_sample=True, variance_type="fixed_small", **common)
@@ -85,7 +86,10 @@ def _oracle(name: str, kind: str, num_steps: int, schedule: NoiseSchedule, use_o
         ref = diffusers.DPMSolverMultistepScheduler(
             algorithm_type="dpmsolver++", solver_order=2 if name == "dpmpp" else 1,
             final_sigmas_type="zero", lower_order_final=True, **common)
-    ref.set_timesteps(num_steps)
+    if timesteps is None:
+        ref.set_timesteps(num_steps)
+    else:  # our own list (DPM-Solver++'s log-SNR spacing): the oracle checks the update rule along it
+        ref.set_timesteps(timesteps=timesteps)
     if use_ours:
         ref.alphas_cumprod = torch.tensor(schedule.alpha_bar, dtype=torch.float64)
         if name in ("dpmpp", "dpm1"):
@@ -95,7 +99,7 @@ def _oracle(name: str, kind: str, num_steps: int, schedule: NoiseSchedule, use_o
 
 
 def _compare(name: str, kind: str, num_steps: int, *, use_ours: bool = True, eta: float = 0.0,
-             rtol: float = 1e-5, batch: int = 3) -> None:
+             rtol: float = 1e-5, batch: int = 3, spacing: str = "trailing") -> None:
     schedule = NoiseSchedule(kind, T)
     model = StubDenoiser(schedule)
     labels = torch.tensor([0, 3, 9][:batch])
@@ -110,8 +114,9 @@ def _compare(name: str, kind: str, num_steps: int, *, use_ours: bool = True, eta
         steps = list(S.ddim(model, schedule, labels, num_steps=num_steps, generator=gen, x_T=x_T, clip_x0=False))
     else:
         steps = list(S.dpmpp_2m(model, schedule, labels, num_steps=num_steps, generator=gen, x_T=x_T,
-                                clip_x0=False))
-    ref = _oracle(name, kind, num_steps, schedule, use_ours)
+                                clip_x0=False, spacing=spacing))
+    ref = _oracle(name, kind, num_steps, schedule, use_ours,
+                  timesteps=[s.t for s in steps] if spacing == "logsnr" else None)
     assert [s.t for s in steps] == ref.timesteps.tolist()
     assert [s.index for s in steps] == list(range(num_steps))
     assert len(model.outputs) == num_steps
@@ -156,8 +161,29 @@ def test_ddim_uneven_trailing_steps_match_first_order_dpm_solver(kind, num_steps
 
 @pytest.mark.parametrize("kind", ["cosine", "linear"])
 @pytest.mark.parametrize("num_steps", [20, 10, 7, 1])
-def test_dpmpp_2m_matches_diffusers(kind, num_steps):
-    _compare("dpmpp", kind, num_steps)
+@pytest.mark.parametrize("spacing", ["trailing", "logsnr"])
+def test_dpmpp_2m_matches_diffusers(kind, num_steps, spacing):
+    _compare("dpmpp", kind, num_steps, spacing=spacing)
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+def test_logsnr_timesteps_are_evenly_spaced_in_log_snr(kind):
+    ab = NoiseSchedule(kind, T).alpha_bar
+    lam = S.log_snr(ab)
+    for num_steps in range(1, T + 1):
+        ts = S.logsnr_timesteps(ab, num_steps)
+        assert len(ts) == num_steps and ts[0] == T - 1 and np.all(np.diff(ts) < 0) and ts[-1] >= 0
+    ts = S.logsnr_timesteps(ab, 20)
+    assert ts[-1] == S.LOGSNR_LAST_T
+    gaps = np.diff(lam[ts[1:]])  # after the first step from T-1, equal steps in lambda up to rounding t
+    expected = (lam[S.LOGSNR_LAST_T] - max(lam[T - 1], S.LOGSNR_MIN)) / 19
+    assert np.allclose(gaps, expected, rtol=0.15), gaps
+    assert lam[ts[1]] >= S.LOGSNR_MIN - 0.1  # no step wasted in the pure-noise tail of the cosine schedule
+
+
+def test_dpmpp_spacing_is_checked(tiny):
+    with pytest.raises(ValueError, match="spacing"):
+        next(S.dpmpp_2m(*tiny, torch.tensor([1]), generator=torch.Generator(), spacing="leading"))
 
 
 @pytest.mark.parametrize("name,kind,num_steps", [
@@ -224,7 +250,8 @@ def test_shapes_and_step_records(tiny, name):
         assert s.x0_hat.abs().max() <= 1.0
         if i:
             assert torch.equal(s.x_t, steps[i - 1].x_prev)
-    assert [s.t for s in steps] == S.trailing_timesteps(T, 5).tolist()
+    expected_t = S.logsnr_timesteps(tiny[1].alpha_bar, 5) if name == "dpmpp" else S.trailing_timesteps(T, 5)
+    assert [s.t for s in steps] == expected_t.tolist()
     out = S.sample(name, *tiny, torch.tensor([1, 4, 10]), num_steps=5, guidance=2.0,
                    generator=torch.Generator().manual_seed(0))
     assert out.shape == (3, 1, 28, 28) and out.abs().max() <= 1.0
