@@ -12,8 +12,9 @@ Three samplers, all in the 0-based discrete-time convention of :mod:`diffusion_c
 Every sampler's first step is t = T-1, where x_T ~ N(0, I) really is pure noise, even for 20 steps.
 DDPM and DDIM space their steps evenly in t ("trailing" spacing, Lin et al. 2024). DPM-Solver++ by
 default spaces them evenly in log-SNR lambda (Lu et al. 2022, sec. 3.3, recommended there for
-low-resolution images): measured on the shipped digits model (1,000 samples, 20 steps, guidance 1.5),
-the Fréchet distance fell from 7.1 (trailing) to 6.3.
+low-resolution images). Measured with the judge of :mod:`diffusion_core.evaluate` (1,000 digits,
+20 steps, guidance 1.5, same seeds), the Fréchet distance fell from 5.87 (trailing) to 5.52 for the
+shipped digits model, and from 7.13 to 5.87 for a checkpoint 2,600 steps before it.
 
 Tensors: x_t (B, 1, 28, 28) float32, roughly N(0, I) at t = T-1 and in [-1, 1] at the end;
 labels (B,) int64 in [0, num_classes] (num_classes = "no class").

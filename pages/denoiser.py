@@ -18,7 +18,7 @@ from diffusion_core.gate import GateTimeout
 from diffusion_core.generation_settings import MAX_GUIDANCE, MAX_SEED, NO_CLASS, GenerationSettings
 from diffusion_core.metrics import nearest_neighbour_distances
 from diffusion_core.one_step import denoise_once
-from diffusion_core.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, initial_noise, run_sampler
+from diffusion_core.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, initial_noise, logsnr_timesteps, run_sampler
 from diffusion_core.shipped_data import ShippedDataError, held_out, projection
 from diffusion_core.trajectory import (
     Trajectory,
@@ -300,6 +300,14 @@ with tab_compare:
     st.latex(r"\text{DDPM: } x_{t-1} = \tfrac{1}{\sqrt{\alpha_t}}\Big(x_t - \tfrac{\beta_t}{\sqrt{1-\bar\alpha_t}}\,"
              r"\epsilon_\theta(x_t,t)\Big) + \sigma_t z \qquad "
              r"\text{DDIM: } x_{t-1} = \sqrt{\bar\alpha_{t-1}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t-1}}\,\epsilon_\theta(x_t,t)")
+    st.latex(r"\text{DPM-Solver++: } x_{t_i} = \tfrac{\sigma_{t_i}}{\sigma_{t_{i-1}}}\,x_{t_{i-1}}"
+             r" - \alpha_{t_i}\big(e^{-h_i} - 1\big)\,D_i, \qquad h_i = \lambda_{t_i} - \lambda_{t_{i-1}}, \qquad"
+             r" \lambda_t = \log\frac{\alpha_t}{\sigma_t} = \tfrac12\log\frac{\bar\alpha_t}{1-\bar\alpha_t}")
+    dpm_steps = logsnr_timesteps(loaded.schedule.alpha_bar, DEFAULT_STEPS["dpmpp"])
+    st.caption(
+        f"D is a blend of the last two predictions x̂0. DPM-Solver++ spaces its steps evenly in the log signal-to-noise "
+        f"ratio λ rather than in t, so more of them fall near the end, where strokes and edges are decided: "
+        f"t = {', '.join(str(t) for t in dpm_steps)}. DDPM and DDIM here step evenly in t.")
     if st.button("Run all three from the same noise", key=KEY + "compare_go"):
         label = _labels_tensor(replace(settings, mode="one"))
         x_T = initial_noise((1, 1, 28, 28), torch.Generator().manual_seed(settings.seed))
