@@ -76,6 +76,8 @@ class Trainer:
             if UNetConfig.from_dict(payload["unet"]) != cfg.unet:
                 raise ValueError(f"{cfg.init_from} holds a UNet of another shape; pass the same --channels")
             self.model.load_state_dict(payload["state_dict"])
+        # Steps already in the starting weights: the exported file counts the whole training.
+        self.init_steps = int(payload.get("train_steps", 0)) if cfg.init_from else 0
         self.ema = copy.deepcopy(self.model).eval()
         for p in self.ema.parameters():
             p.requires_grad_(False)
@@ -127,6 +129,7 @@ class Trainer:
             "step": self.step,
             "elapsed": self.elapsed,
             "loss_history": self.loss_history,
+            "init_steps": self.init_steps,
         }
 
     def load_state(self, state: dict) -> None:
@@ -137,6 +140,8 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
         self.loss_history = [tuple(x) for x in state["loss_history"]]
+        # Read from the checkpoint: by now --export may have overwritten the --init-from file.
+        self.init_steps = int(state.get("init_steps", self.init_steps))
 
     def save_checkpoint(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
         trainer.run(checkpoint, args.checkpoint_minutes)
     if args.export or args.export_only:
         path = export_weights(args.dataset, trainer.ema, trainer.schedule, args.dataset,
-                              CLASS_NAMES[args.dataset], trainer.step, Path(args.assets))
+                              CLASS_NAMES[args.dataset], trainer.init_steps + trainer.step, Path(args.assets))
         print(f"exported {path} after {trainer.step} steps, {trainer.elapsed / 60:.1f} training minutes",
               file=sys.stderr)
 

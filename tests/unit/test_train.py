@@ -153,3 +153,21 @@ def test_init_from_shipped_weights_starts_from_them(tmp_path):
         assert torch.equal(a, b) and torch.equal(a, c)
     with pytest.raises(ValueError, match="another shape"):
         Trainer(TrainConfig(unet=UNetConfig(channels=(8, 8, 16), groups=4), init_from=str(path)), *shapes_dataset(8))
+
+
+def test_continued_run_counts_the_steps_of_its_starting_weights(tmp_path):
+    """The exported file of a continued run counts every step; a resumed run keeps the count even after
+    --export has overwritten the file it started from."""
+    from diffusion_core.schedules import NoiseSchedule
+    from diffusion_core.weights import export_weights
+
+    first = make_trainer(steps=6)
+    path = export_weights("tiny", first.ema, NoiseSchedule(), "digits", tuple("0123456789"), 6, tmp_path)
+    continued = make_trainer(steps=4, init_from=str(path))
+    continued.run(checkpoint=None, log_every=1e9)
+    assert continued.init_steps == 6 and continued.init_steps + continued.step == 10
+    export_weights("tiny", continued.ema, NoiseSchedule(), "digits", tuple("0123456789"), 10, tmp_path)
+    resumed = make_trainer(steps=4, init_from=str(path))  # the file now says 10 steps
+    resumed.load_state(continued.state())
+    assert resumed.init_steps == 6
+    assert make_trainer(steps=4).init_steps == 0
