@@ -2,13 +2,13 @@
 
     python -m diffusion_core.model_card --model digits --data ../shared/data/mnist10k --guidance 1.5
     python -m diffusion_core.model_card --model digits --data ../shared/data/mnist10k --guidance 1.5 \
-        --run-dir runs/digits-continued --earlier-steps 3000 --earlier-minutes 76
+        --run-dir runs/digits-continued --earlier-minutes 76
 
 Reads ``<run-dir>/checkpoint.pt`` (configuration, steps, training time, loss curve) and
 ``<run-dir>/eval.json`` (from :mod:`diffusion_core.evaluate`), checks the quality bars, and writes
-the card; the card records the exact commands, the data, and every measured figure. A run that
-continued from earlier weights (``--init-from``) names the earlier stage's steps and minutes, so the
-card shows the whole training.
+the card; the card records the exact commands, the data, and every measured figure. For a run that
+continued from earlier weights (``--init-from``), the checkpoint knows how many steps those weights had
+had; ``--earlier-minutes`` adds their training time, so the card shows the whole training.
 """
 
 from __future__ import annotations
@@ -73,9 +73,11 @@ def _train_commands(cfg: dict, data: str, run_dir: str, earlier: tuple[int, floa
 
 
 def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict, manifest_entry: dict,
-           run_dir: str | None = None, earlier: tuple[int, float] | None = None) -> str:
-    """The card's markdown. ``earlier``: (steps, minutes) of the stage whose weights this run started from."""
+           run_dir: str | None = None, earlier_minutes: float | None = None) -> str:
+    """The card's markdown. ``earlier_minutes``: training time of the weights this run started from."""
     cfg = checkpoint["config"]
+    init_steps = checkpoint.get("init_steps", 0)
+    earlier = (init_steps, earlier_minutes or 0.0) if init_steps else None
     params = count_parameters(UNet(UNetConfig.from_dict(cfg["unet"])))
     loss = checkpoint["loss_history"][-1][1] if checkpoint["loss_history"] else float("nan")
     rows = "\n".join(f"| {name} | {value} | {'✅ met' if ok else '❌ not met'} |" for name, value, ok in
@@ -90,7 +92,7 @@ def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict,
                  f"EMA {cfg['ema_decay']} (shipped)")
     train_commands = _train_commands(cfg, data, run_dir or f"runs/{model}", earlier)
     eval_out = f" --out {run_dir}/eval.json" if run_dir else ""
-    card_run = f" --run-dir {run_dir}" + (f" --earlier-steps {earlier[0]} --earlier-minutes {earlier[1]:g}" if earlier else "")
+    card_run = f" --run-dir {run_dir}" + (f" --earlier-minutes {earlier[1]:g}" if earlier else "")
     per_class = " · ".join(f"{k}: {a:.0%}" for k, a in enumerate(report["by_guidance"][guidance]["per_class_accuracy"]))
     return f"""# Model card: `{model}`
 
@@ -147,20 +149,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data", required=True)
     p.add_argument("--guidance", required=True, help="the default guidance the app uses for this model")
     p.add_argument("--run-dir", default=None, help="the training run (default runs/<model>)")
-    p.add_argument("--earlier-steps", type=int, default=None,
-                   help="steps of the earlier stage this run continued from (--init-from), if any")
-    p.add_argument("--earlier-minutes", type=float, default=None, help="training minutes of that stage")
+    p.add_argument("--earlier-minutes", type=float, default=None,
+                   help="for a run that continued from earlier weights (--init-from): their training minutes")
     args = p.parse_args(argv)
-    if (args.earlier_steps is None) != (args.earlier_minutes is None):
-        p.error("--earlier-steps and --earlier-minutes go together")
-    earlier = (args.earlier_steps, args.earlier_minutes) if args.earlier_steps is not None else None
     run_dir = Path(args.run_dir or f"runs/{args.model}")
     checkpoint = torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=False)
+    if bool(checkpoint.get("init_steps")) != (args.earlier_minutes is not None):
+        p.error("--earlier-minutes is needed exactly when the run continued from earlier weights "
+                f"(this one started from {checkpoint.get('init_steps', 0)} earlier steps)")
     report = json.loads((run_dir / "eval.json").read_text())
     guidance = str(float(args.guidance))
     entry = json.loads((ASSETS / MANIFEST).read_text())[args.model]
     card = ASSETS / f"{args.model}_card.md"
-    card.write_text(render(args.model, args.data, guidance, checkpoint, report, entry, args.run_dir, earlier))
+    card.write_text(render(args.model, args.data, guidance, checkpoint, report, entry, args.run_dir,
+                           args.earlier_minutes))
     print(f"wrote {card}")
     for name, value, ok in bars(args.model, report, guidance):
         print(f"{'MET ' if ok else 'MISS'}  {name}: {value}")

@@ -26,30 +26,29 @@ def test_bars_for_digits_and_fashion():
     assert not bars("fashion", _report(0.90, 2.0, 2.0), "2.0")[0][2]
 
 
-def test_render_records_commands_and_verdicts():
-    cfg = {"dataset": "fashion", "steps": 5000, "batch_size": 128, "lr": 1e-3, "warmup": 200, "grad_clip": 1.0,
+def _checkpoint(dataset: str, elapsed: float, loss: float, init_steps: int = 0) -> dict:
+    cfg = {"dataset": dataset, "steps": 5000, "batch_size": 128, "lr": 1e-3, "warmup": 200, "grad_clip": 1.0,
            "ema_decay": 0.999, "label_dropout": 0.1, "schedule": "cosine", "T": 1000, "seed": 0,
-           "init_from": "assets/fashion.pt", "unet": UNetConfig().to_dict()}
-    checkpoint = {"config": cfg, "step": 5000, "elapsed": 3600.0, "loss_history": [(5000, 0.065)]}
+           "init_from": f"assets/{dataset}.pt", "unet": UNetConfig().to_dict()}
+    return {"config": cfg, "step": 5000, "elapsed": elapsed, "loss_history": [(5000, loss)], "init_steps": init_steps}
+
+
+def test_render_records_commands_and_verdicts():
     entry = {"file": "fashion.pt", "bytes": 2_400_000, "sha256": "ab" * 32}
-    card = render("fashion", "DATA", "2.0", checkpoint, _report(0.95, 5.1, 2.0), entry)
+    card = render("fashion", "DATA", "2.0", _checkpoint("fashion", 3600.0, 0.065), _report(0.95, 5.1, 2.0), entry)
     assert "--init-from assets/fashion.pt" in card and "--classifier-epochs 3" in card
     assert "❌ not met" in card and "✅ met" in card and "597,377 parameters" in card
     assert "5,000 steps × batch 128 = 640,000 images" in card and "60 minutes of training" in card
 
 
 def test_render_shows_every_stage_of_a_continued_run():
-    cfg = {"dataset": "digits", "steps": 5000, "batch_size": 128, "lr": 1e-3, "warmup": 200, "grad_clip": 1.0,
-           "ema_decay": 0.999, "label_dropout": 0.1, "schedule": "cosine", "T": 1000, "seed": 0,
-           "init_from": "assets/digits.pt", "unet": UNetConfig().to_dict()}
-    checkpoint = {"config": cfg, "step": 5000, "elapsed": 3000.0, "loss_history": [(5000, 0.037)]}
     entry = {"file": "digits.pt", "bytes": 2_400_000, "sha256": "cd" * 32}
-    card = render("digits", "DATA", "2.0", checkpoint, _report(0.99, 2.5, 2.0), entry,
-                  run_dir="runs/digits-continued", earlier=(3000, 76.0))
+    card = render("digits", "DATA", "2.0", _checkpoint("digits", 3000.0, 0.037, init_steps=3000),
+                  _report(0.99, 2.5, 2.0), entry, run_dir="runs/digits-continued", earlier_minutes=76.0)
     assert "3,000 steps from scratch, then 5,000 more" in card and "8,000 in all" in card
     assert "= 1,024,000 images" in card and "126 minutes (76 + 50)" in card
     first, second = (line for line in card.splitlines() if line.startswith("python -m diffusion_core.train"))
     assert first.endswith("--steps 3000 --threads 1 --export")
     assert "--steps 5000 --threads 1 --init-from assets/digits.pt --run-dir runs/digits-continued --export" in second
     assert "--out runs/digits-continued/eval.json" in card
-    assert "--earlier-steps 3000 --earlier-minutes 76" in card
+    assert "--run-dir runs/digits-continued --earlier-minutes 76" in card
