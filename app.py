@@ -6,6 +6,8 @@ page lives in ``pages/`` and all computation in ``diffusion_core/``.
 
 import streamlit as st
 
+from pages.heap import freeze_imported_heap
+
 st.set_page_config(page_title="Image Space", page_icon="🌌", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
@@ -22,3 +24,4 @@ with st.sidebar:
         "walk from random noise to the tiny corner of image space where pictures live."
     )
 navigation.run()
+freeze_imported_heap()
