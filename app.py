@@ -8,13 +8,13 @@ import streamlit as st
 
 from pages.heap import freeze_imported_heap
 
-st.set_page_config(page_title="Image Space", page_icon="🌌", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="Image Space", page_icon=":material/grain:", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/image_space.py", title="How large is image space?", icon="🔢", url_path="image-space"),
-    st.Page("pages/forward_process.py", title="The forward process", icon="🌫️", url_path="forward"),
-    st.Page("pages/denoiser.py", title="Live denoiser", icon="✨", url_path="denoiser"),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/image_space.py", title="How large is image space?", icon=":material/grid_on:", url_path="image-space"),
+    st.Page("pages/forward_process.py", title="The forward process", icon=":material/blur_on:", url_path="forward"),
+    st.Page("pages/denoiser.py", title="Live denoiser", icon=":material/auto_awesome:", url_path="denoiser"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -42,7 +42,7 @@ GRID_COLUMNS = 5
 MIN_FRAME_GAP_S = 0.08
 
 use_pixel_art_images()
-st.title("✨ Live denoiser")
+st.title(":material/auto_awesome: Live denoiser")
 st.markdown(
     "A small diffusion model, trained on real images and shipped with this app, starts from pure "
     "random noise and removes a little of it at each step. The class you pick is its **prompt**: "
@@ -79,6 +79,11 @@ def _on_sampler_change() -> None:
     st.session_state[KEY + "steps"] = DEFAULT_STEPS[st.session_state[KEY + "sampler"]]
 
 
+def _new_seed() -> None:
+    """A callback: it runs before the widgets of the next run exist, so it may set the seed widget's value."""
+    st.session_state[KEY + "seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
+
+
 with st.sidebar:
     st.subheader("Denoiser settings")
     st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: {"digits": "Handwritten digits (MNIST)",
@@ -98,11 +103,9 @@ with st.sidebar:
     st.slider("Steps", lo, hi, key=KEY + "steps")
     st.slider("DDIM η (0 = deterministic)", 0.0, 1.0, step=0.1, key=KEY + "eta",
               disabled=st.session_state[KEY + "sampler"] != "ddim")
-    seed_col, dice_col = st.columns([3, 1], vertical_alignment="bottom")
-    seed_col.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed")
-    if dice_col.button("🎲", help="A new random seed"):
-        st.session_state[KEY + "seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
-        st.rerun()
+    st.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed",
+                    help="The starting noise. The same seed and settings always give the same images.")
+    st.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed)
 
 settings = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
 settings = replace(settings, guidance=float(settings.guidance), eta=float(settings.eta), seed=int(settings.seed))
@@ -148,7 +151,8 @@ def generate_live(s: GenerationSettings, view, progress) -> FinishedRun:
     recorder = TrajectoryRecorder(s.steps, labels.numpy())
 
     def waiting(place: int) -> None:
-        view.info(f"⏳ The server is busy with other readers' runs; you are number {place} in the queue…")
+        view.info(f"The server is busy with other readers' runs; you are number {place} in the queue…",
+                  icon=":material/hourglass_top:")
 
     with sampling_gate().slot(on_wait=waiting):
         start = time.perf_counter()

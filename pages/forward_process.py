@@ -211,7 +211,7 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
 
 
 # ================================================================= the page
-st.title("🌫️ The forward process")
+st.title(":material/blur_on: The forward process")
 st.markdown("**Take a real image and bury it in noise, one small step at a time.** This is how a diffusion "
             "model's training data is made: the model sees these noisy images and learns one thing — *given a "
             "slightly noisy image, how to make it slightly cleaner.*")

@@ -367,7 +367,7 @@ def _index_to_image(size: int, picture_text: str) -> None:
 
 # ---------------------------------------------------------------- page -----------------------------
 
-st.title("🔢 How large is image space?")
+st.title(":material/grid_on: How large is image space?")
 st.markdown("An image is a grid of integers. Fix its size and the number of values each pixel may take, and "
             "there are only finitely many images — but *how* many? Pick a format; every number below is exact.")
 chosen = settings()

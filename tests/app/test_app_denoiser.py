@@ -55,6 +55,16 @@ def test_grid_and_scrubbing_do_not_recompute():
     assert _final_caption(at) == first  # same run, same timing: nothing was resampled
 
 
+def test_random_seed_button_picks_a_new_seed_and_runs_it():
+    at = _run({"steps": "5", "seed": "11"})
+    next(b for b in at.button if b.label == "Random seed").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    seed = at.number_input(key="den_seed").value
+    assert seed != 11
+    assert at.query_params["seed"] == str(seed)
+    assert f"seed {seed}" in _final_caption(at)  # a cheap run follows the new settings at once
+
+
 @pytest.fixture()
 def broken_assets(tmp_path, monkeypatch):
     """A copy of assets/ whose digits weights are corrupt; caches cleared so the page reloads."""
