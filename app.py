@@ -12,8 +12,8 @@ st.set_page_config(page_title="Image Space", page_icon=":material/grain:", layou
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/image_space.py", title="How large is image space?", icon=":material/grid_on:", url_path="image-space"),
-    st.Page("pages/forward_process.py", title="The forward process", icon=":material/blur_on:", url_path="forward"),
+    st.Page("pages/image-space.py", title="How large is image space?", icon=":material/grid_on:", url_path="image-space"),
+    st.Page("pages/forward.py", title="The forward process", icon=":material/blur_on:", url_path="forward"),
     st.Page("pages/denoiser.py", title="Live denoiser", icon=":material/auto_awesome:", url_path="denoiser"),
 ]
 

@@ -32,7 +32,10 @@ from diffusion_core.trajectory import (
     upscale,
 )
 from diffusion_core.weights import WeightsError, available_models
+from pages.app_entry import run_through_app
 from pages.common import cached_model, cached_training_images, sampling_gate, show_png, use_pixel_art_images
+
+run_through_app()
 
 KEY = "den_"  # prefix of this page's session-state keys
 GRID_COLUMNS = 5
@@ -42,7 +45,7 @@ GRID_COLUMNS = 5
 MIN_FRAME_GAP_S = 0.08
 
 use_pixel_art_images()
-st.title(":material/auto_awesome: Live denoiser")
+st.title("Live denoiser")
 st.markdown(
     "A small diffusion model, trained on real images and shipped with this app, starts from pure "
     "random noise and removes a little of it at each step. The class you pick is its **prompt**: "

@@ -3,8 +3,11 @@
 import streamlit as st
 
 from diffusion_core.image_space import digit_count
+from pages.app_entry import run_through_app
 
-st.title(":material/grain: Image Space")
+run_through_app()
+
+st.title("Image Space")
 st.markdown("#### How a diffusion model finds a picture in a space too large to imagine")
 
 grey_digits = digit_count(256, 100 * 100)
@@ -39,9 +42,9 @@ where realistic images live. A prompt — here, a class label — gives the walk
     )
 with right:
     st.markdown("#### Explore")
-    st.page_link("pages/image_space.py", label="How large is image space?", icon=":material/grid_on:")
+    st.page_link("pages/image-space.py", label="How large is image space?", icon=":material/grid_on:")
     st.caption("Exact, certified digit counts for any image size; every image's index in the space, and back.")
-    st.page_link("pages/forward_process.py", label="The forward process", icon=":material/blur_on:")
+    st.page_link("pages/forward.py", label="The forward process", icon=":material/blur_on:")
     st.caption("Watch a real photo — or yours — dissolve into noise, step by step, with the math beside it.")
     st.page_link("pages/denoiser.py", label="Live denoiser", icon=":material/auto_awesome:")
     st.caption("Run a small trained diffusion model live: noise becomes a digit or a garment, step by step.")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from diffusion_core.schedules import NoiseSchedule
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "forward_process.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "forward.py")
 
 
 def _run(query: dict[str, str] | None = None) -> AppTest:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "image_space.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "image-space.py")
 
 
 def run_page(**query) -> AppTest:

@@ -6,6 +6,7 @@ a failure. Screenshots go to ``test-artifacts/`` (ignored by git) for a person t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from streamlit_browser import ARTIFACTS, open_page
+from streamlit_browser import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -34,12 +35,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """Start the app once per test session; yields its base URL and stops it afterwards."""
+@contextlib.contextmanager
+def streamlit_server(log_name: str = "streamlit.log"):
+    """``streamlit run app.py`` on a free loopback port, up and healthy; yields its base URL."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -48,24 +49,32 @@ def app_url():
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:  # poll the health endpoint: the server process is ours and must come up
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        while True:  # poll the health endpoint: the server process is ours and must come up
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start; see {ARTIFACTS / log_name}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app, started once per test session."""
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -86,21 +95,8 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def _warmed(app_url, browser):
-    """Visit the root page once per server.
-
-    Streamlit starts every server in its old "pages/ folder" mode until the first script run calls
-    st.navigation; a deep link opened as that very first session shows a "Page not found" notice
-    (the right page still runs). Real servers see this once per restart; tests should not depend on it.
-    """
-    context = browser.new_context()
-    open_page(context.new_page(), app_url)
-    context.close()
-
-
 @pytest.fixture()
-def page(browser, _warmed):
+def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     yield page

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import streamlit_server
 from streamlit_browser import assert_no_exception, open_page, screenshot
 
 PAGES = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser"}
+TITLES = {"image-space": "How large is image space?", "forward": "The forward process", "denoiser": "Live denoiser"}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -23,3 +25,25 @@ def test_home_links_lead_to_every_page(page, app_url):
     assert links.count() == 3
     hrefs = {links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(3)}
     assert hrefs == {"image-space", "forward", "denoiser"}
+
+
+@pytest.mark.parametrize("name", ["image-space", "forward", "denoiser"])
+def test_shared_link_as_a_fresh_servers_first_visit(browser, name):
+    """The first visitor after a (re)start, e.g. the teacher opening the link they shared, gets the real app.
+
+    Until a run calls st.navigation, Streamlit treats a pages/ folder the old way: it used to show a
+    "Page not found" dialog (forward, image-space) or run the page alone with every file of pages/,
+    helpers included, listed in the sidebar (denoiser).
+    """
+    with streamlit_server(f"streamlit-first-visit-{name}.log") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        open_page(page, f"{url}/{PAGES[name]}", timeout_ms=180_000)
+        assert_no_exception(page)
+        nav = page.locator('[data-testid="stSidebarNav"] a')
+        assert nav.count() == len(PAGES)
+        assert page.locator('[role="dialog"]').count() == 0
+        assert page.url.split("?")[0].endswith(f"/{PAGES[name]}")
+        assert page.locator("h1").first.inner_text() == TITLES[name]
+        screenshot(page, f"first_visit_{name}")
+        context.close()

@@ -53,7 +53,10 @@ from diffusion_core.space_facts import (
     thought_experiment,
     times_reference,
 )
+from pages.app_entry import run_through_app
 from pages.common import pick_image, show_pixels
+
+run_through_app()
 
 SHOW_DIGITS_UP_TO = 100_000  # the whole number is shown on the page up to this many digits
 DEFAULT_PRESET = "100 x 100 grayscale (the article's example)"
@@ -367,7 +370,7 @@ def _index_to_image(size: int, picture_text: str) -> None:
 
 # ---------------------------------------------------------------- page -----------------------------
 
-st.title(":material/grid_on: How large is image space?")
+st.title("How large is image space?")
 st.markdown("An image is a grid of integers. Fix its size and the number of values each pixel may take, and "
             "there are only finitely many images — but *how* many? Pick a format; every number below is exact.")
 chosen = settings()

@@ -30,7 +30,10 @@ from diffusion_core.image_io import fit_short_side, list_samples, to_grayscale
 from diffusion_core.pixel_patch import centred_origin, clamp_origin, patch, with_outline
 from diffusion_core.schedules import SCHEDULE_KINDS, NoiseSchedule
 from diffusion_core.shipped_data import ShippedDataError, held_out
+from pages.app_entry import run_through_app
 from pages.common import enlarge, pick_image
+
+run_through_app()
 
 SOURCES = {"photo": "A photo (bundled or yours)", "digits": "Handwritten digit (MNIST)",
            "fashion": "Clothing (Fashion-MNIST)"}
@@ -211,7 +214,7 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
 
 
 # ================================================================= the page
-st.title(":material/blur_on: The forward process")
+st.title("The forward process")
 st.markdown("**Take a real image and bury it in noise, one small step at a time.** This is how a diffusion "
             "model's training data is made: the model sees these noisy images and learns one thing — *given a "
             "slightly noisy image, how to make it slightly cleaner.*")

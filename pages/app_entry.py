@@ -1,0 +1,21 @@
+"""Every page runs inside app.py's navigation, even in a server's very first run (imported first by each page)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def run_through_app() -> None:
+    """Stop a page that Streamlit ran on its own and rerun it through app.py's ``st.navigation``.
+
+    Until some run has called ``st.navigation``, Streamlit treats an app with a ``pages/`` folder the
+    old way: a shared link such as ``/denoiser`` runs ``pages/denoiser.py`` by itself, without the page
+    config and with every file of ``pages/`` listed as a page in the sidebar (helpers included). That
+    is the very first visitor after a server (re)start, often the teacher opening the link they shared.
+    ``PagesManager.uses_pages_directory`` is how Streamlit 1.67 marks that mode; clearing it is what
+    ``st.navigation`` does, and the rerun then goes through app.py to the same page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
