@@ -122,9 +122,10 @@ def frame_image(traj: Trajectory, k: int, columns: int | None = None, scale: int
     return pair_image(traj.x_t[k], traj.x0_hat[k], columns, scale)
 
 
-def png_bytes(image: np.ndarray) -> bytes:
+def png_bytes(image: np.ndarray, compress_level: int = 6) -> bytes:
+    """Lossless PNG of a uint8 image; ``compress_level`` 1 encodes ~2x faster for ~10% more bytes."""
     buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
+    Image.fromarray(image).save(buffer, format="PNG", compress_level=compress_level)
     return buffer.getvalue()
 
 
