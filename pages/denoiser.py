@@ -9,14 +9,13 @@ import time
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from diffusion_core.data import to_uint8
 from diffusion_core.gate import GateTimeout
 from diffusion_core.generation_settings import MAX_GUIDANCE, MAX_SEED, NO_CLASS, GenerationSettings
-from diffusion_core.metrics import nearest_neighbour_distances
+from diffusion_core.metrics import CopyYardstick, nearest_neighbour_distances
 from diffusion_core.one_step import denoise_once
 from diffusion_core.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, initial_noise, logsnr_timesteps, run_sampler
 from diffusion_core.shipped_data import ShippedDataError, held_out, projection
@@ -31,6 +30,7 @@ from diffusion_core.trajectory import (
     trajectory_gif,
     upscale,
 )
+from diffusion_core.walk_plot import WalkCanvas, cloud_canvas, draw_walk, walk_figure
 from diffusion_core.weights import WeightsError, available_models
 from pages.app_entry import run_through_app
 from pages.common import cached_model, cached_training_images, sampling_gate, show_png, use_pixel_art_images
@@ -183,64 +183,88 @@ def nearest_training(model: str, images: np.ndarray) -> tuple[np.ndarray, np.nda
     return nearest_neighbour_distances(images, cached_training_images(model))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def held_out_nearest_median(model: str) -> float:
-    """Typical distance from a real held-out image to its nearest training image (the yardstick)."""
-    images, _ = held_out(model)
-    return float(np.median(nearest_neighbour_distances(images[::5], cached_training_images(model))[0]))
+@st.cache_resource(max_entries=4, show_spinner=False)
+def copy_yardstick(model: str, num_classes: int) -> CopyYardstick:
+    """How far real held-out images lie from their nearest training image, per class (once per server)."""
+    images, labels = held_out(model)
+    return CopyYardstick.from_held_out(nearest_neighbour_distances(images, cached_training_images(model))[0],
+                                       labels, num_classes)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def walk_canvas(model: str, names: tuple[str, ...]) -> WalkCanvas:
+    """The model's projected training cloud, drawn once per server (read-only, shared)."""
+    proj = projection(model)
+    return cloud_canvas(proj.cloud, proj.cloud_labels, list(names))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def walk_png(model: str, names: tuple[str, ...], path: np.ndarray, end: np.ndarray, labels: np.ndarray) -> bytes:
+    """The walk drawn over the cloud as PNG bytes, once per run (scrubbing and repeats reuse it)."""
+    return png_bytes(draw_walk(walk_canvas(model, names), path, end, labels), compress_level=1)
 
 
 def show_walk(run: FinishedRun) -> None:
-    """The run's path through image space, projected on the training set's first two principal axes."""
+    """The run's path through image space, projected on the training set's first two principal axes.
+
+    A still picture by default (one PNG: a new run costs the browser next to nothing); the toggle
+    swaps in an interactive Plotly chart with zoom and hover, which takes the browser ~0.6 s to draw.
+    """
     try:
         proj = projection(run.settings.model)
     except ShippedDataError as e:
         st.warning(str(e))
         return
-    fig = go.Figure()
-    fig.add_trace(go.Scattergl(x=proj.cloud[:, 0], y=proj.cloud[:, 1], mode="markers",
-                               marker=dict(size=4, color=proj.cloud_labels, colorscale="Turbo", opacity=0.35),
-                               text=[class_names[c] for c in proj.cloud_labels], name="real training images",
-                               hovertemplate="%{text}<extra></extra>"))
     traj = run.trajectory
     k, b, _ = traj.x_t_raw.shape
     path = proj.project(traj.x_t_raw.reshape(k * b, -1)).reshape(k, b, 2)
     end = proj.project(traj.final.astype(np.float64) / 127.5 - 1.0)
-    for i in range(b):
-        name = "prompt: none" if traj.labels[i] >= len(class_names) else class_names[traj.labels[i]]
-        fig.add_trace(go.Scatter(x=[*path[:, i, 0], end[i, 0]], y=[*path[:, i, 1], end[i, 1]], mode="lines+markers",
-                                 marker=dict(size=5), line=dict(width=2), name=name, showlegend=b <= 10))
-    fig.add_trace(go.Scatter(x=end[:, 0], y=end[:, 1], mode="markers", name="generated",
-                             marker=dict(size=12, symbol="star", color="white", line=dict(width=1, color="black"))))
-    fig.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="principal axis 1",
-                      yaxis_title="principal axis 2", legend=dict(font=dict(size=10)))
-    st.plotly_chart(fig, width="stretch")
+    if st.toggle("Interactive chart (zoom, hover over the dots)", key=KEY + "walk_interactive"):
+        st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, class_names, path, end, traj.labels),
+                        width="stretch")
+    else:
+        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels))
     st.caption("Each dot is a real training image; the lines are this run's x_t at every recorded step, "
                "projected onto the two directions along which the training images vary most (PCA). "
                "The walk starts at pure noise, which in these two directions sits near the middle, "
-               "and ends (★) on the cloud of real images. A 2-D shadow of a 784-D walk: "
-               "nearby here does not mean nearby in pixel space.")
+               "and ends (★) on the cloud of real images, among those of its class. A 2-D shadow of a "
+               "784-D walk: nearby here does not mean nearby in pixel space.")
 
 
 def show_memorisation(run: FinishedRun) -> None:
-    """Each generated image beside its nearest training image, with distances and a yardstick."""
+    """Each generated image beside its nearest training image, judged against real images of its class."""
     try:
         distances, indices = nearest_training(run.settings.model, run.trajectory.final)
-        typical = held_out_nearest_median(run.settings.model)
+        yardstick = copy_yardstick(run.settings.model, len(class_names))
         train = cached_training_images(run.settings.model)
     except ShippedDataError as e:
         st.warning(str(e))
         return
+    labels = run.trajectory.labels
     columns = _columns(run.settings)
     show_png(st, pair_image(run.trajectory.final, train[indices], columns, 1), scale=_scale(run.settings) // 2 + 2,
              caption="Left: generated. Right: the nearest of the "
-                     f"{len(train):,} training images (Euclidean distance in pixel space).")
-    verdict = "none of them is a copy" if distances.min() > 0.5 * typical else "one is suspiciously close"
-    st.markdown(
-        f"Distance to the nearest training image: **{', '.join(f'{d:.2f}' for d in distances)}** "
-        f"(pixels scaled to 0-1). A real held-out image that the model never saw is typically "
-        f"**{typical:.2f}** from its nearest training image, so {verdict}: the model learned the "
-        "*kind* of image, not the images themselves.")
+                     f"{len(train):,} training images (Euclidean distance in pixel space, pixels scaled to 0-1).")
+    close = yardstick.suspicious(distances, labels)
+    group = lambda c: "real images" if c >= len(class_names) else f"real {class_names[c]!r} images"  # noqa: E731
+    if len(distances) == 1:
+        c = int(min(labels[0], len(class_names)))
+        verdict = ("closer than 95% of them are: compare the pair above, it may be a near-copy" if close[0] else
+                   "as far from the training set as a new real image: the model learned the *kind* of image, "
+                   "not the images themselves")
+        st.markdown(f"Distance to the nearest training image: **{distances[0]:.2f}**. {group(c).capitalize()} "
+                    f"that the model never saw are typically **{yardstick.typical[c]:.2f}** from their nearest "
+                    f"training image (5% are closer than {yardstick.unusually_close[c]:.2f}), so this one is {verdict}.")
+        return
+    st.markdown("Distance to the nearest training image, and (in brackets) how far held-out real images of the "
+                "same class typically are: " + ", ".join(
+                    f"{class_names[c]}: **{d:.2f}** ({yardstick.typical[c]:.2f})" for c, d in zip(labels, distances)) + ".")
+    if close.any():
+        st.markdown("Closer than 95% of new real images of their class would be: **" +
+                    ", ".join(class_names[c] for c in labels[close]) + "**. Compare those pairs above: near-copies?")
+    else:
+        st.markdown("None is closer to the training set than 95% of new real images of its class would be: the model "
+                    "learned the *kind* of image, not the images themselves.")
 
 
 tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(

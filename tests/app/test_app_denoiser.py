@@ -34,6 +34,8 @@ def test_short_run_shows_an_image_and_its_settings():
     assert "5 steps" in caption and "seed 11" in caption and "CPU" in caption
     assert len(at.get("image")) >= 3  # live view, result, memorisation pair
     assert at.query_params["steps"] == "5" and at.query_params["seed"] == "11"
+    verdict = next(m.value for m in at.markdown if "Distance to the nearest training image" in m.value)
+    assert "Real '3' images that the model never saw are typically" in verdict  # judged against its own class
 
 
 def test_invalid_link_falls_back_with_messages():
