@@ -16,7 +16,7 @@ from diffusion_core.data import to_uint8
 from diffusion_core.gate import GateTimeout
 from diffusion_core.generation_settings import MAX_GUIDANCE, MAX_SEED, NO_CLASS, GenerationSettings
 from diffusion_core.metrics import CopyYardstick, nearest_neighbour_distances
-from diffusion_core.one_step import denoise_once
+from diffusion_core.one_step import OneStep, denoise_once
 from diffusion_core.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, initial_noise, logsnr_timesteps, run_sampler
 from diffusion_core.shipped_data import ShippedDataError, held_out, projection
 from diffusion_core.trajectory import (
@@ -189,6 +189,13 @@ def copy_yardstick(model: str, num_classes: int) -> CopyYardstick:
     images, labels = held_out(model)
     return CopyYardstick.from_held_out(nearest_neighbour_distances(images, cached_training_images(model))[0],
                                        labels, num_classes)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def one_denoising_step(model: str, index: int, t: int, label: int, seed: int) -> OneStep:
+    """The model's one step on held-out image ``index`` noised to ``t`` (kept: other settings' reruns reuse it)."""
+    shipped = cached_model(model)
+    return denoise_once(shipped.runner, shipped.schedule, held_out(model)[0][index], label, t, seed=seed)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -414,12 +421,13 @@ with tab_step:
     except ShippedDataError as e:
         st.warning(str(e))
     else:
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
         index = c1.number_input("Held-out image #", 0, len(real_images) - 1, 0, key=KEY + "step_index")
         t = c2.slider("Timestep t", 0, loaded.schedule.T - 1, 400, key=KEY + "step_t")
-        use_label = c3.toggle("Tell the model the class", True, key=KEY + "step_label")
+        noise_seed = c3.number_input("Noise seed", 0, MAX_SEED, 0, key=KEY + "step_seed")
+        use_label = c4.toggle("Tell the model the class", True, key=KEY + "step_label")
         label = int(real_labels[index]) if use_label else loaded.runner.null_class
-        result = denoise_once(loaded.runner, loaded.schedule, real_images[index], label, t, seed=settings.seed)
+        result = one_denoising_step(settings.model, int(index), t, label, int(noise_seed))
         as_u8 = lambda a: to_uint8(np.clip(a, -1, 1))  # noqa: E731
         noise_u8 = lambda a: to_uint8(np.clip(a / 3, -1, 1))  # noqa: E731  (±3σ shown as black..white)
         panels = [(as_u8(result.x0), "clean x₀"), (noise_u8(result.eps), "true noise ε"),
@@ -433,4 +441,4 @@ with tab_step:
         m3.metric("Model's x̂₀ vs clean (RMS)", f"{result.output_rmse:.3f}",
                   delta=f"{result.output_rmse - result.input_rmse:+.3f}", delta_color="inverse")
         st.caption(f"Real image of class “{class_names[real_labels[index]]}”. Pixel values in the model's range "
-                   "[−1, 1]; noise images show ±3σ as black…white. Noise seed = the sidebar seed.")
+                   "[−1, 1]; noise images show ±3σ as black…white.")
