@@ -39,10 +39,11 @@ run_through_app()
 
 KEY = "den_"  # prefix of this page's session-state keys
 GRID_COLUMNS = 5
-# The live view shows at most 12.5 frames a second, the pace of the downloadable GIF: each frame costs the
-# browser a re-render, and where browser and server share a small machine that slows the sampling itself
-# (a 10-class grid: 0.76 s alone, 1.3-1.6 s in the page). Every step is still recorded for scrubbing.
-MIN_FRAME_GAP_S = 0.08
+# The live view shows at most 12.5 frames a second for one image (the pace of the downloadable GIF) and 6 for a
+# grid: each frame costs the browser a re-render, and where browser and server share a small machine that slows
+# the sampling itself. A 10-class grid samples in 0.76 s alone; in the page it took 1.37-1.65 s at 12.5 frames a
+# second and 1.22 s at 6. Every step is still recorded for scrubbing.
+MIN_FRAME_GAP_S = {"one": 0.08, "grid": 0.16}
 
 use_pixel_art_images()
 st.title("Live denoiser")
@@ -164,7 +165,7 @@ def generate_live(s: GenerationSettings, view, progress) -> FinishedRun:
             frame = recorder.add(step)
             done, elapsed = step.index + 1, time.perf_counter() - start
             # Every recorded step is kept for scrubbing; the screen gets at most 1 / MIN_FRAME_GAP_S frames a second.
-            if frame is None or (elapsed - shown_at < MIN_FRAME_GAP_S and 1 < done < step.num_steps):
+            if frame is None or (elapsed - shown_at < MIN_FRAME_GAP_S[s.mode] and 1 < done < step.num_steps):
                 continue
             show_png(view, pair_image(*frame, _columns(s), 1), caption=f"x_t  |  x̂0   (t = {step.t})", scale=_scale(s))
             shown_at = time.perf_counter() - start
