@@ -41,6 +41,12 @@ def assert_no_exception(page) -> None:
 
 
 def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot once every element has drawn.
+
+    Streamlit reports idle before the browser has fetched the code of widgets it shows for the first time
+    in a session; until then they are grey skeletons. A skeleton that never goes fails the test.
+    """
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
