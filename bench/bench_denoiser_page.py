@@ -8,8 +8,8 @@ replacing the previous image and (b) the frame that paints the finished run (Str
 back to idle). Bars: first frame ≤ 0.3 s, one image ≤ 0.5 s, 10-class grid ≤ 2 s; it prints medians,
 the 90th percentile and, for comparison, the wall time the harness saw around each click. Generate
 repeats the same settings, so the browser may reuse unchanged elements; the second table types a new
-seed each time (what a reader does to see a new image: the whole page reruns) and times the new final
-image and the finished page. Then it clicks Generate ``--runs`` times in one session and reports the
+seed each time (what a reader does to see a new image) and times the new final image and the finished
+page. Then it clicks Generate ``--runs`` times in one session and reports the
 server's RSS growth (bar < 50 MB). Prints figures only; asserts nothing.
 """
 
@@ -107,7 +107,7 @@ def click_generate(page) -> tuple[float, float, float]:
 
 
 WATCH_NEW_SEED = """seed => {
-    // Times a seed change (Enter in the seed box): the whole page reruns and samples a new image.
+    // Times a seed change (Enter in the seed box): the Generate tab reruns and samples a new image.
     // result: the new final image in the DOM; done: the frame that paints the finished page.
     const app = document.querySelector('[data-testid="stApp"]');
     const before = document.querySelector('.st-key-den_final img')?.src;
@@ -186,7 +186,7 @@ def main() -> None:
                 print(f"{what + f' ({runs} runs)':<40} {first:>9.3f} s {total:>7.3f} s {p90:>5.3f} s {harness:>6.3f} s"
                       f"   {bars}; {unpainted} runs showed no intermediate frame")
             print(f"{'what':<40} {'new image':>11} {'whole page':>10} {'(p90)':>7}")
-            for what, query in (("one image, new seed (page reruns)", "seed=1"), ("10-class grid, new seed", "seed=1&mode=grid")):
+            for what, query in (("one image, new seed typed", "seed=1"), ("10-class grid, new seed", "seed=1&mode=grid")):
                 result, total, p90 = measure_new_seeds(page, f"{base}/denoiser?{query}", 20)
                 print(f"{what + ' (20 runs)':<40} {result:>9.3f} s {total:>8.3f} s {p90:>5.3f} s")
             page.goto(f"{base}/denoiser?seed=2")

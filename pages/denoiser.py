@@ -94,9 +94,6 @@ with st.sidebar:
                  "fashion": "Clothes (Fashion-MNIST)"}.get(m, m))
     st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True,
              format_func=lambda m: "One image" if m == "one" else "One per class")
-    st.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
-                 format_func=lambda k: "none (unconditional)" if k == NO_CLASS else f"{k}: {class_names[k]}",
-                 disabled=st.session_state[KEY + "mode"] == "grid")
     st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance",
               help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.")
     st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
@@ -107,13 +104,18 @@ with st.sidebar:
     st.slider("Steps", lo, hi, key=KEY + "steps")
     st.slider("DDIM η (0 = deterministic)", 0.0, 1.0, step=0.1, key=KEY + "eta",
               disabled=st.session_state[KEY + "sampler"] != "ddim")
-    st.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed",
-                    help="The starting noise. The same seed and settings always give the same images.")
-    st.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed)
+    st.caption("The prompt and the seed are in the Generate tab.")
 
-settings = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
-settings = replace(settings, guidance=float(settings.guidance), eta=float(settings.eta), seed=int(settings.seed))
-st.query_params.from_dict(settings.to_query())
+
+def current_settings() -> GenerationSettings:
+    """The settings as the widgets hold them now (also inside a Generate-tab rerun), mirrored in the URL."""
+    s = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
+    s = replace(s, guidance=float(s.guidance), eta=float(s.eta), seed=int(s.seed))
+    st.query_params.from_dict(s.to_query())
+    return s
+
+
+settings = current_settings()
 
 
 @dataclass(frozen=True)
@@ -282,9 +284,18 @@ tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(
 def generate_tab() -> None:
     """Generate, scrub, download, and look at the result: a fragment, so clicking Generate redraws only this tab."""
     run: FinishedRun | None = st.session_state.get(KEY + "run")
+    prompt_col, seed_col, dice_col, go_col = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+    prompt_col.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
+                         format_func=lambda k: "none (unconditional)" if k == NO_CLASS else f"{k}: {class_names[k]}",
+                         disabled=st.session_state[KEY + "mode"] == "grid")
+    seed_col.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed",
+                          help="The starting noise. The same seed and settings always give the same images.")
+    dice_col.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed)
+    clicked = go_col.button("Generate", type="primary", key=KEY + "go", width="stretch")
+    # Prompt and seed live in this fragment: changing them reruns only this tab, like Generate does.
+    settings = current_settings()
     view_col, info_col = st.columns([3, 2], gap="large")
     with view_col:
-        clicked = st.button("Generate", type="primary", key=KEY + "go")
         with st.container(key="den_live"):
             view, progress = st.empty(), st.empty()
     cheap = settings.steps * len(settings.labels(len(class_names))) <= 250
@@ -388,10 +399,10 @@ with tab_guidance:
              r" + s\,\big(\epsilon_\theta(x_t, y) - \epsilon_\theta(x_t, \varnothing)\big)")
     st.markdown("*s* = 0 ignores the prompt, *s* = 1 is the plain conditional model, larger *s* pushes harder "
                 "towards what the model thinks the class looks like — clearer, but less varied.")
-    sweep_label = settings.label if settings.label != NO_CLASS else 0
-    st.caption(f"Prompt: {class_names[sweep_label]} · rows: seeds {settings.seed}–{settings.seed + 3} · "
+    st.caption("Uses the Generate tab's prompt (0 if none) and seed: rows are that seed and the next three · "
                "DPM-Solver++, 20 steps · the same starting noise in every column of a row.")
     if st.button("Run the sweep", key=KEY + "sweep_go"):
+        sweep_label = settings.label if settings.label != NO_CLASS else 0
         scales = (0.0, 1.0, 2.0, 4.0, 8.0)
         x_T = torch.cat([initial_noise((1, 1, 28, 28), torch.Generator().manual_seed(settings.seed + r)) for r in range(4)])
         labels = torch.full((4,), sweep_label, dtype=torch.long)
@@ -406,9 +417,10 @@ with tab_guidance:
         except GateTimeout as e:
             st.warning(str(e))
         else:
-            st.session_state[KEY + "sweep"] = (scales, columns)
+            st.session_state[KEY + "sweep"] = (scales, columns, sweep_label, settings.seed)
     if KEY + "sweep" in st.session_state:
-        scales, columns = st.session_state[KEY + "sweep"]
+        scales, columns, swept_label, swept_seed = st.session_state[KEY + "sweep"]
+        st.caption(f"Prompt: {class_names[swept_label]} · rows: seeds {swept_seed}–{swept_seed + 3}.")
         for col, g, images in zip(st.columns(len(scales)), scales, columns):
             show_png(col, tile(images, 1), scale=5, caption=f"s = {g:g}")
 
