@@ -83,6 +83,11 @@ def _on_sampler_change() -> None:
     st.session_state[KEY + "steps"] = DEFAULT_STEPS[st.session_state[KEY + "sampler"]]
 
 
+def _settings_in_state() -> GenerationSettings:
+    s = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
+    return replace(s, guidance=float(s.guidance), eta=float(s.eta), seed=int(s.seed))
+
+
 def _new_seed() -> None:
     """A callback: it runs before the widgets of the next run exist, so it may set the seed widget's value."""
     st.session_state[KEY + "seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
@@ -98,8 +103,7 @@ with st.sidebar:
               help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.")
     st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
                  on_change=_on_sampler_change)
-    draft = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
-    lo, hi = draft.step_limits
+    lo, hi = _settings_in_state().step_limits
     st.session_state[KEY + "steps"] = int(np.clip(st.session_state[KEY + "steps"], lo, hi))
     st.slider("Steps", lo, hi, key=KEY + "steps")
     st.slider("DDIM η (0 = deterministic)", 0.0, 1.0, step=0.1, key=KEY + "eta",
@@ -109,8 +113,7 @@ with st.sidebar:
 
 def current_settings() -> GenerationSettings:
     """The settings as the widgets hold them now (also inside a Generate-tab rerun), mirrored in the URL."""
-    s = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
-    s = replace(s, guidance=float(s.guidance), eta=float(s.eta), seed=int(s.seed))
+    s = _settings_in_state()
     st.query_params.from_dict(s.to_query())
     return s
 
