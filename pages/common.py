@@ -13,7 +13,7 @@ from PIL import Image
 
 from diffusion_core.gate import SamplingGate
 from diffusion_core.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
-from diffusion_core.shipped_data import training_images
+from diffusion_core.shipped_data import Projection, held_out, projection, training_images
 from diffusion_core.weights import LoadedModel, load_model
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
@@ -111,3 +111,21 @@ def sampling_gate() -> SamplingGate:
 def cached_training_images(name: str) -> np.ndarray:
     """All training images of ``name`` (uint8 (N, 28, 28), read-only, shared) for the memorisation check."""
     return training_images(name)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_held_out(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The shipped held-out images and labels of ``name`` ((1000, 28, 28) uint8, (1000,)), read once per server.
+
+    Shared by every session, so made read-only: a page that tried to change them would fail loudly.
+    """
+    images, labels = held_out(name)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_projection(name: str) -> Projection:
+    """The shipped 2-D PCA of ``name``'s training images and its projected cloud, read once per server."""
+    return projection(name)

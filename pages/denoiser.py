@@ -18,7 +18,7 @@ from diffusion_core.generation_settings import MAX_GUIDANCE, MAX_SEED, NO_CLASS,
 from diffusion_core.metrics import CopyYardstick, nearest_neighbour_distances
 from diffusion_core.one_step import OneStep, denoise_once
 from diffusion_core.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, initial_noise, logsnr_timesteps, run_sampler
-from diffusion_core.shipped_data import ShippedDataError, held_out, projection
+from diffusion_core.shipped_data import ShippedDataError
 from diffusion_core.trajectory import (
     Trajectory,
     TrajectoryRecorder,
@@ -33,7 +33,15 @@ from diffusion_core.trajectory import (
 from diffusion_core.walk_plot import WalkCanvas, cloud_canvas, draw_walk, walk_figure
 from diffusion_core.weights import WeightsError, available_models
 from pages.app_entry import run_through_app
-from pages.common import cached_model, cached_training_images, sampling_gate, show_png, use_pixel_art_images
+from pages.common import (
+    cached_held_out,
+    cached_model,
+    cached_projection,
+    cached_training_images,
+    sampling_gate,
+    show_png,
+    use_pixel_art_images,
+)
 
 run_through_app()
 
@@ -192,7 +200,7 @@ def nearest_training(model: str, images: np.ndarray) -> tuple[np.ndarray, np.nda
 @st.cache_resource(max_entries=4, show_spinner=False)
 def copy_yardstick(model: str, num_classes: int) -> CopyYardstick:
     """How far real held-out images lie from their nearest training image, per class (once per server)."""
-    images, labels = held_out(model)
+    images, labels = cached_held_out(model)
     return CopyYardstick.from_held_out(nearest_neighbour_distances(images, cached_training_images(model))[0],
                                        labels, num_classes)
 
@@ -201,13 +209,13 @@ def copy_yardstick(model: str, num_classes: int) -> CopyYardstick:
 def one_denoising_step(model: str, index: int, t: int, label: int, seed: int) -> OneStep:
     """The model's one step on held-out image ``index`` noised to ``t`` (kept: other settings' reruns reuse it)."""
     shipped = cached_model(model)
-    return denoise_once(shipped.runner, shipped.schedule, held_out(model)[0][index], label, t, seed=seed)
+    return denoise_once(shipped.runner, shipped.schedule, cached_held_out(model)[0][index], label, t, seed=seed)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def walk_canvas(model: str, names: tuple[str, ...]) -> WalkCanvas:
     """The model's projected training cloud, drawn once per server (read-only, shared)."""
-    proj = projection(model)
+    proj = cached_projection(model)
     return cloud_canvas(proj.cloud, proj.cloud_labels, list(names))
 
 
@@ -224,7 +232,7 @@ def show_walk(run: FinishedRun) -> None:
     swaps in an interactive Plotly chart with zoom and hover, which takes the browser ~0.6 s to draw.
     """
     try:
-        proj = projection(run.settings.model)
+        proj = cached_projection(run.settings.model)
     except ShippedDataError as e:
         st.warning(str(e))
         return
@@ -433,7 +441,7 @@ with tab_step:
     st.latex(r"x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon \qquad "
              r"\hat x_0 = \frac{x_t - \sqrt{1-\bar\alpha_t}\,\epsilon_\theta(x_t, t, y)}{\sqrt{\bar\alpha_t}}")
     try:
-        real_images, real_labels = held_out(settings.model)
+        real_images, real_labels = cached_held_out(settings.model)
     except ShippedDataError as e:
         st.warning(str(e))
     else:

@@ -29,9 +29,9 @@ from diffusion_core.forward_settings import (
 from diffusion_core.image_io import fit_short_side, list_samples, to_grayscale
 from diffusion_core.pixel_patch import centred_origin, clamp_origin, patch, with_outline
 from diffusion_core.schedules import SCHEDULE_KINDS, NoiseSchedule
-from diffusion_core.shipped_data import ShippedDataError, held_out
+from diffusion_core.shipped_data import ShippedDataError
 from pages.app_entry import run_through_app
-from pages.common import enlarge, pick_image
+from pages.common import cached_held_out, enlarge, pick_image
 
 run_through_app()
 
@@ -66,12 +66,6 @@ def _rescale_t() -> None:
 
 
 # ---------------------------------------------------------------- cached data
-@st.cache_data(max_entries=2, show_spinner=False)
-def _dataset(name: str) -> np.ndarray:
-    """The 1,000 held-out images of a shipped data set, uint8 (1000, 28, 28)."""
-    return held_out(name)[0]
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def _prepared(digest: str, rgb: bool, res: int, _pixels: np.ndarray) -> np.ndarray:
     """The chosen photo at ``res`` px short side, RGB (H, W, 3) or gray (H, W) uint8; keyed by ``digest``."""
@@ -206,7 +200,7 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
     index = st.number_input("Image number", 0, DATASET_SIZE - 1, key="fw_index",
                             help="One of the 1,000 held-out test images, never seen in training.")
     try:
-        pixels = _dataset(source)[index]
+        pixels = cached_held_out(source)[0][index]
     except (ShippedDataError, KeyError, IndexError) as e:
         st.error(f"{e} Pick “{SOURCES['photo']}” above to keep going.")
         st.stop()
