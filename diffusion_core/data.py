@@ -1,14 +1,19 @@
-"""Reading the 28x28 training sets: standard IDX (.gz or raw) and the npz layout.
+"""Reading the training sets (standard IDX, the npz layout, the emoji folder) and the pixel <-> model mapping.
 
-Both loaders return ``(images, labels)``: images (N, 28, 28) uint8 with 0 = black background,
-labels (N,) uint8 class indices.
+Every loader returns ``(images, labels)``: images uint8, (N, H, W) grayscale with 0 = black background or
+(N, H, W, 3) RGB, and labels (N,) uint8 class indices.
 
 Layouts accepted by :func:`load_dataset`:
   * a folder with ``train-images-idx3-ubyte[.gz]`` / ``train-labels-idx1-ubyte[.gz]`` and
     ``t10k-*`` files (Fashion-MNIST, MNIST; ``split`` picks train or test);
   * an ``.npz`` file, or a folder holding exactly one, with arrays ``images`` and ``labels``.
     An npz has no official split (and may be sorted by class), so a fixed seeded permutation
-    holds out ``NPZ_TEST_SIZE`` images, from every class, as "test".
+    holds out ``NPZ_TEST_SIZE`` images, from every class, as "test";
+  * the emoji folder (``emoji.json``, ``google-64/``, ``twitter-64/``): 32x32 RGB, see
+    :mod:`diffusion_core.emoji_data` for its classes and split.
+
+The model sees pixels scaled to [-1, 1] (Ho et al. 2020 sec. 3.3), channels first: :func:`to_model_range`
+and :func:`to_images` are the one mapping between the two, for gray and colour alike.
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from . import emoji_data
+
 CLASS_NAMES = {
     "digits": tuple(str(d) for d in range(10)),
     "fashion": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    "emoji": emoji_data.CLASS_NAMES,
 }
 NPZ_TEST_SIZE = 1000
 NPZ_SPLIT_SEED = 20260101
@@ -31,7 +39,7 @@ _IDX_DTYPES = {0x08: np.uint8}
 
 
 class DatasetError(ValueError):
-    """A data directory or file that does not hold a readable 28x28 data set."""
+    """A data directory or file that does not hold a readable data set."""
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -68,6 +76,12 @@ def load_dataset(path: str | Path, split: str = "train") -> tuple[np.ndarray, np
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     path = Path(path)
+    if path.is_dir() and emoji_data.is_emoji_folder(path):
+        try:
+            emoji = emoji_data.load_emoji(path, split)
+        except emoji_data.EmojiDataError as e:
+            raise DatasetError(str(e)) from None
+        return emoji.images, emoji.labels
     if path.is_dir():
         npz_files = sorted(path.glob("*.npz"))
         if not npz_files:
@@ -101,8 +115,8 @@ def load_dataset(path: str | Path, split: str = "train") -> tuple[np.ndarray, np
 
 
 def _checked(images: np.ndarray, labels: np.ndarray, where: Path) -> tuple[np.ndarray, np.ndarray]:
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise DatasetError(f"{where}: images must have shape (N, 28, 28), got {images.shape}")
+    if not (images.ndim == 3 or (images.ndim == 4 and images.shape[3] == 3)) or min(images.shape[1:3]) < 4:
+        raise DatasetError(f"{where}: images must have shape (N, H, W) or (N, H, W, 3), got {images.shape}")
     if labels.shape != (images.shape[0],):
         raise DatasetError(f"{where}: {len(labels)} labels for {len(images)} images")
     if len(images) == 0:
@@ -117,8 +131,16 @@ def _checked(images: np.ndarray, labels: np.ndarray, where: Path) -> tuple[np.nd
 
 
 def to_model_range(images_u8: np.ndarray) -> np.ndarray:
-    """uint8 0..255 (N, 28, 28) -> float32 (N, 1, 28, 28) in [-1, 1] (Ho et al. 2020 sec. 3.3)."""
-    return (images_u8.astype(np.float32) / 127.5 - 1.0)[:, None]
+    """uint8 0..255, (N, H, W) or (N, H, W, 3) -> float32 (N, C, H, W) in [-1, 1] (Ho et al. 2020 sec. 3.3)."""
+    x = images_u8.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+    return np.ascontiguousarray(x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2))
+
+
+def to_images(x: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`to_model_range`: (N, C, H, W) in [-1, 1] -> uint8 (N, H, W) for C = 1, else
+    (N, H, W, C); values outside [-1, 1] are clipped."""
+    u8 = to_uint8(np.asarray(x))
+    return u8[:, 0] if u8.shape[1] == 1 else np.ascontiguousarray(u8.transpose(0, 2, 3, 1))
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:

@@ -2,12 +2,15 @@
 
     python -m diffusion_core.train --dataset digits --data ../shared/data/mnist10k --steps 6000
     python -m diffusion_core.train --dataset fashion --data ../shared/data/fashion-mnist --resume
+    python -m diffusion_core.train --dataset emoji --data ../shared/data/emoji --channels 32,64,128 --hflip
 
 Each step: draw a batch x_0 and labels, drop labels to "no class" with probability
 ``label_dropout`` (classifier-free guidance, Ho & Salimans 2022), draw t ~ U{0..T-1} and
 eps ~ N(0, I), form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps (eq. 4) and minimise
 ||eps - eps_theta(x_t, t, y)||^2 (eq. 14). AdamW, linear warm-up then cosine decay, gradient
-clipping, EMA of the weights (what gets shipped).
+clipping, EMA of the weights (what gets shipped). Images of any (C, H, W): the UNet is built for the
+data's shape. ``--hflip`` mirrors half of each batch's images, of the classes whose meaning survives a
+mirror (for emoji: all but flags; see :mod:`diffusion_core.emoji_data`).
 
 Reproducible and resumable: every step draws its batch and noise from a generator seeded by
 (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
@@ -29,6 +32,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from . import emoji_data
 from .data import CLASS_NAMES, load_dataset, to_model_range
 from .schedules import NoiseSchedule
 from .unet import UNet, UNetConfig, count_parameters
@@ -52,6 +56,12 @@ class TrainConfig:
     T: int = 1000
     init_from: str = ""  # a shipped weights file to start from (fine-tuning with a fresh schedule), or none
     unet: UNetConfig = field(default_factory=UNetConfig)
+    hflip: bool = False  # mirror a random half of each batch, for the classes in FLIPPABLE[dataset]
+
+
+# Classes whose images may be mirrored in training, per data set (digits and clothes are never flipped:
+# a mirrored 2 is no digit, and the shipped models were trained without flips).
+FLIPPABLE = {"emoji": emoji_data.FLIPPABLE}
 
 
 def learning_rate(cfg: TrainConfig, step: int) -> float:
@@ -86,21 +96,27 @@ class Trainer:
         self.alpha_bar = torch.tensor(self.schedule.alpha_bar, dtype=torch.float32, device=self.device)
         self.x0 = torch.from_numpy(to_model_range(images)).to(self.device)
         self.y = torch.from_numpy(labels.astype(np.int64)).to(self.device)
+        flippable = FLIPPABLE.get(cfg.dataset, (False,) * cfg.unet.num_classes) if cfg.hflip else None
+        self.flippable = None if flippable is None else torch.tensor(flippable, device=self.device)
         self.step = 0
         self.elapsed = 0.0  # training seconds over all sessions
         self.loss_history: list[tuple[int, float]] = []
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The batch of ``step``: (x_0 (B,1,28,28), t (B,), y (B,), eps (B,1,28,28)), a pure function of (seed, step)."""
+        """The batch of ``step``: (x_0 (B,C,H,W), t (B,), y (B,), eps (B,C,H,W)), a pure function of (seed, step)."""
         g = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + step)
         b = self.cfg.batch_size
         idx = torch.randint(0, len(self.x0), (b,), generator=g)
         t = torch.randint(0, self.cfg.T, (b,), generator=g)
         drop = torch.rand(b, generator=g) < self.cfg.label_dropout
-        eps = torch.randn((b, 1, 28, 28), generator=g)
-        y = torch.where(drop.to(self.device), torch.full_like(self.y[idx.to(self.device)], self.cfg.unet.num_classes),
-                        self.y[idx.to(self.device)])
-        return self.x0[idx.to(self.device)], t.to(self.device), y, eps.to(self.device)
+        eps = torch.randn((b, *self.x0.shape[1:]), generator=g)
+        idx = idx.to(self.device)
+        x0, y_true = self.x0[idx], self.y[idx]
+        if self.flippable is not None:  # drawn last, so runs without flips keep their batches exactly
+            flip = (torch.rand(b, generator=g) < 0.5).to(self.device) & self.flippable[y_true]
+            x0 = torch.where(flip[:, None, None, None], x0.flip(3), x0)
+        y = torch.where(drop.to(self.device), torch.full_like(y_true, self.cfg.unet.num_classes), y_true)
+        return x0, t.to(self.device), y, eps.to(self.device)
 
     def train_step(self) -> float:
         x0, t, y, eps = self.batch(self.step)
@@ -133,7 +149,8 @@ class Trainer:
         }
 
     def load_state(self, state: dict) -> None:
-        if state["config"] != _config_dict(self.cfg):
+        saved = {"hflip": False, **state["config"]}  # checkpoints from before --hflip existed
+        if saved != _config_dict(self.cfg):
             raise ValueError("checkpoint was made with a different configuration; pass the same flags to resume")
         self.model.load_state_dict(state["model"])
         self.ema.load_state_dict(state["ema"])
@@ -190,7 +207,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=TrainConfig.steps)
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
-    p.add_argument("--channels", default="32,64,64", help="UNet widths at 28, 14, 7 px")
+    p.add_argument("--channels", default="32,64,64", help="UNet widths at full, 1/2 and 1/4 resolution")
+    p.add_argument("--hflip", action="store_true", help="mirror half the images of the classes that allow it")
     p.add_argument("--seed", type=int, default=TrainConfig.seed)
     p.add_argument("--init-from", default="", help="start from these weights (e.g. assets/digits.pt) with a fresh schedule")
     p.add_argument("--run-dir", default=None, help="where checkpoints go (default runs/<dataset>)")
@@ -209,9 +227,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     channels = tuple(int(c) for c in args.channels.split(","))
-    cfg = TrainConfig(dataset=args.dataset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
-                      seed=args.seed, init_from=args.init_from, unet=UNetConfig(channels=channels))
     images, labels = load_dataset(args.data, "train")
+    unet = UNetConfig(channels=channels, num_classes=len(CLASS_NAMES[args.dataset]), image_size=images.shape[1],
+                      in_channels=1 if images.ndim == 3 else images.shape[3])
+    cfg = TrainConfig(dataset=args.dataset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
+                      seed=args.seed, init_from=args.init_from, unet=unet, hflip=args.hflip)
     trainer = Trainer(cfg, images, labels)
     run_dir = Path(args.run_dir or f"runs/{args.dataset}")
     checkpoint = run_dir / "checkpoint.pt"
