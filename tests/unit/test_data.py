@@ -168,6 +168,6 @@ def test_model_range_round_trip():
 
 
 def test_class_names():
-    assert set(CLASS_NAMES) == {"digits", "fashion"}
+    assert set(CLASS_NAMES) == {"digits", "fashion", "emoji"}
     assert all(len(names) == 10 for names in CLASS_NAMES.values())
     assert CLASS_NAMES["fashion"][9] == "Ankle boot"
