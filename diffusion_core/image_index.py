@@ -21,6 +21,9 @@ import numpy as np
 from diffusion_core.image_space import ImageSpaceError, digit_count
 
 MIN_SIDE, MAX_SIDE = 8, 100  # the sizes the index view offers
+# Longest text accepted as an index: the 24,083 digits of a 100 x 100 index with a separator after every digit
+# and room to spare. Longer text is refused before any work, so a paste of megabytes costs nothing.
+MAX_INDEX_CHARS = 50_000
 _CHUNK_DIGITS = 2_000  # pieces this small convert with plain int()/str()
 _SEPARATORS = str.maketrans("", "", " ,_\n\r\t\u2009\u202f'")
 
@@ -73,19 +76,24 @@ def text_to_index(text: str) -> int:
 def parse_index(text: str, width: int, height: int) -> int:
     """A reader's pasted index -> int, checked to be a whole number in ``[0, 256**(W*H))``.
 
-    Spaces, commas, underscores, apostrophes and line breaks between digits are ignored.
+    Spaces, commas, underscores, apostrophes and line breaks between digits are ignored, and so are leading
+    zeros. Text longer than ``MAX_INDEX_CHARS`` is refused unread.
     """
+    if len(text) > MAX_INDEX_CHARS:
+        raise BadIndexError(f"That text is {len(text):,} characters long; an index of a {width} x {height} image "
+                            f"fits in {MAX_INDEX_CHARS:,}.")
     cleaned = str(text).translate(_SEPARATORS)
     if not cleaned:
         raise BadIndexError("The index is empty: paste a whole number, or draw a random one.")
     if not (cleaned.isascii() and cleaned.isdigit()):
         bad = next(ch for ch in cleaned if not (ch.isascii() and ch.isdigit()))
         raise BadIndexError(f"An index is a whole number made of the digits 0-9; “{bad}” is not a digit.")
+    significant = cleaned.lstrip("0") or "0"
     limit_digits = digit_count(256, width * height)  # 256**n - 1 has as many digits as 256**n
-    if len(cleaned.lstrip("0")) > limit_digits:
-        raise BadIndexError(f"That number has {len(cleaned.lstrip('0')):,} digits; indices of {width} x {height} "
+    if len(significant) > limit_digits:
+        raise BadIndexError(f"That number has {len(significant):,} digits; indices of {width} x {height} "
                             f"images have at most {limit_digits:,}.")
-    index = text_to_index(cleaned)
+    index = text_to_index(significant)
     if index >= index_count(width, height):
         raise BadIndexError(f"That number is too large: indices of {width} x {height} images go up to "
                             f"256^{width * height} − 1.")

@@ -1,16 +1,22 @@
 """Reading images from untrusted bytes (uploads) and bundled files, safely.
 
 :func:`read_image` turns any bytes into an RGB uint8 array or raises :class:`ImageInputError`
-with a message fit to show a reader. It refuses non-images, truncated or corrupt files, files
-over ``MAX_BYTES``, and decompression bombs (more than ``MAX_PIXELS`` pixels, checked from the
-header *before* decoding). It accepts and normalises the awkward cases, saying what it did:
-CMYK and other colour models, 16-bit and 32-bit integer or float grayscale, palette images,
-alpha (composited over white), animations (first frame), EXIF rotation.
+with a message fit to show a reader, and nothing else: whatever a damaged file makes Pillow raise
+becomes that error. It decodes only the formats the app names (``FORMATS``, whatever the file's
+name says), and refuses non-images, truncated or corrupt files, files over ``MAX_BYTES``, and
+decompression bombs (more than ``MAX_PIXELS`` pixels, checked from the header *before* decoding).
+No page shows more than a few hundred pixels a side, so images come back reduced to at most
+``MAX_SIDE`` pixels a side: JPEGs are decoded at 1/2, 1/4 or 1/8 scale directly (Pillow's ``draft``),
+other formats reduced by box-averaging right after decoding, before any colour conversion. It
+accepts and normalises the awkward cases, saying what it did: CMYK and other colour models, 16-bit
+and 32-bit integer or float grayscale, palette images, alpha (composited over white), animations
+(first frame), EXIF rotation.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +26,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 25 * 1024 * 1024  # same cap as server.maxUploadSize in .streamlit/config.toml
 MAX_PIXELS = 40_000_000  # a 40 MP image decodes to 120 MB of RGB; refuse more
+MAX_SIDE = 1024  # images are reduced to at most this many pixels a side
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")  # the formats the upload widget names
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "assets" / "photos"
 SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -31,7 +39,7 @@ class ImageInputError(ValueError):
 
 @dataclass(frozen=True)
 class LoadedImage:
-    """pixels: (H, W, 3) uint8 RGB; notes: what was done to make it so (for the reader)."""
+    """pixels: (H, W, 3) uint8 RGB, at most MAX_SIDE a side; notes: what was done to make it so (for the reader)."""
 
     pixels: np.ndarray
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -48,7 +56,7 @@ def read_image(data: bytes, name: str = "upload") -> LoadedImage:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
             w, h = img.size
             if w * h > MAX_PIXELS:
                 raise ImageInputError(
@@ -58,17 +66,41 @@ def read_image(data: bytes, name: str = "upload") -> LoadedImage:
             if getattr(img, "n_frames", 1) > 1:
                 notes.append(f"{name} is animated ({img.n_frames} frames); using the first frame.")
                 img.seek(0)
+            img.draft(img.mode, (MAX_SIDE, MAX_SIDE))  # JPEG only: decode at a reduced scale
             img.load()
-            img = ImageOps.exif_transpose(img)
+            img = _reduced(ImageOps.exif_transpose(img))
+            pixels = _to_rgb(img, name, notes)
     except ImageInputError:
         raise
     except UnidentifiedImageError:
         raise ImageInputError(f"{name} is not an image this app can read (PNG, JPEG, GIF, BMP, TIFF, WebP).") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageInputError(f"{name} decodes to too many pixels (a 'decompression bomb'); refused.") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as e:
-        raise ImageInputError(f"{name} is damaged or truncated and cannot be decoded ({e}).") from None
-    return LoadedImage(_to_rgb(img, name, notes), tuple(notes))
+    except MemoryError:
+        raise ImageInputError(f"{name} needs more memory to decode than this server can spare.") from None
+    except Exception as e:  # a damaged file can make Pillow raise almost anything (TypeError, struct.error, ...)
+        raise ImageInputError(f"{name} is damaged or truncated and cannot be decoded ({type(e).__name__}: {e}).") from None
+    return LoadedImage(pixels, tuple(notes))
+
+
+def _reduced(img: Image.Image) -> Image.Image:
+    """``img`` box-averaged by a whole factor so that no side exceeds MAX_SIDE; small images are kept as they are.
+
+    Averaging needs values, not palette indices, and correct colour at transparent edges: palette and
+    1-bit images become RGBA / L first, and RGBA is averaged premultiplied ("RGBa").
+    """
+    factor = math.ceil(max(img.size) / MAX_SIDE)
+    if factor <= 1:
+        return img
+    if img.mode in ("P", "PA"):
+        img = img.convert("RGBA")
+    elif img.mode == "1":
+        img = img.convert("L")
+    elif img.mode.startswith("I;16"):
+        img = img.convert("I")
+    if img.mode == "RGBA":
+        return img.convert("RGBa").reduce(factor).convert("RGBA")
+    return img.reduce(factor)
 
 
 def _to_rgb(img: Image.Image, name: str, notes: list[str]) -> np.ndarray:

@@ -219,9 +219,12 @@ def parse_count(text: str, what: str, maximum: int = MAX_VALUES) -> int:
     cleaned = str(text).strip().replace(",", "").replace("_", "").replace(" ", "")
     if not cleaned:
         raise ImageSpaceError(f"{what} is empty: type a whole number such as 100.")
-    if len(cleaned) > 30 or not cleaned.isascii() or not cleaned.lstrip("+-").isdigit():
+    if not cleaned.isascii() or not cleaned.lstrip("+-").isdigit():
         shown = cleaned if len(cleaned) <= 30 else cleaned[:30] + "…"
         raise ImageSpaceError(f"{what} must be a whole number such as 100; “{shown}” is not one.")
+    significant = cleaned.lstrip("+-").lstrip("0")
+    if len(significant) > 30:  # far past any maximum: say so without converting a huge number
+        raise ImageSpaceError(f"{what} must be at most {maximum:,}; got a number with {len(significant):,} digits.")
     value = int(cleaned)
     if value <= 0:
         raise ImageSpaceError(f"{what} must be at least 1; got {value:,}.")

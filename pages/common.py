@@ -15,14 +15,15 @@ from diffusion_core.gate import SamplingGate
 from diffusion_core.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
 from diffusion_core.shipped_data import Projection, held_out, projection, training_images
 from diffusion_core.weights import LoadedModel, load_model
+from pages.reader_state import KEPT
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _decode_cached(data: bytes, name: str, digest: str) -> LoadedImage:
-    """Decode once per distinct file; ``digest`` keys the cache cheaply (data is hashed by Streamlit too)."""
-    return read_image(data, name)
+def _decode_cached(digest: str, name: str, _data: bytes) -> LoadedImage:
+    """Decode once per distinct file, keyed by its SHA-256; the cache holds the reduced image only."""
+    return read_image(_data, name)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -33,26 +34,32 @@ def _load_sample_cached(name: str) -> LoadedImage:
 def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> LoadedImage:
     """A bundled photo or the reader's upload; returns RGB (H, W, 3) uint8 with notes.
 
-    A bad upload shows a clear error and falls back to the bundled photo, so the page keeps working.
+    A bad upload shows a clear error and falls back to the bundled photo, so the page keeps working. The
+    last good upload is kept for the session (a file uploader forgets its file when the reader leaves the
+    page), so coming back shows the same picture.
     """
-    samples = list_samples()
-    names = list(samples)
-    source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source")
-    chosen = st.selectbox("Photo", names, index=names.index(default) if default in names else 0,
-                          key=f"{key}_sample", disabled=source != "Bundled photo")
+    names = list(list_samples())
+    st.session_state.setdefault(f"{key}_sample", default if default in names else names[0])
+    source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source", **KEPT)
+    chosen = st.selectbox("Photo", names, key=f"{key}_sample", disabled=source != "Bundled photo", **KEPT)
     if source == "Upload your own":
         upload = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)",
                                   type=UPLOAD_TYPES, key=f"{key}_upload")
+        kept = st.session_state.get(f"{key}_kept_upload")
         if upload is not None:
             data = upload.getvalue()
             try:
-                loaded = _decode_cached(data, upload.name, hashlib.sha256(data).hexdigest())
+                loaded = _decode_cached(hashlib.sha256(data).hexdigest(), upload.name, data)
             except ImageInputError as e:
                 st.error(f"{e} Showing the bundled photo “{chosen}” instead.")
             else:
+                st.session_state[f"{key}_kept_upload"] = (upload.name, loaded)
                 for note in loaded.notes:
                     st.info(note)
                 return loaded
+        elif kept is not None:
+            st.caption(f"Showing your upload “{kept[0]}” from before; upload another file to replace it.")
+            return kept[1]
     return _load_sample_cached(chosen)
 
 
@@ -110,7 +117,7 @@ def sampling_gate() -> SamplingGate:
 @st.cache_resource(max_entries=2, show_spinner="Loading the training images…")
 def cached_training_images(name: str) -> np.ndarray:
     """All training images of ``name`` (uint8 (N, 28, 28), read-only, shared) for the memorisation check."""
-    return training_images(name)
+    return read_only(training_images(name))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -120,12 +127,19 @@ def cached_held_out(name: str) -> tuple[np.ndarray, np.ndarray]:
     Shared by every session, so made read-only: a page that tried to change them would fail loudly.
     """
     images, labels = held_out(name)
-    images.setflags(write=False)
-    labels.setflags(write=False)
-    return images, labels
+    return read_only(images), read_only(labels)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def cached_projection(name: str) -> Projection:
-    """The shipped 2-D PCA of ``name``'s training images and its projected cloud, read once per server."""
-    return projection(name)
+    """The shipped 2-D PCA of ``name``'s training images and its projected cloud, read once per server (read-only)."""
+    p = projection(name)
+    for array in (p.mean, p.components, p.cloud, p.cloud_labels):
+        read_only(array)
+    return p
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array`` marked read-only: what ``st.cache_resource`` returns is shared by every session."""
+    array.setflags(write=False)
+    return array

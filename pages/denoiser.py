@@ -38,10 +38,12 @@ from pages.common import (
     cached_model,
     cached_projection,
     cached_training_images,
+    read_only,
     sampling_gate,
     show_png,
     use_pixel_art_images,
 )
+from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
 
@@ -69,14 +71,13 @@ if not models:
     st.stop()
 
 
-# ---- settings: from a shared link once, then from the widgets; always mirrored in the URL ----
-if KEY + "ready" not in st.session_state:
-    initial, problems = GenerationSettings.from_query(st.query_params.to_dict(), models)
-    for f in fields(GenerationSettings):
-        st.session_state[KEY + f.name] = getattr(initial, f.name)
-    st.session_state[KEY + "ready"] = True
-    for problem in problems:
-        st.warning(problem)
+# ---- settings: kept in the session, else from the link, else defaults; always mirrored in the URL ----
+def _read_link(query) -> tuple[dict, list[str]]:
+    initial, problems = GenerationSettings.from_query(query, models)
+    return {KEY + f.name: getattr(initial, f.name) for f in fields(GenerationSettings)}, problems
+
+
+restore(_read_link)
 
 try:
     loaded = cached_model(st.session_state[KEY + "model"])
@@ -104,25 +105,25 @@ def _new_seed() -> None:
 with st.sidebar:
     st.subheader("Denoiser settings")
     st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: {"digits": "Handwritten digits (MNIST)",
-                 "fashion": "Clothes (Fashion-MNIST)"}.get(m, m))
+                 "fashion": "Clothes (Fashion-MNIST)"}.get(m, m), **KEPT)
     st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True,
-             format_func=lambda m: "One image" if m == "one" else "One per class")
+             format_func=lambda m: "One image" if m == "one" else "One per class", **KEPT)
     st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance",
-              help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.")
+              help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.", **KEPT)
     st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
-                 on_change=_on_sampler_change)
+                 on_change=_on_sampler_change, **KEPT)
     lo, hi = _settings_in_state().step_limits
     st.session_state[KEY + "steps"] = int(np.clip(st.session_state[KEY + "steps"], lo, hi))
-    st.slider("Steps", lo, hi, key=KEY + "steps")
+    st.slider("Steps", lo, hi, key=KEY + "steps", **KEPT)
     st.slider("DDIM η (0 = deterministic)", 0.0, 1.0, step=0.1, key=KEY + "eta",
-              disabled=st.session_state[KEY + "sampler"] != "ddim")
+              disabled=st.session_state[KEY + "sampler"] != "ddim", **KEPT)
     st.caption("The prompt and the seed are in the Generate tab.")
 
 
 def current_settings() -> GenerationSettings:
     """The settings as the widgets hold them now (also inside a Generate-tab rerun), mirrored in the URL."""
     s = _settings_in_state()
-    st.query_params.from_dict(s.to_query())
+    mirror_in_url(s.to_query())
     return s
 
 
@@ -201,8 +202,11 @@ def nearest_training(model: str, images: np.ndarray) -> tuple[np.ndarray, np.nda
 def copy_yardstick(model: str, num_classes: int) -> CopyYardstick:
     """How far real held-out images lie from their nearest training image, per class (once per server)."""
     images, labels = cached_held_out(model)
-    return CopyYardstick.from_held_out(nearest_neighbour_distances(images, cached_training_images(model))[0],
-                                       labels, num_classes)
+    yardstick = CopyYardstick.from_held_out(nearest_neighbour_distances(images, cached_training_images(model))[0],
+                                            labels, num_classes)
+    read_only(yardstick.typical)
+    read_only(yardstick.unusually_close)
+    return yardstick
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -240,7 +244,7 @@ def show_walk(run: FinishedRun) -> None:
     k, b, _ = traj.x_t_raw.shape
     path = proj.project(traj.x_t_raw.reshape(k * b, -1)).reshape(k, b, 2)
     end = proj.project(traj.final.astype(np.float64) / 127.5 - 1.0)
-    if st.toggle("Interactive chart (zoom, hover over the dots)", key=KEY + "walk_interactive"):
+    if st.toggle("Interactive chart (zoom, hover over the dots)", key=KEY + "walk_interactive", **KEPT):
         st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, class_names, path, end, traj.labels),
                         width="stretch")
     else:
@@ -298,9 +302,9 @@ def generate_tab() -> None:
     prompt_col, seed_col, dice_col, go_col = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     prompt_col.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
                          format_func=lambda k: "none (unconditional)" if k == NO_CLASS else f"{k}: {class_names[k]}",
-                         disabled=st.session_state[KEY + "mode"] == "grid")
+                         disabled=st.session_state[KEY + "mode"] == "grid", **KEPT)
     seed_col.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed",
-                          help="The starting noise. The same seed and settings always give the same images.")
+                          help="The starting noise. The same seed and settings always give the same images.", **KEPT)
     dice_col.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed)
     clicked = go_col.button("Generate", type="primary", key=KEY + "go", width="stretch")
     # Prompt and seed live in this fragment: changing them reruns only this tab, like Generate does.
@@ -326,7 +330,7 @@ def generate_tab() -> None:
             if run.settings != settings:
                 st.caption("Settings changed since this run: press **Generate** to run them.")
             k = st.slider("Scrub through the run (recorded steps)", 0, traj.num_frames - 1, traj.num_frames - 1,
-                          key=f"{KEY}scrub_{run.number}")
+                          key=f"{KEY}scrub_{run.number}", **KEPT)
             show_png(view, frame_image(traj, k, _columns(run.settings), 1), scale=_scale(run.settings),
                        caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})")
         with info_col:
@@ -446,10 +450,10 @@ with tab_step:
         st.warning(str(e))
     else:
         c1, c2, c3, c4 = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
-        index = c1.number_input("Held-out image #", 0, len(real_images) - 1, 0, key=KEY + "step_index")
-        t = c2.slider("Timestep t", 0, loaded.schedule.T - 1, 400, key=KEY + "step_t")
-        noise_seed = c3.number_input("Noise seed", 0, MAX_SEED, 0, key=KEY + "step_seed")
-        use_label = c4.toggle("Tell the model the class", True, key=KEY + "step_label")
+        index = c1.number_input("Held-out image #", 0, len(real_images) - 1, 0, key=KEY + "step_index", **KEPT)
+        t = c2.slider("Timestep t", 0, loaded.schedule.T - 1, 400, key=KEY + "step_t", **KEPT)
+        noise_seed = c3.number_input("Noise seed", 0, MAX_SEED, 0, key=KEY + "step_seed", **KEPT)
+        use_label = c4.toggle("Tell the model the class", True, key=KEY + "step_label", **KEPT)
         label = int(real_labels[index]) if use_label else loaded.runner.null_class
         result = one_denoising_step(settings.model, int(index), t, label, int(noise_seed))
         as_u8 = lambda a: to_uint8(np.clip(a, -1, 1))  # noqa: E731

@@ -32,6 +32,7 @@ from diffusion_core.schedules import SCHEDULE_KINDS, NoiseSchedule
 from diffusion_core.shipped_data import ShippedDataError
 from pages.app_entry import run_through_app
 from pages.common import cached_held_out, enlarge, pick_image
+from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
 
@@ -46,17 +47,13 @@ DISPLAY = 280  # small images are enlarged (crisp pixels) to about this many scr
 
 
 # ---------------------------------------------------------------- settings shared through the URL
-def _read_url_once() -> None:
-    """On a session's first run, seed the widgets from the link's query parameters (validated)."""
-    if st.session_state.get("fw_url_read"):
-        return
-    st.session_state.fw_url_read = True
-    s, problems = ForwardSettings.from_query(st.query_params.to_dict(), list_samples())
-    st.session_state.fw_url_problems = problems
-    st.session_state.update(fw_src=s.source, fw_index=s.index, fw_colour=s.colour == "rgb", fw_res=s.res,
-                            fw_sched=s.schedule, fw_T=s.T, fw_T_last=s.T, fw_t=s.t, fw_seed=s.seed)
-    if s.source == "photo":
-        st.session_state.update(fw_image_source="Bundled photo", fw_image_sample=s.photo)
+def _read_link(query) -> tuple[dict, list[str]]:
+    """The widget values a link asks for (validated), for :func:`pages.reader_state.restore`."""
+    s, problems = ForwardSettings.from_query(query, list_samples())
+    values = {"fw_src": s.source, "fw_index": s.index, "fw_colour": s.colour == "rgb", "fw_res": s.res,
+              "fw_sched": s.schedule, "fw_T": s.T, "fw_T_last": s.T, "fw_t": s.t, "fw_seed": s.seed,
+              "fw_image_source": "Bundled photo", "fw_image_sample": s.photo}
+    return values, [problem + " Using the default instead." for problem in problems]
 
 
 def _rescale_t() -> None:
@@ -198,7 +195,7 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
         name = st.session_state.get("fw_image_sample", "Photo") if bundled else "The image"
         return pixels, f"{digest}-{rgb}-{res}", name
     index = st.number_input("Image number", 0, DATASET_SIZE - 1, key="fw_index",
-                            help="One of the 1,000 held-out test images, never seen in training.")
+                            help="One of the 1,000 held-out test images, never seen in training.", **KEPT)
     try:
         pixels = cached_held_out(source)[0][index]
     except (ShippedDataError, KeyError, IndexError) as e:
@@ -212,24 +209,22 @@ st.title("The forward process")
 st.markdown("**Take a real image and bury it in noise, one small step at a time.** This is how a diffusion "
             "model's training data is made: the model sees these noisy images and learns one thing — *given a "
             "slightly noisy image, how to make it slightly cleaner.*")
-_read_url_once()
-for problem in st.session_state.get("fw_url_problems", []):
-    st.warning(problem + " Using the default instead.")
+restore(_read_link)
 st.session_state.fw_playing = False  # a whole-page run stops playback; Play reruns only the player
 
 with st.sidebar:
     st.markdown("### Forward-process settings")
-    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, key="fw_src")
+    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, key="fw_src", **KEPT)
     is_photo = source == "photo"
     rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo,
-                    help="Data set images are grayscale.") and is_photo
+                    help="Data set images are grayscale.", **KEPT) and is_photo
     res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res", disabled=not is_photo,
-                           help="Data set images stay at their native 28 × 28.")
+                           help="Data set images stay at their native 28 × 28.", **KEPT)
     pixels, digest, description = _choose_image(source, rgb, res)
     kind = st.radio("Noise schedule", SCHEDULE_KINDS, key="fw_sched", horizontal=True,
-                    help="linear: Ho et al. 2020; cosine: Nichol & Dhariwal 2021.")
-    T = st.number_input("T, the number of steps", *T_RANGE, step=10, key="fw_T", on_change=_rescale_t)
-    seed = st.number_input("Noise seed", 0, 2**31 - 1, key="fw_seed", help="Which fixed ε the image fades into.")
+                    help="linear: Ho et al. 2020; cosine: Nichol & Dhariwal 2021.", **KEPT)
+    T = st.number_input("T, the number of steps", *T_RANGE, step=10, key="fw_T", on_change=_rescale_t, **KEPT)
+    seed = st.number_input("Noise seed", 0, 2**31 - 1, key="fw_seed", help="Which fixed ε the image fades into.", **KEPT)
 st.session_state.fw_T_last = T
 schedule = NoiseSchedule(kind, int(T))
 if st.session_state.get("fw_t", 0) > T:
@@ -237,12 +232,11 @@ if st.session_state.get("fw_t", 0) > T:
 
 x0, eps, moments = _inputs(digest, int(seed), pixels)
 t = st.slider("Timestep t", 0, int(T), key="fw_t", on_change=_stop_play,
-              help="0 is the clean image, T is (almost) pure noise.")
+              help="0 is the clean image, T is (almost) pure noise.", **KEPT)
 settings = ForwardSettings(source=source, photo=st.session_state.get("fw_image_sample", "Astronaut"),
                            index=int(st.session_state.get("fw_index", 0)), colour="rgb" if rgb else "gray",
                            res=res, schedule=kind, T=int(T), t=t, seed=int(seed))
-if st.query_params.to_dict() != settings.to_query():
-    st.query_params.from_dict(settings.to_query())
+mirror_in_url(settings.to_query())
 
 ab = fw.alpha_bar_with_zero(schedule)
 h, w = pixels.shape[:2]
@@ -257,10 +251,10 @@ for key, limit in (("fw_patch_top", h - PATCH), ("fw_patch_left", w - PATCH)):
         st.session_state[key] = max(0, limit)
 with st.expander("Move the patch of integers", expanded=False):
     c1, c2, c3 = st.columns(3)
-    top = c1.number_input("Top row", 0, max(0, h - PATCH), top0, key="fw_patch_top")
-    left = c2.number_input("Left column", 0, max(0, w - PATCH), left0, key="fw_patch_left")
+    top = c1.number_input("Top row", 0, max(0, h - PATCH), top0, key="fw_patch_top", **KEPT)
+    left = c2.number_input("Left column", 0, max(0, w - PATCH), left0, key="fw_patch_left", **KEPT)
     channel = c3.radio("Channel", ["R", "G", "B"], horizontal=True, key="fw_patch_ch",
-                       disabled=pixels.ndim == 2)
+                       disabled=pixels.ndim == 2, **KEPT)
 top, left = clamp_origin(pixels.shape, top, left, PATCH)
 ch = "RGB".index(channel) if pixels.ndim == 3 else 0
 upscale = max(1, DISPLAY // max(h, w))

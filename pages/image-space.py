@@ -13,6 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from diffusion_core.image_index import (
+    MAX_INDEX_CHARS,
+    MAX_SIDE,
+    MIN_SIDE,
     BadIndexError,
     changed_pixels,
     image_to_index,
@@ -55,6 +58,7 @@ from diffusion_core.space_facts import (
 )
 from pages.app_entry import run_through_app
 from pages.common import pick_image, show_pixels
+from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
 
@@ -62,6 +66,7 @@ SHOW_DIGITS_UP_TO = 100_000  # the whole number is shown on the page up to this 
 DEFAULT_PRESET = "100 x 100 grayscale (the article's example)"
 CUSTOM = "Custom"
 URL_COLOURS = {"gray": "Grayscale", "rgb": "RGB", "rgba": "RGBA"}  # query-param value -> colour model
+MAX_SIZE_CHARS = 120  # a width or height typed in: room for 10^100, which gets its own clear message
 
 
 def _tex_int(value: int) -> str:
@@ -71,24 +76,24 @@ def _tex_int(value: int) -> str:
 
 # ---------------------------------------------------------------- settings (widgets + URL) --------
 
-def _spec_from_url() -> tuple[ImageSpec, str | None]:
-    """The settings in the URL (w, h, colour, bits), validated; defaults and a warning if tampered."""
-    params = st.query_params
-    default = PRESETS[DEFAULT_PRESET]
-    if not any(k in params for k in ("w", "h", "colour", "bits")):
-        return default, None
-    try:
-        colour = params.get("colour", "gray").lower()
-        if colour not in URL_COLOURS:
-            raise ImageSpaceError(f"colour must be one of {', '.join(URL_COLOURS)}, not “{colour[:20]}”")
-        bits = parse_count(params.get("bits", "8"), "bits", max(BIT_DEPTHS))
-        if bits not in BIT_DEPTHS:
-            raise ImageSpaceError(f"bits must be one of {', '.join(map(str, BIT_DEPTHS))}, not {bits}")
-        spec = ImageSpec(parse_count(params.get("w", "100"), "w"), parse_count(params.get("h", "100"), "h"),
-                         COLOUR_MODELS[URL_COLOURS[colour]], bits)
-    except ImageSpaceError as e:
-        return default, f"The settings in this link are not valid ({e}). Showing the defaults instead."
-    return spec, None
+def _read_link(query) -> tuple[dict, list[str]]:
+    """The format a link asks for (w, h, colour, bits; validated) as widget values, for reader_state.restore."""
+    spec, problems = PRESETS[DEFAULT_PRESET], []
+    if any(k in query for k in ("w", "h", "colour", "bits")):
+        try:
+            colour = query.get("colour", "gray").lower()
+            if colour not in URL_COLOURS:
+                raise ImageSpaceError(f"colour must be one of {', '.join(URL_COLOURS)}, not “{colour[:20]}”")
+            bits = parse_count(query.get("bits", "8"), "bits", max(BIT_DEPTHS))
+            if bits not in BIT_DEPTHS:
+                raise ImageSpaceError(f"bits must be one of {', '.join(map(str, BIT_DEPTHS))}, not {bits}")
+            spec = ImageSpec(parse_count(query.get("w", "100"), "w"), parse_count(query.get("h", "100"), "h"),
+                             COLOUR_MODELS[URL_COLOURS[colour]], bits)
+        except ImageSpaceError as e:
+            problems.append(f"The settings in this link are not valid ({e}). Showing the defaults instead.")
+    values = {"is_w": str(spec.width), "is_h": str(spec.height), "is_bits": spec.bits, "is_preset": _preset_for(spec),
+              "is_colour": next(name for name, c in COLOUR_MODELS.items() if c == spec.channels)}
+    return values, problems
 
 
 def _preset_for(spec: ImageSpec | None) -> str:
@@ -123,27 +128,20 @@ def _sync_preset() -> None:
 
 def settings() -> ImageSpec | None:
     """The format widgets; returns a valid spec, or shows why not and returns None."""
-    if "is_w" not in st.session_state:
-        spec, warning = _spec_from_url()
-        _put_spec_in_widgets(spec)
-        st.session_state.is_preset = _preset_for(spec)
-        st.session_state.is_url_warning = warning
-    warning = st.session_state.pop("is_url_warning", None)
-    if warning:
-        st.warning(warning)
-    st.selectbox("Preset", [CUSTOM, *PRESETS], key="is_preset", on_change=_apply_preset)
+    restore(_read_link)
+    st.selectbox("Preset", [CUSTOM, *PRESETS], key="is_preset", on_change=_apply_preset, **KEPT)
     c1, c2, c3, c4 = st.columns([1, 1, 1.3, 1.6])
-    c1.text_input("Width (pixels)", key="is_w", on_change=_sync_preset)
-    c2.text_input("Height (pixels)", key="is_h", on_change=_sync_preset)
-    c3.radio("Colour model", list(COLOUR_MODELS), key="is_colour", horizontal=True, on_change=_sync_preset)
-    c4.radio("Bits per channel", BIT_DEPTHS, key="is_bits", horizontal=True, on_change=_sync_preset)
+    c1.text_input("Width (pixels)", key="is_w", on_change=_sync_preset, max_chars=MAX_SIZE_CHARS, **KEPT)
+    c2.text_input("Height (pixels)", key="is_h", on_change=_sync_preset, max_chars=MAX_SIZE_CHARS, **KEPT)
+    c3.radio("Colour model", list(COLOUR_MODELS), key="is_colour", horizontal=True, on_change=_sync_preset, **KEPT)
+    c4.radio("Bits per channel", BIT_DEPTHS, key="is_bits", horizontal=True, on_change=_sync_preset, **KEPT)
     try:
         spec = _spec_from_widgets()
     except ImageSpaceError as e:
         st.error(f"{e} The numbers below wait for a valid size.")
         return None
     colour = next(k for k, v in URL_COLOURS.items() if COLOUR_MODELS[v] == spec.channels)
-    st.query_params.update({"w": str(spec.width), "h": str(spec.height), "colour": colour, "bits": str(spec.bits)})
+    mirror_in_url({"w": str(spec.width), "h": str(spec.height), "colour": colour, "bits": str(spec.bits)})
     return spec
 
 
@@ -314,7 +312,8 @@ def image_and_index() -> None:
                 "written in base 256 — its **index**. Every W × H image has exactly one index between 0 and "
                 "256^(W·H) − 1, and every such number is exactly one image: black is 0, white is the largest.")
     st.latex(r"\text{index} = \sum_{i=0}^{n-1} p_i \, 256^{\,n-1-i}, \qquad n = W \cdot H,\ p_i \in \{0,\dots,255\}")
-    size = st.slider("Side of the small image (pixels)", 8, 100, 16, key="ix_size")
+    st.session_state.setdefault("ix_size", 16)
+    size = st.slider("Side of the small image (pixels)", MIN_SIDE, MAX_SIDE, key="ix_size", **KEPT)
     left, right = st.columns([1, 2], gap="large")
     with left:
         small = fit_square(to_grayscale(pick_image("ix", "Picture").pixels), size)
@@ -327,9 +326,15 @@ def image_and_index() -> None:
         st.code(text[:EDGE_DIGITS], language=None)
         st.markdown(f"**Last {min(EDGE_DIGITS, len(text))} digits**")
         st.code(text[-EDGE_DIGITS:], language=None)
-        if st.toggle("Show the whole index", key="ix_show_all"):
+        if st.toggle("Show the whole index", key="ix_show_all", **KEPT):
             st.code(group_digits(text), language=None, wrap_lines=True, height=220)
     _index_to_image(size, text)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _parsed_index(text: str, size: int) -> int:
+    """The reader's index, parsed once per distinct text (not again on every rerun)."""
+    return parse_index(text, size, size)
 
 
 def _index_to_image(size: int, picture_text: str) -> None:
@@ -339,12 +344,12 @@ def _index_to_image(size: int, picture_text: str) -> None:
         index_to_text(random_index(size, size))))
     b2.button("Use the picture's index", key="ix_use_picture", on_click=_set_index_text, args=(picture_text,))
     typed = st.text_area(f"An index for a {size} × {size} image (digits only; spaces and commas are ignored)",
-                         key="ix_text", height=110)
+                         key="ix_text", height=110, max_chars=MAX_INDEX_CHARS, **KEPT)
     if not typed.strip():
         st.info("Paste an index, draw a random one, or use the picture's: its image appears here.")
         return
     try:
-        index = parse_index(typed, size, size)
+        index = _parsed_index(typed, size)
     except BadIndexError as e:
         st.error(str(e))
         return

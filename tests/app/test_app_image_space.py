@@ -151,3 +151,18 @@ def test_a_shared_link_restores_its_settings():
     at = run_page(w="640", h="480", colour="rgba", bits="16")
     assert at.radio(key="is_colour").value == "RGBA" and at.radio(key="is_bits").value == 16
     assert at.text_input(key="is_w").value == "640"
+
+
+def test_a_pasted_index_is_parsed_once_not_on_every_rerun(monkeypatch):
+    import diffusion_core.image_index as image_index
+
+    calls = []
+    real = image_index.parse_index
+    monkeypatch.setattr(image_index, "parse_index", lambda *a: calls.append(a) or real(*a))
+    at = run_page()
+    at.text_area(key="ix_text").input("0" * 30_000 + "12345").run()
+    for flip in (True, False, True):  # reruns that do not touch the index
+        at.toggle(key="ix_show_all").set_value(flip).run()
+    assert_healthy(at)
+    assert len(calls) == 1
+    assert "Adding 1 changed only the last pixel (row 16, column 16): 57 → 58." in page_text(at)  # 12345 = 48·256 + 57

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diffusion_core.image_index import (
+    MAX_INDEX_CHARS,
     BadIndexError,
     changed_pixels,
     image_to_index,
@@ -119,3 +120,17 @@ def test_random_index_is_in_range_and_reproducible():
     values = {random_index(8, 8, seed) for seed in range(50)}
     assert all(0 <= v < 256**64 for v in values) and len(values) == 50
     assert random_index(8, 8, 7) == random_index(8, 8, 7)
+
+
+def test_leading_zeros_are_stripped_before_converting():
+    """A 49,990-zero paste converts as the one digit it is (before: the whole text went through the
+    divide-and-conquer conversion, about N^1.5, re-done on every rerun)."""
+    assert parse_index("0" * 49_990 + "7", 100, 100) == 7
+    assert parse_index("000", 8, 8) == 0
+
+
+def test_text_past_the_length_cap_is_refused_unread():
+    with pytest.raises(BadIndexError, match="characters long"):
+        parse_index("0" * (MAX_INDEX_CHARS + 1), 100, 100)
+    with pytest.raises(BadIndexError, match="characters long"):
+        parse_index("x" * 4_000_000, 8, 8)  # refused by its length, before any character is looked at

@@ -158,7 +158,9 @@ def test_parse_count_accepts_whole_numbers(text, value):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("", "empty"), ("0", "at least 1"), ("-5", "at least 1"), ("1.5", "whole number"), ("abc", "whole number"),
-    ("1e3", "whole number"), ("٣", "whole number"), ("9" * 40, "whole number"), ("10000000000000000000", "at most"),
+    ("1e3", "whole number"), ("٣", "whole number"), ("9" * 40, "at most"), ("1" + "0" * 100, "a number with 101 digits"),
+    ("10000000000000000000", "at most"),
+    ("0" * 5000 + "7x", "whole number"),
 ])
 def test_parse_count_refuses_with_a_clear_message(text, message):
     with pytest.raises(ImageSpaceError, match=message):

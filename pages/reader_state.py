@@ -1,0 +1,50 @@
+"""What a reader set survives leaving a page and coming back, and the URL always shows what is on screen.
+
+Streamlit deletes a widget's value at the end of any run that does not draw the widget, as every run of
+another page does; a page that then reads its keys crashes, and one that re-creates its widgets shows their
+minimum values. Every page therefore keeps its settings the same way, in three layers:
+
+1. **This browser session.** Every widget holding a reader's setting is created with ``**KEPT``
+   (Streamlit's ``persist_state="session"``), so its value outlives page switches: the sidebar, the home
+   page's links, the browser's back and forward buttons.
+2. **The link.** On every entry, :func:`restore` fills the widget keys the session does not hold yet (a
+   first visit, a shared link, a reload, which starts a new session) from the URL's query parameters,
+   validated by the page's own parser;
+3. **The defaults.** What the link does not say, or says wrongly (with a warning), takes the app's default.
+
+After its widgets, the page calls :func:`mirror_in_url` with the settings on screen, so the link a teacher
+copies is always the view they see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import streamlit as st
+
+KEPT: dict[str, Any] = {"persist_state": "session"}
+
+# A page's reading of a link: query parameters -> ({widget key: value}, [messages about rejected values]).
+LinkReader = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
+
+
+def restore(read_link: LinkReader) -> None:
+    """Give every widget key of this page that the session does not hold its value from the link or default.
+
+    Shows a warning for each value of the link that was rejected, when the link was used.
+    """
+    values, problems = read_link(st.query_params.to_dict())
+    missing = {key: value for key, value in values.items() if key not in st.session_state}
+    if not missing:
+        return
+    for key, value in missing.items():
+        st.session_state[key] = value
+    for problem in problems:
+        st.warning(problem, icon=":material/link_off:")
+
+
+def mirror_in_url(query: Mapping[str, str]) -> None:
+    """Make the URL's query parameters exactly ``query`` (written only when they differ)."""
+    if st.query_params.to_dict() != dict(query):
+        st.query_params.from_dict(query)
