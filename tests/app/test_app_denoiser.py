@@ -6,11 +6,15 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
+import torch
+from apptest_media import image_pixels, image_with_caption
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core.weights import ASSETS, available_models
+from diffusion_core.samplers import run_sampler
+from diffusion_core.weights import ASSETS, available_models, load_model
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "denoiser.py")
 pytestmark = pytest.mark.skipif("digits" not in available_models(), reason="digits weights not shipped yet")
@@ -27,12 +31,20 @@ def _final_caption(at: AppTest) -> str:
     return next(c.value for c in at.caption if "Ran on" in c.value)
 
 
-def test_short_run_shows_an_image_and_its_settings():
+def test_short_run_shows_an_image_and_its_settings(served_media):
+    """The result shown is exactly the image the sampler draws for the link's settings (DPM-Solver++, 5 steps,
+    class 3, guidance 1.5, seed 11), sampled again here from the shipped weights, outside the page."""
     at = _run({"steps": "5", "label": "3", "seed": "11"})
     assert not at.exception, [e.value for e in at.exception]
     caption = _final_caption(at)
     assert "5 steps" in caption and "seed 11" in caption and "CPU" in caption
-    assert len(at.get("image")) >= 3  # live view, result, memorisation pair
+    shipped = load_model("digits")
+    *_, last = run_sampler("dpmpp", shipped.runner, shipped.schedule, torch.tensor([3]), num_steps=5, guidance=1.5,
+                           generator=torch.Generator().manual_seed(11), eta=0.0)
+    expected = np.clip(np.rint((last.x_prev.clamp(-1, 1).numpy()[0, 0] + 1) * 127.5), 0, 255).astype(np.uint8)
+    shown = image_pixels(served_media, image_with_caption(at, "Prompt: 3"))
+    assert shown.shape == (28, 28) and np.array_equal(shown, expected)
+    assert expected.std() > 20  # a picture, not a blank: the comparison means something
     assert at.query_params["steps"] == "5" and at.query_params["seed"] == "11"
     verdict = next(m.value for m in at.markdown if "Distance to the nearest training image" in m.value)
     assert "Real '3' images that the model never saw are typically" in verdict  # judged against its own class
@@ -45,6 +57,8 @@ def test_invalid_link_falls_back_with_messages():
     for key in ("steps", "guidance", "sampler", "model"):
         assert f"Ignored {key}=" in warnings
     assert "DPM-Solver++(2M), 20 steps" in _final_caption(at)
+    assert dict(at.query_params) == {"model": "digits", "label": "7", "guidance": "1.5", "sampler": "dpmpp",
+                                     "steps": "20", "eta": "0", "seed": "1", "mode": "one"}  # the defaults
 
 
 def test_grid_and_scrubbing_do_not_recompute():
@@ -52,9 +66,12 @@ def test_grid_and_scrubbing_do_not_recompute():
     assert not at.exception
     first = _final_caption(at)
     scrub = next(s for s in at.slider if s.label.startswith("Scrub"))
+    assert (scrub.value, scrub.max) == (4, 4)  # 5 recorded steps, showing the last
     scrub.set_value(0).run()
     assert not at.exception
     assert _final_caption(at) == first  # same run, same timing: nothing was resampled
+    view = [i.proto.imgs[0].caption for i in at.get("image") if "frame" in i.proto.imgs[0].caption]
+    assert view == ["x_t  |  x̂0   (t = 999, frame 1 of 5)"]  # the live view now shows the first step
 
 
 def test_random_seed_button_picks_a_new_seed_and_runs_it():

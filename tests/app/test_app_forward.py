@@ -48,7 +48,9 @@ def _png(width: int, height: int, mode: str = "RGB") -> bytes:
 def test_default_page_renders_and_writes_shareable_url():
     at = _run()
     assert at.title[0].value.endswith("The forward process")
-    assert len(at.latex) >= 3
+    formulas = " ".join(f.value for f in at.latex)
+    for shown in (r"\text{(Ho et al. 2020, eq. 4)}", r"\text{(Ho et al. 2020, eq. 2)}", r"\mathrm{SNR}(t)"):
+        assert shown in formulas  # the jump, the single step and the schedule's signal-to-noise ratio
     assert dict(at.query_params) == {"img": "photo:Astronaut", "colour": "rgb", "res": "128",
                                      "schedule": "cosine", "T": "1000", "t": "250", "seed": "0"}
     assert "128 × 128 pixels × 3 colours = 49,152 integers" in _summary(at)
@@ -112,12 +114,110 @@ def test_bad_upload_shows_an_error_and_the_page_keeps_working(name, data, expect
     _assert_ok(at)
 
 
-def test_palette_upload_is_converted_with_a_note():
-    at = _run()
+def _encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format=fmt, **options)
+    return buf.getvalue()
+
+
+def _cmyk_quadrants() -> tuple[bytes, np.ndarray]:
+    """28 x 28 CMYK TIFF: cyan, magenta / yellow, black quadrants; and the RGB they must become."""
+    inks = {"C": ((255, 0, 0, 0), (0, 255, 255)), "M": ((0, 255, 0, 0), (255, 0, 255)),
+            "Y": ((0, 0, 255, 0), (255, 255, 0)), "K": ((0, 0, 0, 255), (0, 0, 0))}
+    cmyk, rgb = np.zeros((28, 28, 4), np.uint8), np.zeros((28, 28, 3), np.uint8)
+    for (r, c), ink in zip(((0, 0), (0, 1), (1, 0), (1, 1)), "CMYK"):
+        cmyk[r * 14:(r + 1) * 14, c * 14:(c + 1) * 14], rgb[r * 14:(r + 1) * 14, c * 14:(c + 1) * 14] = inks[ink]
+    return _encoded(Image.fromarray(cmyk, "CMYK"), "TIFF"), rgb
+
+
+def _gradient_16_bit() -> tuple[bytes, np.ndarray]:
+    """28 x 28 16-bit PNG of 1000 + 200 k, k = 0..255 row-major (wrapping): rescaling min..max to 0..255 gives k."""
+    k = (np.arange(28 * 28) % 256).reshape(28, 28)
+    return _encoded(Image.fromarray((1000 + 200 * k).astype(np.uint16)), "PNG"), np.repeat(k[:, :, None], 3, 2)
+
+
+def _palette_with_transparency() -> tuple[bytes, np.ndarray]:
+    """28 x 28 palette PNG: left half colour 0 (200, 30, 10), right half colour 1, transparent: shown white."""
+    index = np.zeros((28, 28), np.uint8)
+    index[:, 14:] = 1
+    image = Image.fromarray(index, "P")
+    image.putpalette([200, 30, 10, 0, 255, 0] + [0, 0, 0] * 254)
+    rgb = np.zeros((28, 28, 3), np.uint8)
+    rgb[:, :14], rgb[:, 14:] = (200, 30, 10), (255, 255, 255)
+    return _encoded(image, "PNG", transparency=1), rgb
+
+
+def _animated_gif() -> tuple[bytes, np.ndarray]:
+    """28 x 28, three frames: the first half red, half black; then all green, all blue. The first frame is used."""
+    first = np.zeros((28, 28, 3), np.uint8)
+    first[:, :14] = (250, 0, 0)
+    rest = [Image.new("RGB", (28, 28), colour) for colour in ((0, 255, 0), (0, 0, 255))]
+    return _encoded(Image.fromarray(first), "GIF", save_all=True, append_images=rest), first
+
+
+def _exif_rotated_jpeg() -> tuple[bytes, np.ndarray]:
+    """Stored 48 wide x 32 high with EXIF Orientation 6 (turn 90° clockwise to view): the stored top-left
+    quadrant (red; the rest blue) must show at the top right of a 32-wide, 48-high picture."""
+    stored = np.zeros((32, 48, 3), np.uint8)
+    stored[:] = (0, 0, 255)
+    stored[:16, :24] = (255, 0, 0)
+    image = Image.fromarray(stored)
+    exif = image.getexif()
+    exif[0x0112] = 6
+    upright = np.rot90(stored, k=-1)  # numpy's clockwise quarter turn: the oracle
+    return _encoded(image, "JPEG", quality=95, subsampling=0, exif=exif.tobytes()), upright
+
+
+def _x0_patch(at: AppTest) -> tuple[np.ndarray, int, int]:
+    """The page's 8 x 8 table of x₀'s integers (channel chosen by the radio): values, top row, left column."""
+    table = at.dataframe[0].value
+    return table.to_numpy(), int(table.index[0]), int(table.columns[0])
+
+
+CONVERTED = {  # name: (file, MIME type, builder, note shown, res (= the short side: no resampling), tolerance)
+    "cmyk.tif": ("image/tiff", _cmyk_quadrants, "cmyk.tif is CMYK (print colours); converted to RGB.", 28, 0),
+    "deep.png": ("image/png", _gradient_16_bit, "deep.png has 16-bit pixels; rescaled to 8-bit 0-255.", 28, 0),
+    "logo.png": ("image/png", _palette_with_transparency,
+                 "logo.png has transparency; transparent parts are shown over white.", 28, 0),
+    "wave.gif": ("image/gif", _animated_gif, "wave.gif is animated (3 frames); using the first frame.", 28, 0),
+    # No note: read_image rotates silently, though image_io's docstring lists EXIF rotation among the cases it
+    # says it handled (reported). JPEG is lossy: flat 8-pixel-aligned blocks come back within a few levels.
+    "phone.jpg": ("image/jpeg", _exif_rotated_jpeg, None, 32, 8),
+}
+
+
+@pytest.mark.parametrize("name", list(CONVERTED))
+def test_converted_upload_shows_its_note_and_its_converted_pixels(name):
+    """Each awkward upload is converted, the reader is told how (st.info), and the page works on the converted
+    pixels: its table of x₀'s integers holds exactly the pixels the conversion must give, in every channel.
+
+    ``res`` is the upload's short side, so the page's resize is the identity and the oracle is the file's own
+    construction (numpy: quadrants, a gradient, a clockwise quarter turn), not a resampling.
+    """
+    mime, build, note, res, tolerance = CONVERTED[name]
+    data, expected = build()
+    at = _run({"res": str(res), "colour": "rgb"})
     at.radio(key="fw_image_source").set_value("Upload your own").run()
-    at.file_uploader(key="fw_image_upload").upload("pal.png", _png(30, 30, mode="P"), "image/png").run()
+    at.file_uploader(key="fw_image_upload").upload(name, data, mime).run()
     _assert_ok(at)
     assert not at.error
+    assert [i.value for i in at.info] == ([note] if note else [])
+    h, w = expected.shape[:2]
+    assert f"The image: {h} × {w} pixels × 3 colours = {h * w * 3:,} integers" in _summary(at)
+    for channel in "RGB":
+        at.radio(key="fw_patch_ch").set_value(channel).run()
+        values, top, left = _x0_patch(at)  # where the reader's patch is (kept from the photo shown before)
+        assert 0 <= top <= h - 8 and 0 <= left <= w - 8
+        want = expected[top:top + 8, left:left + 8, "RGB".index(channel)].astype(int)
+        assert np.abs(values - want).max() <= tolerance, (channel, values, want)
+    if name == "phone.jpg":  # the known corner: the stored top-left (red) is now the top right
+        at.number_input(key="fw_patch_top").set_value(0).run()
+        at.number_input(key="fw_patch_left").set_value(w - 8).run()
+        at.radio(key="fw_patch_ch").set_value("R").run()
+        values, top, left = _x0_patch(at)
+        assert (top, left) == (0, w - 8) and values.min() >= 255 - tolerance
+        at.radio(key="fw_patch_ch").set_value("B").run()
+        assert _x0_patch(at)[0].max() <= tolerance
 
 
 def test_data_set_sample_is_28_by_28_grayscale():

@@ -1,13 +1,32 @@
-"""The image-space page in Streamlit's AppTest: presets, bad sizes, bad indices and tampered links."""
+"""The image-space page in Streamlit's AppTest: presets, bad sizes, bad indices and tampered links.
+
+Numbers shown or downloaded are checked against oracles outside diffusion_core: Python's ``int``, ``pow`` and
+tests/unit/power_oracles.py (decimal at two precisions, residues of the whole text modulo large primes); images
+against the pixels the page actually served (tests/app/apptest_media.py).
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from apptest_media import index_image, plus_one_caption, shown_index_image
 from streamlit.testing.v1 import AppTest
 
+from tests.unit.power_oracles import assert_is_power_text, leading_digits_oracle, trailing_digits_oracle
+
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "image-space.py")
+
+
+@pytest.fixture
+def unlimited_int_str():
+    """Let int -> str write any length for the oracle, restoring Python's limit afterwards."""
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    yield
+    sys.set_int_max_str_digits(old)
 
 
 def run_page(**query) -> AppTest:
@@ -77,21 +96,48 @@ def test_bad_width_shows_an_error_and_the_page_keeps_working(width, message):
     assert at.selectbox(key="is_preset").value == "28 x 28 MNIST digit"
 
 
-def test_the_whole_number_can_be_prepared_for_download():
+def test_the_whole_number_can_be_prepared_for_download(served_media, unlimited_int_str):
+    """The downloaded file is exactly the 24,083 digits of 256**10000 as Python writes them, and stays so."""
     at = run_page()
     at.button(key="is_prepare").click().run()
     assert_healthy(at)
-    assert at.get("download_button"), "no download button after preparing the file"
+    download = at.download_button(key="is_download")
+    served = served_media[download.proto.url]
+    assert served.content == str(256**10_000).encode("ascii")
+    assert (served.filename, served.mimetype) == ("256^10000.txt", "text/plain")
+    assert download.proto.label == "Download 256^10000.txt (0.0 MB)"
     at.toggle(key="ix_show_all").set_value(True).run()  # a rerun replays the cached file (and its progress bar)
     assert_healthy(at)
-    assert at.get("download_button")
+    assert served_media[at.download_button(key="is_download").proto.url].content == served.content
+
+
+def test_a_number_of_millions_of_digits_is_written_out_exactly(served_media):
+    """640 x 480 RGB: 256**921600, 2,219,434 digits, written by a worker process; every digit is checked.
+
+    Too long for Python's quadratic int -> str: length, head, tail and the residues of the whole text modulo three
+    large primes are compared with decimal, pow() and pow(256, n, p) (tests/unit/power_oracles.py).
+    """
+    at = run_page(w="640", h="480", colour="rgb", bits="8")
+    at.button(key="is_prepare").click().run()
+    assert_healthy(at)
+    download = at.download_button(key="is_download")
+    served = served_media[download.proto.url]
+    assert (served.filename, served.mimetype) == ("256^921600.txt", "text/plain")
+    assert download.proto.label == "Download 256^921600.txt (2.2 MB)"
+    text = served.content.decode("ascii")
+    assert len(text) == 2_219_434
+    assert_is_power_text(text, 256, 921_600)
 
 
 def test_the_largest_allowed_size():
+    """65536**(10**18): the digit count, and the first and last 50 digits shown, against decimal and pow()."""
     at = run_page(w="1000000000", h="1000000000", colour="gray", bits="16")
     assert_healthy(at)
     assert not at.warning and not at.error
     assert "4,816,479,930,623,699,124 digits" in page_text(at)
+    head, tail = at.code[0].value, at.code[1].value  # the "First 50 digits" and "Last 50 digits" blocks
+    assert head == leading_digits_oracle(65536, 10**18) == "26291920813369891037194657551395754976146976071891"
+    assert tail == trailing_digits_oracle(65536, 10**18)
 
 
 def test_too_long_numbers_are_refused_with_a_reason():
@@ -112,19 +158,32 @@ def test_bad_index_text(text, message):
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
 
 
-def test_random_index_and_index_plus_one():
+def test_random_index_and_index_plus_one(served_media):
+    """The random index is a 16 x 16 index; the page draws exactly its pixels, those of index + 1, and says
+    which pixels adding 1 changed (oracles: the base-256 digits of the int, by Python's to_bytes)."""
     at = run_page()
     at.button(key="ix_random").click().run()
     assert_healthy(at)
     assert not at.error
-    assert len(at.text_area(key="ix_text").value) > 500
-    assert any("pixel" in c.value for c in at.caption)
+    text = at.text_area(key="ix_text").value
+    assert text.isdigit() and 0 <= int(text) < 256**256  # 617 digits at most: within int()'s default limit
+    index = int(text)
+    assert np.array_equal(shown_index_image(served_media, at, "this index"), index_image(index))
+    assert np.array_equal(shown_index_image(served_media, at, "index + 1"), index_image(index + 1))
+    assert plus_one_caption(index) in [c.value for c in at.caption]
 
 
-def test_picture_index_round_trips_and_carry_is_explained():
+def test_picture_index_round_trips_and_carry_is_explained(served_media):
+    """The picture's index, turned back into an image, is the picture itself: the same pixels served."""
     at = run_page()
     at.button(key="ix_use_picture").click().run()
     assert not at.error and not at.exception
+    picture = shown_index_image(served_media, at, "16 × 16 grayscale")
+    assert np.array_equal(shown_index_image(served_media, at, "this index"), picture)
+    index = int(at.text_area(key="ix_text").value)
+    assert np.array_equal(index_image(index), picture)  # and the text is that picture's base-256 number
+    assert at.metric[0].value == f"{len(str(index)):,}"
+    assert plus_one_caption(index) in [c.value for c in at.caption]
     at.slider(key="ix_size").set_value(8).run()  # the 16x16 index is too long for 8x8 images
     assert any("at most 155" in e.value or "too large" in e.value for e in at.error)
     at.text_area(key="ix_text").set_value("255").run()

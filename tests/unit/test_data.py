@@ -85,6 +85,11 @@ def test_npz_with_other_dtypes_is_converted(tmp_path):
     np.savez(tmp_path / "f.npz", images=images.astype(np.float32), labels=labels.astype(np.int64))
     got_images, got_labels = load_dataset(tmp_path / "f.npz")
     assert got_images.dtype == got_labels.dtype == np.uint8
+    test_images, test_labels = load_dataset(tmp_path / "f.npz", "test")
+    # Together the two splits are exactly the file's (image, label) pairs: the same values, only the dtype changed.
+    pairs = lambda imgs, lbls: sorted((img.tobytes(), int(lbl)) for img, lbl in zip(imgs, lbls))
+    assert pairs(np.concatenate([got_images, test_images]), np.concatenate([got_labels, test_labels])) == \
+        pairs(images, labels)
 
 
 def _bad(tmp_path: Path, name: str, content) -> Path:

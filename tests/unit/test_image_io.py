@@ -68,10 +68,15 @@ def test_formats_the_app_does_not_name_are_refused_whatever_the_file_is_called(f
 
 @pytest.mark.parametrize("fmt", list(VALID))
 def test_every_named_format_decodes_to_rgb(fmt):
+    """Lossless formats give back exactly the pixels written; lossy ones exactly what the file decodes to."""
     loaded = read_image(VALID[fmt], f"x.{fmt.lower()}")
     assert loaded.pixels.shape == (16, 24, 3) and loaded.pixels.dtype == np.uint8
+    assert loaded.notes == (() if fmt != "GIF-animated" else ("x.gif-animated is animated (3 frames); using the first frame.",))
     if fmt in ("PNG", "BMP", "TIFF"):  # lossless: exactly the pixels written
         assert np.array_equal(loaded.pixels, np.asarray(_sample()))
+    else:  # JPEG, WebP (lossy), GIF (a palette): the first frame as a plain decoder reads it
+        with Image.open(io.BytesIO(VALID[fmt])) as plain:
+            assert np.array_equal(loaded.pixels, np.asarray(plain.convert("RGB")))
 
 
 def test_animation_and_transparency_are_converted_with_a_note():
@@ -83,6 +88,144 @@ def test_animation_and_transparency_are_converted_with_a_note():
     loaded = read_image(_encoded(Image.fromarray(rgba, "RGBA"), "PNG"), "t.png")
     assert loaded.notes == ("t.png has transparency; transparent parts are shown over white.",)
     assert loaded.pixels[0, 0].tolist() == [10, 20, 30] and loaded.pixels[1, 1].tolist() == [255, 255, 255]
+
+
+# ---- converted uploads: the note the reader sees, and exactly the pixels that come back ----------------------
+
+INKS = {"C": (255, 0, 0, 0), "M": (0, 255, 0, 0), "Y": (0, 0, 255, 0), "K": (0, 0, 0, 255), "none": (0, 0, 0, 0)}
+INK_RGB = {"C": (0, 255, 255), "M": (255, 0, 255), "Y": (255, 255, 0), "K": (0, 0, 0), "none": (255, 255, 255)}
+
+
+def cmyk_quadrants(size: int = 16) -> tuple[Image.Image, np.ndarray]:
+    """A CMYK image of four pure-ink quadrants and the RGB any CMYK -> RGB conversion must give for it."""
+    layout = [["C", "M"], ["Y", "K"]]
+    cmyk, rgb = np.zeros((size, size, 4), np.uint8), np.zeros((size, size, 3), np.uint8)
+    h = size // 2
+    for r in range(2):
+        for c in range(2):
+            cmyk[r * h:(r + 1) * h, c * h:(c + 1) * h] = INKS[layout[r][c]]
+            rgb[r * h:(r + 1) * h, c * h:(c + 1) * h] = INK_RGB[layout[r][c]]
+    cmyk[0, 0] = INKS["none"]  # bare paper
+    rgb[0, 0] = INK_RGB["none"]
+    return Image.fromarray(cmyk, "CMYK"), rgb
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "JPEG"])
+def test_cmyk_is_converted_to_rgb_with_a_note(fmt):
+    """Pure inks: cyan, magenta, yellow, black, bare paper become their RGB colours (exactly, for lossless TIFF)."""
+    image, expected = cmyk_quadrants()
+    loaded = read_image(_encoded(image, fmt, **({"quality": 100} if fmt == "JPEG" else {})), f"print.{fmt.lower()}")
+    assert loaded.notes == (f"print.{fmt.lower()} is CMYK (print colours); converted to RGB.",)
+    if fmt == "TIFF":
+        assert np.array_equal(loaded.pixels, expected)
+    else:  # JPEG: lossy, so within a few levels, and the corner pixel of bare paper is white
+        assert np.abs(loaded.pixels.astype(int) - expected).max() <= 40
+        assert np.abs(loaded.pixels[4:, 4:].astype(int) - expected[4:, 4:]).max() <= 6
+
+
+def gradient_16_bit(shape: tuple[int, int] = (16, 16)) -> tuple[np.ndarray, np.ndarray]:
+    """16-bit values 1000 + 200 k for k = 0..255 (row-major, wrapping), and the 8-bit k they must rescale to.
+
+    The rescaling maps min..max (1000..52000) onto 0..255, so value 1000 + 200 k lands exactly on k.
+    """
+    k = (np.arange(shape[0] * shape[1]) % 256).reshape(shape)
+    return (1000 + 200 * k).astype(np.uint16), k.astype(np.uint8)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_16_bit_gradient_is_rescaled_to_0_255_exactly(fmt):
+    values, expected = gradient_16_bit()
+    image = Image.fromarray(values)
+    assert image.mode == "I;16"
+    loaded = read_image(_encoded(image, fmt), f"scan.{fmt.lower()}")
+    assert loaded.notes == (f"scan.{fmt.lower()} has 16-bit pixels; rescaled to 8-bit 0-255.",)
+    assert np.array_equal(loaded.pixels, np.repeat(expected[:, :, None], 3, axis=2))
+
+
+def test_float_grayscale_is_rescaled_with_a_note():
+    values = np.linspace(-2.0, 3.0, 256, dtype=np.float32).reshape(16, 16)  # evenly spaced: k / 255 of the range
+    loaded = read_image(_encoded(Image.fromarray(values, "F"), "TIFF"), "depth.tif")
+    assert loaded.notes == ("depth.tif has high-precision pixels; rescaled to 8-bit 0-255.",)
+    assert np.array_equal(loaded.pixels[:, :, 0].ravel(), np.arange(256))
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "GIF"])
+def test_palette_with_transparency_is_shown_over_white_with_a_note(fmt):
+    """Palette index 1 is transparent: those pixels become white; the others keep their palette colour."""
+    index = np.zeros((8, 8), np.uint8)
+    index[:, 4:] = 1  # right half transparent
+    index[0, 0] = 2
+    image = Image.fromarray(index, "P")
+    image.putpalette([200, 30, 10, 0, 255, 0, 5, 6, 7] + [0, 0, 0] * 253)
+    loaded = read_image(_encoded(image, fmt, transparency=1), f"logo.{fmt.lower()}")
+    assert loaded.notes == (f"logo.{fmt.lower()} has transparency; transparent parts are shown over white.",)
+    expected = np.zeros((8, 8, 3), np.uint8)
+    expected[:, :4], expected[:, 4:], expected[0, 0] = (200, 30, 10), (255, 255, 255), (5, 6, 7)
+    assert np.array_equal(loaded.pixels, expected)
+
+
+def test_animated_gif_gives_exactly_its_first_frame():
+    first = np.zeros((8, 8, 3), np.uint8)
+    first[:, :4] = (250, 0, 0)  # left half red, right half black
+    frames = [Image.fromarray(first)] + [Image.new("RGB", (8, 8), colour) for colour in ((0, 255, 0), (0, 0, 255))]
+    loaded = read_image(_encoded(frames[0], "GIF", save_all=True, append_images=frames[1:]), "wave.gif")
+    assert loaded.notes == ("wave.gif is animated (3 frames); using the first frame.",)
+    assert np.array_equal(loaded.pixels, first)
+
+
+def _displayed(stored: np.ndarray, orientation: int) -> np.ndarray:
+    """How a viewer must show ``stored`` (H, W, 3) for each EXIF Orientation value, from the tag's definition:
+    where the stored 0th row and 0th column go (1 top/left, 2 top/right, 3 bottom/right, 4 bottom/left,
+    5 left/top, 6 right/top, 7 right/bottom, 8 left/bottom)."""
+    h, w = stored.shape[:2]
+    if orientation in (1, 2, 3, 4):
+        out = np.empty_like(stored)
+        for r in range(h):
+            for c in range(w):
+                rr = r if orientation in (1, 2) else h - 1 - r
+                cc = c if orientation in (1, 4) else w - 1 - c
+                out[rr, cc] = stored[r, c]
+        return out
+    out = np.empty((w, h, 3), stored.dtype)  # the stored rows become columns
+    for r in range(h):
+        for c in range(w):
+            col = r if orientation in (5, 8) else h - 1 - r  # 0th row on the left (5, 8) or on the right (6, 7)
+            row = c if orientation in (5, 6) else w - 1 - c  # 0th column at the top (5, 6) or the bottom (7, 8)
+            out[row, col] = stored[r, c]
+    return out
+
+
+def _with_orientation(stored: np.ndarray, orientation: int, fmt: str, **options) -> bytes:
+    image = Image.fromarray(stored)
+    exif = image.getexif()
+    exif[0x0112] = orientation  # Orientation
+    return _encoded(image, fmt, exif=exif.tobytes(), **options)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied(orientation):
+    """Every EXIF orientation (PNG's eXIf chunk: lossless) comes back as a viewer would show it.
+
+    No note: read_image applies the rotation silently, though its module docstring lists "EXIF rotation"
+    among the cases it says it handled (reported; the note text is pinned here as it is).
+    """
+    stored = np.random.default_rng(orientation).integers(0, 256, (6, 10, 3), dtype=np.uint8)
+    loaded = read_image(_with_orientation(stored, orientation, "PNG"), "phone.png")
+    assert np.array_equal(loaded.pixels, _displayed(stored, orientation))
+    assert loaded.notes == ()
+
+
+def test_exif_rotated_jpeg_comes_back_upright():
+    """A phone photo stored landscape with Orientation 6 (rotate 90° clockwise to view): the stored top-left
+    red quadrant must come back at the top right, and the picture portrait."""
+    stored = np.zeros((32, 48, 3), np.uint8)
+    stored[:] = (0, 0, 255)
+    stored[:16, :24] = (255, 0, 0)  # the stored top-left quadrant: red (8-pixel aligned: JPEG keeps it flat)
+    loaded = read_image(_with_orientation(stored, 6, "JPEG", quality=95, subsampling=0), "phone.jpg")
+    assert loaded.pixels.shape == (48, 32, 3)
+    assert np.abs(loaded.pixels.astype(int) - _displayed(stored, 6)).max() <= 8
+    assert np.abs(loaded.pixels[0, -1].astype(int) - (255, 0, 0)).max() <= 8  # top-right corner: red
+    assert np.abs(loaded.pixels[0, 0].astype(int) - (0, 0, 255)).max() <= 8  # top-left corner: blue
 
 
 @pytest.mark.parametrize("fmt, mode", [("PNG", "L"), ("PNG", "P"), ("PNG", "RGBA"), ("JPEG", "RGB"), ("TIFF", "I;16")])

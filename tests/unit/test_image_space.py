@@ -1,7 +1,8 @@
 """Exact digit counts, head and tail digits, the whole number, validation and the calculator command.
 
 Oracles: stdlib ``decimal`` computing ``base**n`` exactly (a context with enough precision and
-``Inexact`` trapped), Python's own ``int`` -> ``str``, and the article's published values.
+``Inexact`` trapped), Python's own ``int`` -> ``str``, the article's published values, and for exponents too
+large to write out, decimal's ``log10`` and ``power`` at two agreeing precisions (tests/unit/power_oracles.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from hypothesis import strategies as st
 
 from diffusion_core import image_space
 from diffusion_core.image_space import (
+    BIT_DEPTHS,
+    MAX_BITS,
+    MAX_VALUES,
     ImageSpaceError,
     ImageSpec,
     TooManyDigitsError,
@@ -30,6 +34,7 @@ from diffusion_core.image_space import (
     power_text,
     trailing_digits,
 )
+from tests.unit.power_oracles import leading_digits_oracle, trailing_digits_oracle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,7 +131,32 @@ def test_huge_exponents_are_fast_to_certify():
     ctx = decimal.Context(prec=100)
     expected = int(ctx.multiply(ctx.log10(decimal.Decimal(65536)), n)) + 1
     assert digit_count(65536, n) == expected
-    assert len(leading_digits(65536, n)) == 50
+
+
+@pytest.mark.parametrize("bits", BIT_DEPTHS)
+@pytest.mark.parametrize("n", [MAX_VALUES, MAX_VALUES - 1, 3 * 10**17 + 7])
+def test_head_and_tail_digits_at_the_largest_exponents(bits, n):
+    """The 50 digits the page shows at n up to 10**18 are exactly those of (2**bits)**n.
+
+    Head: decimal's log10 and power at ~100 and ~200 significant digits, which must agree (the fractional
+    part of n log10 L needs the ~19 digits of its integer part plus the 50 shown, and a margin). Tail: pow().
+    """
+    assert leading_digits(2**bits, n) == leading_digits_oracle(2**bits, n)
+    assert trailing_digits(2**bits, n) == trailing_digits_oracle(2**bits, n)
+
+
+def test_head_digits_of_the_largest_image_are_known_values():
+    """Pinned values (computed with the decimal oracle), so an oracle and the code cannot drift together."""
+    assert leading_digits(65536, 10**18) == "26291920813369891037194657551395754976146976071891"
+    assert leading_digits(256, 10**18) == "51275648034295862068318079569959570621853789656730"
+
+
+@settings(max_examples=200, deadline=None)
+@given(bits=st.integers(1, MAX_BITS), exponent=st.integers(10**3, MAX_VALUES), k=st.sampled_from([1, 17, 50]))
+def test_leading_digits_property_at_huge_exponents(bits, exponent, k):
+    """Any exponent up to 10**18, where writing the number out is impossible: head against the decimal oracle."""
+    assert leading_digits(2**bits, exponent, k) == leading_digits_oracle(2**bits, exponent, k)
+    assert trailing_digits(2**bits, exponent, k) == trailing_digits_oracle(2**bits, exponent, k)
 
 
 def test_power_text_matches_python_int(unlimited_int_str):
@@ -192,10 +222,14 @@ def test_group_digits():
     assert group_digits("1" * 120).splitlines()[0] == " ".join(["1" * 10] * 5)
 
 
-def test_main_prints_json(capsys):
+def test_main_prints_json(capsys, unlimited_int_str):
+    """The summary's digits are those of 256**10000 written out by Python itself."""
     assert main(["100", "100"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["digits"] == 24_083 and len(out["leading"]) == 50 and len(out["trailing"]) == 50
+    exact = str(256**10_000)
+    assert out["digits"] == 24_083 == len(exact)
+    assert out["leading"] == exact[:50] and out["trailing"] == exact[-50:]
+    assert out["formula"] == "256^10000" and (out["levels"], out["exponent"]) == (256, 10_000)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -208,8 +242,8 @@ def test_cli_12_megapixel_photo():
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["digits"] == 86_696_639
-    assert out["trailing"] == str(pow(256, 36_000_000, 10**50)).zfill(50)
-    assert len(out["leading"]) == 50 and out["leading"].isdigit()
+    assert out["trailing"] == trailing_digits_oracle(256, 36_000_000)
+    assert out["leading"] == leading_digits_oracle(256, 36_000_000)
 
 
 @pytest.mark.parametrize("args", [["0", "10"], ["abc", "10"], ["10"], ["10", "1.5"],

@@ -13,7 +13,7 @@ from PIL import Image
 
 from diffusion_core import sample as cli
 from diffusion_core.data import CLASS_NAMES, to_uint8
-from diffusion_core.samplers import sample
+from diffusion_core.samplers import DEFAULT_GUIDANCE, sample
 from diffusion_core.schedules import NoiseSchedule
 from diffusion_core.unet import UNet, UNetConfig
 from diffusion_core.weights import export_weights, load_model
@@ -81,8 +81,13 @@ def test_same_seed_same_sheet_and_equal_to_the_core_sampler(assets, tmp_path):
 
 @pytest.mark.parametrize("sampler", ["ddim", "ddpm"])
 def test_other_samplers(assets, tmp_path, sampler):
+    """The CLI's images are the core sampler's for the same arguments (labels 0, 1; seed 0; eta for DDIM only)."""
     assert run(assets, tmp_path, "--sampler", sampler, "--n", "2", "--eta", "0.5") == 0
-    assert np.load(tmp_path / "s.npz")["images"].shape == (2, 28, 28)
+    images = np.load(tmp_path / "s.npz")["images"]
+    loaded = load_model("fashion", assets, torch.device("cpu"))
+    x = sample(sampler, loaded.model, loaded.schedule, torch.tensor([0, 1]), num_steps=3, guidance=DEFAULT_GUIDANCE,
+               generator=torch.Generator().manual_seed(0), **({"eta": 0.5} if sampler == "ddim" else {}))
+    assert images.shape == (2, 28, 28) and np.array_equal(images, to_uint8(x[:, 0].numpy()))
 
 
 def test_png_grid_rows_are_classes(assets, tmp_path):
