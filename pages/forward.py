@@ -1,6 +1,6 @@
 """The forward process: watch a real image dissolve into noise, with the maths beside it.
 
-Layout and widgets only; the maths lives in ``diffusion_core.forward`` (eq. 2 and 4 of Ho et al. 2020),
+Layout and widgets only; the maths lives in ``diffusion_core.forward.process`` (eq. 2 and 4 of Ho et al. 2020),
 ``forward_stats`` (curves, histogram, noise-ball bound), ``forward_plots`` and ``forward_settings``.
 """
 
@@ -13,25 +13,28 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from diffusion_core import forward as fw
-from diffusion_core import forward_stats as fs
-from diffusion_core.forward_plots import (
+from diffusion_core import MAX_SEED
+from diffusion_core.forward import process as fw
+from diffusion_core.forward import stats as fs
+from diffusion_core.forward.plots import (
     histogram_figure,
     schedule_figure,
     survival_figure,
 )
-from diffusion_core.forward_settings import (
+from diffusion_core.forward.schedules import SCHEDULE_KINDS, NoiseSchedule
+from diffusion_core.forward.settings import (
     DATASET_SIZE,
     RESOLUTIONS,
     T_RANGE,
     ForwardSettings,
 )
-from diffusion_core.image_io import fit_short_side, list_samples, to_grayscale
-from diffusion_core.pixel_patch import centred_origin, clamp_origin, patch, with_outline
-from diffusion_core.schedules import SCHEDULE_KINDS, NoiseSchedule
-from diffusion_core.shipped_data import ShippedDataError
+from diffusion_core.images.image_io import fit_short_side, list_samples, to_grayscale
+from diffusion_core.images.pictures import enlarge
+from diffusion_core.images.pixel_patch import centred_origin, clamp_origin, patch, with_outline
+from diffusion_core.images.pixels import to_model_space, to_pixels
+from diffusion_core.live.shipped_data import ShippedDataError
 from pages.app_entry import run_through_app
-from pages.common import cached_held_out, enlarge, pick_image
+from pages.common import cached_held_out, pick_image
 from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
@@ -73,7 +76,7 @@ def _prepared(digest: str, rgb: bool, res: int, _pixels: np.ndarray) -> np.ndarr
 @st.cache_data(max_entries=4, show_spinner=False)
 def _inputs(digest: str, seed: int, _pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, fs.PairMoments]:
     """x_0 in [-1, 1], the fixed ε, and their moments; float32 arrays shaped like the pixels."""
-    x0 = fw.to_model_space(_pixels)
+    x0 = to_model_space(_pixels)
     eps = fw.fixed_noise(x0.shape, seed)
     return x0, eps, fs.PairMoments.of(x0, eps)
 
@@ -156,7 +159,7 @@ def _compare(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int, k
         bar.empty()
         z_jump = fw.standardized_noise(x_jump, x0, t, schedule)
         z_iter = fw.standardized_noise(x_iter, x0, t, schedule)
-        result = {"key": key, "jump": fw.to_pixels(x_jump), "iter": fw.to_pixels(x_iter), "jump_s": jump_s,
+        result = {"key": key, "jump": to_pixels(x_jump), "iter": to_pixels(x_iter), "jump_s": jump_s,
                   "iter_s": iter_s, "hist": (fs.histogram(z_jump), fs.histogram(z_iter)),
                   "moments": [(z_jump.mean(), z_jump.std()), (z_iter.mean(), z_iter.std()), (0.0, 1.0)]}
         st.session_state.fw_compare = result  # summaries only: the full arrays are not kept
@@ -224,7 +227,7 @@ with st.sidebar:
     kind = st.radio("Noise schedule", SCHEDULE_KINDS, key="fw_sched", horizontal=True,
                     help="linear: Ho et al. 2020; cosine: Nichol & Dhariwal 2021.", **KEPT)
     T = st.number_input("T, the number of steps", *T_RANGE, step=10, key="fw_T", on_change=_rescale_t, **KEPT)
-    seed = st.number_input("Noise seed", 0, 2**31 - 1, key="fw_seed", help="Which fixed ε the image fades into.", **KEPT)
+    seed = st.number_input("Noise seed", 0, MAX_SEED, key="fw_seed", help="Which fixed ε the image fades into.", **KEPT)
 st.session_state.fw_T_last = T
 schedule = NoiseSchedule(kind, int(T))
 if st.session_state.get("fw_t", 0) > T:
@@ -259,7 +262,7 @@ top, left = clamp_origin(pixels.shape, top, left, PATCH)
 ch = "RGB".index(channel) if pixels.ndim == 3 else 0
 upscale = max(1, DISPLAY // max(h, w))
 x_t = fw.q_sample(x0, t, schedule, eps)
-frame_t = fw.to_pixels(x_t)
+frame_t = to_pixels(x_t)
 
 c_clean, c_noisy = st.columns(2, gap="large")
 with c_clean:

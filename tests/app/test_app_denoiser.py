@@ -10,7 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core.weights import ASSETS, available_models
+from diffusion_core import ASSETS
+from diffusion_core.model.weights import available_models
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "denoiser.py")
 pytestmark = pytest.mark.skipif("digits" not in available_models(), reason="digits weights not shipped yet")

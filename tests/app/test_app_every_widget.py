@@ -16,7 +16,7 @@ from streamlit.elements.widgets.select_slider import SelectSliderMixin
 from streamlit.elements.widgets.selectbox import SelectboxMixin
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core.weights import available_models
+from diffusion_core.model.weights import available_models
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 KINDS = ("button", "selectbox", "radio", "select_slider", "slider", "number_input", "text_input", "toggle", "checkbox")

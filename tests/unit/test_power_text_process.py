@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diffusion_core.image_space import TooManyDigitsError, power_text
-from diffusion_core.power_text_process import (
+from diffusion_core.space.image_space import TooManyDigitsError, power_text
+from diffusion_core.space.power_text_process import (
     power_text_in_process,
     power_text_responsive,
 )

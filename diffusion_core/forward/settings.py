@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from diffusion_core.schedules import SCHEDULE_KINDS
+from diffusion_core import MAX_SEED
+from diffusion_core.forward.schedules import SCHEDULE_KINDS
 
 DATASETS = ("digits", "fashion")  # assets/datasets/{name}_test.npz, 1,000 images each
 DATASET_SIZE = 1000
 RESOLUTIONS = (28, 32, 48, 64, 96, 128, 192, 256)  # short side in pixels
 T_RANGE = (10, 2000)
-SEED_MAX = 2**31 - 1
 COLOURS = ("gray", "rgb")
 
 
@@ -92,9 +92,9 @@ class ForwardSettings:
             else:
                 s = replace(s, t=t)
         if "seed" in query:
-            seed = _int_in(query["seed"], 0, SEED_MAX)
+            seed = _int_in(query["seed"], 0, MAX_SEED)
             if seed is None:
-                bad("seed", f"use a whole number from 0 to {SEED_MAX}.")
+                bad("seed", f"use a whole number from 0 to {MAX_SEED}.")
             else:
                 s = replace(s, seed=seed)
         return s, problems

@@ -1,6 +1,6 @@
 """Sample-quality measures: Fréchet distance of feature Gaussians, and exact nearest neighbours.
 
-Used by :mod:`diffusion_core.evaluate` (quality bars) and the live denoiser's memorisation check.
+Used by :mod:`diffusion_core.judge.evaluate` (quality bars) and the live denoiser's memorisation check.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def nearest_neighbour_distances(queries: np.ndarray, reference: np.ndarray,
                                 chunk: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
     """Exact nearest neighbours in pixel space.
 
-    queries uint8 (N, 28, 28), reference uint8 (M, 28, 28) -> (L2 distances (N,) with pixels scaled
+    queries uint8 (N, ...), reference uint8 (M, ...) of one image shape -> (L2 distances (N,) with pixels scaled
     to [0, 1], indices into reference (N,)). The reference is converted ``chunk`` images at a time.
     The search uses |q|^2 + |r|^2 - 2 q.r in float32, whose cancellation leaves ~0.01 for an exact
     copy; the winner's distance is then recomputed directly in float64, so a copy reads 0.
