@@ -23,7 +23,6 @@ from diffusion_core.forward.plots import (
 )
 from diffusion_core.forward.schedules import SCHEDULE_KINDS, NoiseSchedule
 from diffusion_core.forward.settings import (
-    DATASET_SIZE,
     RESOLUTIONS,
     T_RANGE,
     ForwardSettings,
@@ -40,7 +39,7 @@ from pages.reader_state import KEPT, mirror_in_url, restore
 run_through_app()
 
 SOURCES = {"photo": "A photo (bundled or yours)", "digits": "Handwritten digit (MNIST)",
-           "fashion": "Clothing (Fashion-MNIST)"}
+           "fashion": "Clothing (Fashion-MNIST)", "emoji": "Emoji (colour, 32 × 32)"}
 PATCH = 8  # the patch of integers is PATCH x PATCH pixels
 FILMSTRIP = 8  # evenly spaced frames from t = 0 to T
 PLAY_FRAMES = 48  # frames in one playback pass from t = 0 to T
@@ -50,9 +49,20 @@ DISPLAY = 280  # small images are enlarged (crisp pixels) to about this many scr
 
 
 # ---------------------------------------------------------------- settings shared through the URL
+def _dataset_sizes() -> dict[str, int]:
+    """Held-out images of each data set the app ships (a data set whose file is missing is left out)."""
+    sizes = {}
+    for name in SOURCES:
+        try:
+            sizes[name] = len(cached_held_out(name)[0]) if name != "photo" else 0
+        except ShippedDataError:
+            continue
+    return {name: n for name, n in sizes.items() if n}
+
+
 def _read_link(query) -> tuple[dict, list[str]]:
     """The widget values a link asks for (validated), for :func:`pages.reader_state.restore`."""
-    s, problems = ForwardSettings.from_query(query, list_samples())
+    s, problems = ForwardSettings.from_query(query, list_samples(), _dataset_sizes())
     values = {"fw_src": s.source, "fw_index": s.index, "fw_colour": s.colour == "rgb", "fw_res": s.res,
               "fw_sched": s.schedule, "fw_T": s.T, "fw_T_last": s.T, "fw_t": s.t, "fw_seed": s.seed,
               "fw_image_source": "Bundled photo", "fw_image_sample": s.photo}
@@ -197,11 +207,14 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
         bundled = st.session_state.get("fw_image_source") == "Bundled photo"
         name = st.session_state.get("fw_image_sample", "Photo") if bundled else "The image"
         return pixels, f"{digest}-{rgb}-{res}", name
-    index = st.number_input("Image number", 0, DATASET_SIZE - 1, key="fw_index",
-                            help="One of the 1,000 held-out test images, never seen in training.", **KEPT)
     try:
-        pixels = cached_held_out(source)[0][index]
-    except (ShippedDataError, KeyError, IndexError) as e:
+        images = cached_held_out(source)[0]
+        if st.session_state.get("fw_index", 0) >= len(images):  # from a larger data set: keep the widget in range
+            st.session_state.fw_index = len(images) - 1
+        index = st.number_input("Image number", 0, len(images) - 1, key="fw_index", **KEPT,
+                                help=f"One of the {len(images):,} held-out test images, never seen in training.")
+        pixels = images[index]
+    except ShippedDataError as e:
         st.error(f"{e} Pick “{SOURCES['photo']}” above to keep going.")
         st.stop()
     return pixels, f"{source}-{index}", f"{SOURCES[source]} #{index}"
@@ -219,10 +232,10 @@ with st.sidebar:
     st.markdown("### Forward-process settings")
     source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, key="fw_src", **KEPT)
     is_photo = source == "photo"
-    rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo,
-                    help="Data set images are grayscale.", **KEPT) and is_photo
-    res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res", disabled=not is_photo,
-                           help="Data set images stay at their native 28 × 28.", **KEPT)
+    rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo, **KEPT,
+                    help="Data set images keep their own colours: digits and clothes gray, emoji in colour.") and is_photo
+    res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res", disabled=not is_photo, **KEPT,
+                           help="Data set images stay at their native size (28 × 28; emoji 32 × 32).")
     pixels, digest, description = _choose_image(source, rgb, res)
     kind = st.radio("Noise schedule", SCHEDULE_KINDS, key="fw_sched", horizontal=True,
                     help="linear: Ho et al. 2020; cosine: Nichol & Dhariwal 2021.", **KEPT)
