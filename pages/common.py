@@ -154,6 +154,7 @@ def cached_yardstick(name: str, num_classes: int) -> CopyYardstick:
     ruler = yardstick(images, labels, cached_training_images(name), num_classes)
     read_only(ruler.typical)
     read_only(ruler.unusually_close)
+    read_only(ruler.unusually_far)
     return ruler
 
 

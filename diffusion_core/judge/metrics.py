@@ -55,22 +55,29 @@ def nearest_neighbour_distances(queries: np.ndarray, reference: np.ndarray,
 class CopyYardstick:
     """How far real images the model never saw lie from their nearest training image, per class.
 
-    ``typical`` and ``unusually_close`` are (C + 1,): the median and the 5th percentile of held-out
-    nearest-neighbour distances for each class, the last entry over all classes (for unconditional
-    samples). A generated image closer than ``unusually_close`` to the training set is nearer than 95% of
-    new real images of its class would be: worth a look as a possible copy. Per class, because simple
-    classes sit much closer to their neighbours (held-out MNIST 1s: median 2.1; 2s: 5.6).
+    ``typical``, ``unusually_close`` and ``unusually_far`` are (C + 1,): the median, the 5th and the 95th
+    percentile of held-out nearest-neighbour distances for each class, the last entry over all classes (for
+    unconditional samples). A generated image closer than ``unusually_close`` to the training set is nearer than
+    95% of new real images of its class would be: worth a look as a possible copy. One farther than
+    ``unusually_far`` is unlike any training image, more than new real images are: the model did not draw the
+    class the way real images look. Per class, because simple classes sit much closer to their neighbours
+    (held-out MNIST 1s: median 2.1; 2s: 5.6).
     """
 
     typical: np.ndarray
     unusually_close: np.ndarray
+    unusually_far: np.ndarray
 
     @classmethod
     def from_held_out(cls, distances: np.ndarray, labels: np.ndarray, num_classes: int) -> CopyYardstick:
         """From held-out nearest-neighbour distances (N,) and their labels (N,)."""
         groups = [distances[labels == k] for k in range(num_classes)] + [distances]
-        return cls(np.array([np.median(g) for g in groups]), np.array([np.percentile(g, 5) for g in groups]))
+        return cls(*(np.array([np.percentile(g, q) for g in groups]) for q in (50, 5, 95)))
 
     def suspicious(self, distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """(B,) bool: generated images (distances (B,), labels (B,), num_classes = no class) closer than 95%."""
         return distances < self.unusually_close[np.minimum(labels, len(self.typical) - 1)]
+
+    def far(self, distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """(B,) bool: generated images farther from every training image than 95% of new real ones."""
+        return distances > self.unusually_far[np.minimum(labels, len(self.typical) - 1)]

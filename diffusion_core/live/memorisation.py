@@ -18,12 +18,13 @@ from diffusion_core.judge.metrics import CopyYardstick, nearest_neighbour_distan
 @dataclass(frozen=True)
 class CopyCheck:
     """distances (B,) to the nearest training image (pixels scaled to 0-1), its indices (B,), the samples'
-    labels (B,) (num_classes = no class) and which are suspiciously close (B,) bool."""
+    labels (B,) (num_classes = no class), and which are suspiciously close and which unusually far (B,) bool."""
 
     distances: np.ndarray
     indices: np.ndarray
     labels: np.ndarray
     suspicious: np.ndarray
+    far: np.ndarray
 
 
 def yardstick(held_out: np.ndarray, held_out_labels: np.ndarray, training: np.ndarray,
@@ -35,7 +36,8 @@ def yardstick(held_out: np.ndarray, held_out_labels: np.ndarray, training: np.nd
 def check_copies(images: np.ndarray, labels: np.ndarray, training: np.ndarray, ruler: CopyYardstick) -> CopyCheck:
     """Samples (B, H, W[, 3]) with their labels (B,), against the training images (M, H, W[, 3])."""
     distances, indices = nearest_neighbour_distances(images, training)
-    return CopyCheck(distances, indices, np.asarray(labels), ruler.suspicious(distances, labels))
+    return CopyCheck(distances, indices, np.asarray(labels), ruler.suspicious(distances, labels),
+                     ruler.far(distances, labels))
 
 
 def verdict(check: CopyCheck, ruler: CopyYardstick, class_names: tuple[str, ...]) -> list[str]:
@@ -44,9 +46,14 @@ def verdict(check: CopyCheck, ruler: CopyYardstick, class_names: tuple[str, ...]
     if len(check.distances) == 1:
         c = int(min(check.labels[0], k))
         group = "Real images" if c >= k else f"Real {class_names[c]!r} images"
-        judged = ("closer than 95% of them are: compare the pair above, it may be a near-copy" if check.suspicious[0]
-                  else "as far from the training set as a new real image: the model learned the *kind* of image, "
-                       "not the images themselves")
+        if check.suspicious[0]:
+            judged = "closer than 95% of them are: compare the pair above, it may be a near-copy"
+        elif check.far[0]:
+            judged = ("farther than 95% of them are: no copy, but unlike every training image, more than real "
+                      "images of its class are; the model has not drawn it the way real ones look")
+        else:
+            judged = ("as far from the training set as a new real image: the model learned the *kind* of image, "
+                      "not the images themselves")
         return [f"Distance to the nearest training image: **{check.distances[0]:.2f}**. {group} that the model "
                 f"never saw are typically **{ruler.typical[c]:.2f}** from their nearest training image (5% are "
                 f"closer than {ruler.unusually_close[c]:.2f}), so this one is {judged}."]
@@ -61,4 +68,8 @@ def verdict(check: CopyCheck, ruler: CopyYardstick, class_names: tuple[str, ...]
     else:
         lines.append("None is closer to the training set than 95% of new real images of its class would be: the "
                      "model learned the *kind* of image, not the images themselves.")
+    if check.far.any():
+        lines.append("Farther from every training image than 95% of new real images of their class: **" +
+                     ", ".join(name(c) for c in check.labels[check.far]) + "**: no copies, but not drawn the way "
+                     "real ones look.")
     return lines
