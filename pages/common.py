@@ -16,6 +16,7 @@ import streamlit as st
 from diffusion_core.images.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
 from diffusion_core.images.pictures import enlarge
 from diffusion_core.live.gate import SamplingGate
+from diffusion_core.live.shared_runs import SharedRuns
 from diffusion_core.live.shipped_data import Projection, held_out, projection, training_images
 from pages.reader_state import KEPT
 
@@ -118,6 +119,12 @@ def cached_model(name: str) -> LoadedModel:
 def sampling_gate() -> SamplingGate:
     """One gate per server process: at most a few sampling runs at once, the rest wait their turn."""
     return SamplingGate()
+
+
+@st.cache_resource
+def shared_runs() -> SharedRuns:
+    """One table per server process of finished and running sampling runs: identical runs are computed once."""
+    return SharedRuns()
 
 
 @st.cache_resource(max_entries=3, show_spinner="Loading the training images…")

@@ -31,6 +31,7 @@ from pages.common import (
     cached_walk_canvas,
     cached_yardstick,
     sampling_gate,
+    shared_runs,
     show_png,
     use_pixel_art_images,
 )
@@ -126,8 +127,9 @@ def generate_live(s: GenerationSettings, view, progress) -> RunResult:
         view.info(f"The server is busy with other readers' runs; you are number {place} in the queue…",
                   icon=":material/hourglass_top:")
 
-    result = sample_live(loaded, s, show, sampling_gate(), waiting)
+    result, how = shared_runs().run(s, lambda on_frame: sample_live(loaded, s, on_frame, sampling_gate(), waiting), show)
     st.session_state[KEY + "runs"] = st.session_state.get(KEY + "runs", 0) + 1
+    st.session_state[KEY + "shared"] = how != "computed"
     return result
 
 
@@ -192,7 +194,9 @@ def show_result(run: RunResult, view, view_col, info_col) -> None:
         with st.container(key="den_final"):
             show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(class_names))
         st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. Ran on "
-                   f"**{loaded.runs_on}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms).")
+                   f"**{loaded.runs_on}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms)."
+                   + (" Computed once for every reader asking for these settings, replayed for you."
+                      if st.session_state.get(KEY + "shared") else ""))
         d1, d2 = st.columns(2)
         d1.download_button("Animated GIF", data=lambda: trajectory_gif(traj, s.grid_columns),
                            file_name=f"denoising-{s.model}-seed{s.seed}.gif", mime="image/gif", key=KEY + "gif")

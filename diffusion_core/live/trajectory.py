@@ -34,6 +34,8 @@ class Trajectory:
     x_t_raw: np.ndarray
     final: np.ndarray
     labels: np.ndarray
+    num_steps: int  # steps of the run; frame k recorded step k * stride (the last frame: the last step)
+    stride: int
 
     @property
     def num_frames(self) -> int:
@@ -53,6 +55,7 @@ class TrajectoryRecorder:
     """Feed it every :class:`SamplerStep` (``add``); ``finish`` returns the :class:`Trajectory`."""
 
     def __init__(self, num_steps: int, labels: np.ndarray, max_frames: int = MAX_FRAMES) -> None:
+        self.num_steps = num_steps
         self.stride = frame_stride(num_steps, max_frames)
         self.labels = np.asarray(labels)
         self._t: list[int] = []
@@ -78,7 +81,7 @@ class TrajectoryRecorder:
         if self._final is None:
             raise ValueError("the sampler did not reach its last step")
         return Trajectory(np.array(self._t), np.stack(self._x), np.stack(self._x0), np.stack(self._raw),
-                          self._final, self.labels)
+                          self._final, self.labels, self.num_steps, self.stride)
 
 
 def record(steps: Iterable[SamplerStep], num_steps: int, labels: np.ndarray,
