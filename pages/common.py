@@ -16,12 +16,12 @@ import streamlit as st
 from diffusion_core.images.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
 from diffusion_core.images.pictures import enlarge
 from diffusion_core.live.gate import SamplingGate
-from diffusion_core.live.shared_runs import SharedRuns
-from diffusion_core.live.shipped_data import Projection, held_out, projection, training_images
+from diffusion_core.model.shipped_data import Projection, held_out, projection, training_images
 from pages.reader_state import KEPT
 
 if TYPE_CHECKING:
     from diffusion_core.judge.metrics import CopyYardstick
+    from diffusion_core.live.shared_runs import SharedRuns
     from diffusion_core.live.walk_plot import WalkCanvas
     from diffusion_core.model.weights import LoadedModel
 
@@ -124,6 +124,8 @@ def sampling_gate() -> SamplingGate:
 @st.cache_resource
 def shared_runs() -> SharedRuns:
     """One table per server process of finished and running sampling runs: identical runs are computed once."""
+    from diffusion_core.live.shared_runs import SharedRuns
+
     return SharedRuns()
 
 

@@ -17,11 +17,11 @@ from diffusion_core.live.gate import GateTimeout
 from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, GenerationSettings
 from diffusion_core.live.memorisation import CopyCheck, check_copies, verdict
 from diffusion_core.live.run import RunResult, sample_live
-from diffusion_core.live.shipped_data import ShippedDataError
 from diffusion_core.live.trajectory import frame_image, trajectory_gif
 from diffusion_core.live.walk_plot import draw_walk, walk_figure
 from diffusion_core.model.data import DATASET_TITLES
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS
+from diffusion_core.model.shipped_data import ShippedDataError
 from diffusion_core.model.weights import WeightsError, available_models
 from pages.app_entry import run_through_app
 from pages.common import (

@@ -16,8 +16,8 @@ from diffusion_core.live.gate import GateTimeout
 from diffusion_core.live.generation_settings import NO_CLASS, GenerationSettings
 from diffusion_core.live.one_step import OneStep, denoise_once
 from diffusion_core.live.run import SWEEP_ROWS, SWEEP_SCALES, compare_samplers, guidance_sweep
-from diffusion_core.live.shipped_data import ShippedDataError
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, logsnr_timesteps
+from diffusion_core.model.shipped_data import ShippedDataError
 from diffusion_core.model.weights import LoadedModel
 from pages.common import cached_held_out, cached_model, sampling_gate, show_png
 from pages.reader_state import KEPT

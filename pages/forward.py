@@ -31,7 +31,7 @@ from diffusion_core.images.image_io import fit_short_side, list_samples, to_gray
 from diffusion_core.images.pictures import enlarge
 from diffusion_core.images.pixel_patch import centred_origin, clamp_origin, patch, with_outline
 from diffusion_core.images.pixels import to_model_space, to_pixels
-from diffusion_core.live.shipped_data import ShippedDataError
+from diffusion_core.model.shipped_data import ShippedDataError
 from pages.app_entry import run_through_app
 from pages.common import cached_held_out, pick_image
 from pages.reader_state import KEPT, mirror_in_url, restore

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from diffusion_core.live.one_step import denoise_once
-from diffusion_core.live.shipped_data import held_out, projection, training_images
+from diffusion_core.model.shipped_data import held_out, projection, training_images
 from diffusion_core.model.weights import available_models, load_model
 
 MODELS = available_models()
