@@ -2,6 +2,7 @@
 
     python -m diffusion_core.evaluate --model digits --data ../shared/data/mnist10k
     python -m diffusion_core.evaluate --model fashion --data ../shared/data/fashion-mnist --guidance 1 2 3
+    python -m diffusion_core.evaluate --model emoji      # no --data: the copies the app ships in assets/datasets
 
 For each guidance scale it generates ``n`` samples balanced over the classes (default sampler:
 DPM-Solver++(2M), 20 steps) and reports
@@ -32,6 +33,7 @@ from diffusion_core.judge.classifier import load_or_train, predict
 from diffusion_core.judge.metrics import frechet_distance, nearest_neighbour_distances
 from diffusion_core.model.data import load_dataset
 from diffusion_core.model.samplers import DEFAULT_GUIDANCE, sample
+from diffusion_core.model.shipped_data import held_out, training_set
 from diffusion_core.model.weights import load_model
 
 
@@ -53,10 +55,18 @@ def _summary(d: np.ndarray) -> dict:
     return {"min": float(d.min()), "p1": float(np.percentile(d, 1)), "median": float(np.median(d))}
 
 
-def evaluate(model_name: str, data: str, guidances: list[float], n: int, sampler: str, steps: int,
+def real_images(model_name: str, data: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(train images, labels, test images, labels): from the data set at ``data``, or without it from the copies
+    the app ships (its training set and held-out images, :mod:`diffusion_core.model.shipped_data`)."""
+    if data is not None:
+        return (*load_dataset(data, "train"), *load_dataset(data, "test"))
+    return (*training_set(model_name), *held_out(model_name))
+
+
+def evaluate(model_name: str, data: str | None, guidances: list[float], n: int, sampler: str, steps: int,
              seed: int, classifier_path: Path, assets: Path = ASSETS, classifier_epochs: int = 4) -> dict:
-    train_x, train_y = load_dataset(data, "train")
-    test_x, test_y = load_dataset(data, "test")
+    """The quality report of ``model_name`` (see the module docstring); ``data`` None: the shipped copies."""
+    train_x, train_y, test_x, test_y = real_images(model_name, data)
     classifier = load_or_train(classifier_path, train_x, train_y, classifier_epochs)
     test_pred, test_feats = predict(classifier, test_x)
     rng = np.random.default_rng(seed)
@@ -65,7 +75,7 @@ def evaluate(model_name: str, data: str, guidances: list[float], n: int, sampler
     test_nn, _ = nearest_neighbour_distances(test_x[floor_idx], train_x)
     report = {
         "classifier_epochs": classifier_epochs,
-        "model": model_name, "data": data, "n": n, "sampler": sampler, "steps": steps, "seed": seed,
+        "model": model_name, "data": data or "assets/datasets (the shipped copies)", "n": n, "sampler": sampler, "steps": steps, "seed": seed,
         "classifier_test_accuracy": float((test_pred == test_y).mean()),
         "fd_floor_test_vs_train": frechet_distance(test_feats[floor_idx], train_feats),
         "nn_distance_real_test": _summary(test_nn),
@@ -96,7 +106,8 @@ def evaluate(model_name: str, data: str, guidances: list[float], n: int, sampler
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Evaluate a shipped denoiser against its quality bars.")
     p.add_argument("--model", required=True, help="name in assets/manifest.json (digits, fashion)")
-    p.add_argument("--data", required=True, help="the data set the model was trained on (IDX folder or npz)")
+    p.add_argument("--data", default=None, help="the data set the model was trained on (IDX folder, npz or emoji "
+                   "folder; default: the copies shipped in assets/datasets)")
     p.add_argument("--guidance", type=float, nargs="+", default=[DEFAULT_GUIDANCE])
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--sampler", default="dpmpp")

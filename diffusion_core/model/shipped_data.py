@@ -53,12 +53,17 @@ def held_out(model: str, folder: Path = DATASETS) -> tuple[np.ndarray, np.ndarra
     return z["images"], z["labels"]
 
 
-def training_images(model: str, folder: Path = DATASETS) -> np.ndarray:
-    """All training images of ``model``, uint8 (N, H, W[, 3]), in training order."""
-    parts = sorted(folder.glob(f"{model}_train_*of*.npz"))
+def training_set(model: str, folder: Path = DATASETS) -> tuple[np.ndarray, np.ndarray]:
+    """All training images of ``model`` and their labels: (uint8 (N, H, W[, 3]), (N,)), in training order."""
+    parts = [_read(p) for p in sorted(folder.glob(f"{model}_train_*of*.npz"))]
     if not parts:
         raise ShippedDataError(f"No training images for {model!r} in assets/datasets; restore them from the repository.")
-    return np.concatenate([_read(p)["images"] for p in parts])
+    return np.concatenate([p["images"] for p in parts]), np.concatenate([p["labels"] for p in parts])
+
+
+def training_images(model: str, folder: Path = DATASETS) -> np.ndarray:
+    """All training images of ``model``, uint8 (N, H, W[, 3]), in training order."""
+    return training_set(model, folder)[0]
 
 
 @dataclass(frozen=True)
