@@ -75,7 +75,8 @@ def evaluate(model_name: str, data: str | None, guidances: list[float], n: int, 
     test_nn, _ = nearest_neighbour_distances(test_x[floor_idx], train_x)
     report = {
         "classifier_epochs": classifier_epochs,
-        "model": model_name, "data": data or "assets/datasets (the shipped copies)", "n": n, "sampler": sampler, "steps": steps, "seed": seed,
+        "model": model_name, "data": data or "assets/datasets (the shipped copies)", "n": n, "sampler": sampler,
+        "steps": steps, "seed": seed,
         "classifier_test_accuracy": float((test_pred == test_y).mean()),
         "fd_floor_test_vs_train": frechet_distance(test_feats[floor_idx], train_feats),
         "nn_distance_real_test": _summary(test_nn),
