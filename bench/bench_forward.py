@@ -21,11 +21,12 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from diffusion_core import forward as fw
-from diffusion_core import forward_stats as fs
-from diffusion_core.image_io import fit_square, list_samples, load_sample
-from diffusion_core.pixel_patch import patch
-from diffusion_core.schedules import NoiseSchedule
+from diffusion_core.forward import process as fw
+from diffusion_core.forward import stats as fs
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.images.image_io import fit_square, list_samples, load_sample
+from diffusion_core.images.pixel_patch import patch
+from diffusion_core.images.pixels import to_model_space, to_pixels
 
 MOVES = 1000
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
@@ -39,7 +40,7 @@ def rss_mb() -> float:
 def slider_move(x0, eps, moments, schedule, ab, t) -> np.ndarray:
     """Everything diffusion_core computes for the page when the slider lands on t."""
     x_t = fw.q_sample(x0, t, schedule, eps)
-    pixels = fw.to_pixels(x_t)
+    pixels = to_pixels(x_t)
     fs.histogram(x_t)
     fs.correlation_curve(moments, ab)
     fs.psnr_curve(moments, ab)
@@ -54,7 +55,7 @@ def main() -> None:
     photo = fit_square(load_sample(list_samples()["Astronaut"]).pixels, 256)  # (256, 256, 3) uint8
     schedule = NoiseSchedule("cosine", 1000)
     ab = fw.alpha_bar_with_zero(schedule)
-    x0 = fw.to_model_space(photo)
+    x0 = to_model_space(photo)
     eps = fw.fixed_noise(x0.shape, 0)
     moments = fs.PairMoments.of(x0, eps)
     rng = np.random.default_rng(0)

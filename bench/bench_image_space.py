@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from diffusion_core import certified_log
-from diffusion_core.image_space import digit_count, leading_digits, power_text
-from diffusion_core.power_text_process import (
+from diffusion_core.space import certified_log
+from diffusion_core.space.image_space import digit_count, leading_digits, power_text
+from diffusion_core.space.power_text_process import (
     power_text_in_process,
     power_text_responsive,
 )

@@ -29,11 +29,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from diffusion_core.samplers import sample
-from diffusion_core.schedules import NoiseSchedule
-from diffusion_core.train import TrainConfig, Trainer
-from diffusion_core.unet import UNet, UNetConfig, count_parameters
-from diffusion_core.weights import WeightsError, load_model
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model.samplers import sample
+from diffusion_core.model.train import TrainConfig, Trainer
+from diffusion_core.model.unet import UNet, UNetConfig, count_parameters
+from diffusion_core.model.weights import WeightsError, load_model
 
 GUIDANCE = 2.0
 

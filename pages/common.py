@@ -1,21 +1,29 @@
 """Widgets and cached loaders shared by the pages (the one UI helper module).
 
-Pages import from here; nothing here does math: it calls ``diffusion_core`` and lays out results.
+Pages import from here; nothing here does math: it calls ``diffusion_core`` and lays out results. Importing it
+does not import torch: the model loaders import their part of the core when first called, so the image-space
+and forward pages stay light.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
-from diffusion_core.gate import SamplingGate
-from diffusion_core.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
-from diffusion_core.shipped_data import Projection, held_out, projection, training_images
-from diffusion_core.weights import LoadedModel, load_model
+from diffusion_core.images.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
+from diffusion_core.images.pictures import enlarge
+from diffusion_core.live.gate import SamplingGate
+from diffusion_core.model.shipped_data import Projection, held_out, projection, training_images
 from pages.reader_state import KEPT
+
+if TYPE_CHECKING:
+    from diffusion_core.judge.metrics import CopyYardstick
+    from diffusion_core.live.shared_runs import SharedRuns
+    from diffusion_core.live.walk_plot import WalkCanvas
+    from diffusion_core.model.weights import LoadedModel
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
 
@@ -63,15 +71,6 @@ def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> Lo
     return _load_sample_cached(chosen)
 
 
-def enlarge(pixels: np.ndarray, target: int = 280) -> np.ndarray:
-    """Nearest-neighbour upscale so small images show crisp square pixels, ~``target`` px wide."""
-    h, w = pixels.shape[:2]
-    factor = max(1, target // max(h, w))
-    if factor == 1:
-        return pixels
-    return np.asarray(Image.fromarray(pixels).resize((w * factor, h * factor), Image.Resampling.NEAREST))
-
-
 PIXEL_ART_STYLE = """<style>
 [data-testid="stElementContainer"]:has([data-testid="stImage"]), [data-testid="stImage"],
 [data-testid="stImageContainer"] { max-width: 100%; }
@@ -98,13 +97,21 @@ def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1
 
 
 def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:
-    """Show a uint8 image (H, W) or (H, W, 3) enlarged with crisp pixels."""
+    """Show a uint8 image (H, W) or (H, W, 3) enlarged on the server with crisp pixels."""
     st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG")
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array`` marked read-only: what ``st.cache_resource`` returns is shared by every session."""
+    array.setflags(write=False)
+    return array
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the denoiser…")
 def cached_model(name: str) -> LoadedModel:
     """The shipped model ``name``, loaded once per server (never mutated). Raises WeightsError."""
+    from diffusion_core.model.weights import load_model
+
     return load_model(name)
 
 
@@ -114,15 +121,23 @@ def sampling_gate() -> SamplingGate:
     return SamplingGate()
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading the training images…")
+@st.cache_resource
+def shared_runs() -> SharedRuns:
+    """One table per server process of finished and running sampling runs: identical runs are computed once."""
+    from diffusion_core.live.shared_runs import SharedRuns
+
+    return SharedRuns()
+
+
+@st.cache_resource(max_entries=3, show_spinner="Loading the training images…")
 def cached_training_images(name: str) -> np.ndarray:
-    """All training images of ``name`` (uint8 (N, 28, 28), read-only, shared) for the memorisation check."""
+    """All training images of ``name`` (uint8 (N, H, W[, 3]), read-only, shared) for the memorisation check."""
     return read_only(training_images(name))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def cached_held_out(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The shipped held-out images and labels of ``name`` ((1000, 28, 28) uint8, (1000,)), read once per server.
+    """The shipped held-out images and labels of ``name`` ((N, H, W[, 3]) uint8, (N,)), read once per server.
 
     Shared by every session, so made read-only: a page that tried to change them would fail loudly.
     """
@@ -139,7 +154,23 @@ def cached_projection(name: str) -> Projection:
     return p
 
 
-def read_only(array: np.ndarray) -> np.ndarray:
-    """``array`` marked read-only: what ``st.cache_resource`` returns is shared by every session."""
-    array.setflags(write=False)
-    return array
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_yardstick(name: str, num_classes: int) -> CopyYardstick:
+    """How far real held-out images lie from their nearest training image, per class (once per server)."""
+    from diffusion_core.live.memorisation import yardstick
+
+    images, labels = cached_held_out(name)
+    ruler = yardstick(images, labels, cached_training_images(name), num_classes)
+    read_only(ruler.typical)
+    read_only(ruler.unusually_close)
+    read_only(ruler.unusually_far)
+    return ruler
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_walk_canvas(name: str, class_names: tuple[str, ...]) -> WalkCanvas:
+    """The model's projected training cloud, drawn once per server (read-only, shared)."""
+    from diffusion_core.live.walk_plot import cloud_canvas
+
+    proj = cached_projection(name)
+    return cloud_canvas(proj.cloud, proj.cloud_labels, list(class_names))

@@ -1,6 +1,6 @@
 """The forward process: watch a real image dissolve into noise, with the maths beside it.
 
-Layout and widgets only; the maths lives in ``diffusion_core.forward`` (eq. 2 and 4 of Ho et al. 2020),
+Layout and widgets only; the maths lives in ``diffusion_core.forward.process`` (eq. 2 and 4 of Ho et al. 2020),
 ``forward_stats`` (curves, histogram, noise-ball bound), ``forward_plots`` and ``forward_settings``.
 """
 
@@ -13,31 +13,33 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from diffusion_core import forward as fw
-from diffusion_core import forward_stats as fs
-from diffusion_core.forward_plots import (
+from diffusion_core import MAX_SEED
+from diffusion_core.forward import process as fw
+from diffusion_core.forward import stats as fs
+from diffusion_core.forward.plots import (
     histogram_figure,
     schedule_figure,
     survival_figure,
 )
-from diffusion_core.forward_settings import (
-    DATASET_SIZE,
+from diffusion_core.forward.schedules import SCHEDULE_KINDS, NoiseSchedule
+from diffusion_core.forward.settings import (
     RESOLUTIONS,
     T_RANGE,
     ForwardSettings,
 )
-from diffusion_core.image_io import fit_short_side, list_samples, to_grayscale
-from diffusion_core.pixel_patch import centred_origin, clamp_origin, patch, with_outline
-from diffusion_core.schedules import SCHEDULE_KINDS, NoiseSchedule
-from diffusion_core.shipped_data import ShippedDataError
+from diffusion_core.images.image_io import fit_short_side, list_samples, to_grayscale
+from diffusion_core.images.pictures import enlarge
+from diffusion_core.images.pixel_patch import centred_origin, clamp_origin, patch, with_outline
+from diffusion_core.images.pixels import to_model_space, to_pixels
+from diffusion_core.model.shipped_data import ShippedDataError
 from pages.app_entry import run_through_app
-from pages.common import cached_held_out, enlarge, pick_image
+from pages.common import cached_held_out, pick_image
 from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
 
 SOURCES = {"photo": "A photo (bundled or yours)", "digits": "Handwritten digit (MNIST)",
-           "fashion": "Clothing (Fashion-MNIST)"}
+           "fashion": "Clothing (Fashion-MNIST)", "emoji": "Emoji (colour, 32 × 32)"}
 PATCH = 8  # the patch of integers is PATCH x PATCH pixels
 FILMSTRIP = 8  # evenly spaced frames from t = 0 to T
 PLAY_FRAMES = 48  # frames in one playback pass from t = 0 to T
@@ -47,9 +49,20 @@ DISPLAY = 280  # small images are enlarged (crisp pixels) to about this many scr
 
 
 # ---------------------------------------------------------------- settings shared through the URL
+def _dataset_sizes() -> dict[str, int]:
+    """Held-out images of each data set the app ships (a data set whose file is missing is left out)."""
+    sizes = {}
+    for name in SOURCES:
+        try:
+            sizes[name] = len(cached_held_out(name)[0]) if name != "photo" else 0
+        except ShippedDataError:
+            continue
+    return {name: n for name, n in sizes.items() if n}
+
+
 def _read_link(query) -> tuple[dict, list[str]]:
     """The widget values a link asks for (validated), for :func:`pages.reader_state.restore`."""
-    s, problems = ForwardSettings.from_query(query, list_samples())
+    s, problems = ForwardSettings.from_query(query, list_samples(), _dataset_sizes())
     values = {"fw_src": s.source, "fw_index": s.index, "fw_colour": s.colour == "rgb", "fw_res": s.res,
               "fw_sched": s.schedule, "fw_T": s.T, "fw_T_last": s.T, "fw_t": s.t, "fw_seed": s.seed,
               "fw_image_source": "Bundled photo", "fw_image_sample": s.photo}
@@ -73,7 +86,7 @@ def _prepared(digest: str, rgb: bool, res: int, _pixels: np.ndarray) -> np.ndarr
 @st.cache_data(max_entries=4, show_spinner=False)
 def _inputs(digest: str, seed: int, _pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, fs.PairMoments]:
     """x_0 in [-1, 1], the fixed ε, and their moments; float32 arrays shaped like the pixels."""
-    x0 = fw.to_model_space(_pixels)
+    x0 = to_model_space(_pixels)
     eps = fw.fixed_noise(x0.shape, seed)
     return x0, eps, fs.PairMoments.of(x0, eps)
 
@@ -156,7 +169,7 @@ def _compare(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int, k
         bar.empty()
         z_jump = fw.standardized_noise(x_jump, x0, t, schedule)
         z_iter = fw.standardized_noise(x_iter, x0, t, schedule)
-        result = {"key": key, "jump": fw.to_pixels(x_jump), "iter": fw.to_pixels(x_iter), "jump_s": jump_s,
+        result = {"key": key, "jump": to_pixels(x_jump), "iter": to_pixels(x_iter), "jump_s": jump_s,
                   "iter_s": iter_s, "hist": (fs.histogram(z_jump), fs.histogram(z_iter)),
                   "moments": [(z_jump.mean(), z_jump.std()), (z_iter.mean(), z_iter.std()), (0.0, 1.0)]}
         st.session_state.fw_compare = result  # summaries only: the full arrays are not kept
@@ -194,11 +207,14 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
         bundled = st.session_state.get("fw_image_source") == "Bundled photo"
         name = st.session_state.get("fw_image_sample", "Photo") if bundled else "The image"
         return pixels, f"{digest}-{rgb}-{res}", name
-    index = st.number_input("Image number", 0, DATASET_SIZE - 1, key="fw_index",
-                            help="One of the 1,000 held-out test images, never seen in training.", **KEPT)
     try:
-        pixels = cached_held_out(source)[0][index]
-    except (ShippedDataError, KeyError, IndexError) as e:
+        images = cached_held_out(source)[0]
+        if st.session_state.get("fw_index", 0) >= len(images):  # from a larger data set: keep the widget in range
+            st.session_state.fw_index = len(images) - 1
+        index = st.number_input("Image number", 0, len(images) - 1, key="fw_index", **KEPT,
+                                help=f"One of the {len(images):,} held-out test images, never seen in training.")
+        pixels = images[index]
+    except ShippedDataError as e:
         st.error(f"{e} Pick “{SOURCES['photo']}” above to keep going.")
         st.stop()
     return pixels, f"{source}-{index}", f"{SOURCES[source]} #{index}"
@@ -216,15 +232,15 @@ with st.sidebar:
     st.markdown("### Forward-process settings")
     source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, key="fw_src", **KEPT)
     is_photo = source == "photo"
-    rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo,
-                    help="Data set images are grayscale.", **KEPT) and is_photo
-    res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res", disabled=not is_photo,
-                           help="Data set images stay at their native 28 × 28.", **KEPT)
+    rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo, **KEPT,
+                    help="Data set images keep their own colours: digits and clothes gray, emoji in colour.") and is_photo
+    res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res", disabled=not is_photo, **KEPT,
+                           help="Data set images stay at their native size (28 × 28; emoji 32 × 32).")
     pixels, digest, description = _choose_image(source, rgb, res)
     kind = st.radio("Noise schedule", SCHEDULE_KINDS, key="fw_sched", horizontal=True,
                     help="linear: Ho et al. 2020; cosine: Nichol & Dhariwal 2021.", **KEPT)
     T = st.number_input("T, the number of steps", *T_RANGE, step=10, key="fw_T", on_change=_rescale_t, **KEPT)
-    seed = st.number_input("Noise seed", 0, 2**31 - 1, key="fw_seed", help="Which fixed ε the image fades into.", **KEPT)
+    seed = st.number_input("Noise seed", 0, MAX_SEED, key="fw_seed", help="Which fixed ε the image fades into.", **KEPT)
 st.session_state.fw_T_last = T
 schedule = NoiseSchedule(kind, int(T))
 if st.session_state.get("fw_t", 0) > T:
@@ -259,7 +275,7 @@ top, left = clamp_origin(pixels.shape, top, left, PATCH)
 ch = "RGB".index(channel) if pixels.ndim == 3 else 0
 upscale = max(1, DISPLAY // max(h, w))
 x_t = fw.q_sample(x0, t, schedule, eps)
-frame_t = fw.to_pixels(x_t)
+frame_t = to_pixels(x_t)
 
 c_clean, c_noisy = st.columns(2, gap="large")
 with c_clean:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from diffusion_core.image_space import digit_count
+from diffusion_core.space.image_space import digit_count
 from pages.app_entry import run_through_app
 
 run_through_app()

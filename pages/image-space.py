@@ -1,8 +1,8 @@
 """How large is image space? Exact, certified sizes of the space of images, and every image's index in it.
 
-Layout and widgets only: the arithmetic lives in ``diffusion_core.image_space`` (digit counts, head
-and tail digits, the whole number), ``diffusion_core.space_facts`` (comparisons, the article's claims,
-the thought experiment) and ``diffusion_core.image_index`` (image <-> integer).
+Layout and widgets only: the arithmetic lives in ``diffusion_core.space.image_space`` (digit counts, head
+and tail digits, the whole number), ``diffusion_core.space.space_facts`` (comparisons, the article's claims,
+the thought experiment) and ``diffusion_core.space.image_index`` (image <-> integer).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from fractions import Fraction
 import plotly.graph_objects as go
 import streamlit as st
 
-from diffusion_core.image_index import (
+from diffusion_core.images.image_io import fit_square, to_grayscale
+from diffusion_core.space.image_index import (
     MAX_INDEX_CHARS,
     MAX_SIDE,
     MIN_SIDE,
@@ -25,8 +26,7 @@ from diffusion_core.image_index import (
     parse_index,
     random_index,
 )
-from diffusion_core.image_io import fit_square, to_grayscale
-from diffusion_core.image_space import (
+from diffusion_core.space.image_space import (
     BIT_DEPTHS,
     COLOUR_MODELS,
     EDGE_DIGITS,
@@ -41,8 +41,8 @@ from diffusion_core.image_space import (
     power_text,
     trailing_digits,
 )
-from diffusion_core.power_text_process import power_text_responsive
-from diffusion_core.space_facts import (
+from diffusion_core.space.power_text_process import power_text_responsive
+from diffusion_core.space.space_facts import (
     ATOMS_EXPONENT,
     DIGITS_PER_PAGE,
     SAND_EXPONENT,

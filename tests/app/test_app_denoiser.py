@@ -13,8 +13,9 @@ import torch
 from apptest_media import image_pixels, image_with_caption
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core.samplers import run_sampler
-from diffusion_core.weights import ASSETS, available_models, load_model
+from diffusion_core import ASSETS
+from diffusion_core.model.samplers import run_sampler
+from diffusion_core.model.weights import available_models, load_model
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "denoiser.py")
 pytestmark = pytest.mark.skipif("digits" not in available_models(), reason="digits weights not shipped yet")

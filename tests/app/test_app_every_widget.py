@@ -32,7 +32,7 @@ from streamlit.elements.widgets.select_slider import SelectSliderMixin
 from streamlit.elements.widgets.selectbox import SelectboxMixin
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core.weights import available_models
+from diffusion_core.model.weights import available_models
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "pages"

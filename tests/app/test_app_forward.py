@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core.schedules import NoiseSchedule
+from diffusion_core.forward.schedules import NoiseSchedule
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "forward.py")
 

@@ -213,7 +213,7 @@ def test_a_shared_link_restores_its_settings():
 
 
 def test_a_pasted_index_is_parsed_once_not_on_every_rerun(monkeypatch):
-    import diffusion_core.image_index as image_index
+    import diffusion_core.space.image_index as image_index
 
     calls = []
     real = image_index.parse_index

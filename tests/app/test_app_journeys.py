@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from diffusion_core.weights import available_models
+from diffusion_core.model.weights import available_models
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 OTHER_PAGES = ("pages/home.py", "pages/image-space.py", "pages/forward.py", "pages/denoiser.py")

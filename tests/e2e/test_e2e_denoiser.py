@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit_browser import assert_no_exception, click_and_wait, open_page, screenshot
 
-from diffusion_core.weights import available_models
+from diffusion_core.model.weights import available_models
 
 pytestmark = pytest.mark.skipif("digits" not in available_models(), reason="digits weights not shipped yet")
 FINAL_IMAGE = ".st-key-den_final img"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffusion_core.certified_log import (
+from diffusion_core.space.certified_log import (
     atanh_bounds,
     exp_bounds,
     ln_bounds,

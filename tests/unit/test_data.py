@@ -9,14 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diffusion_core.data import (
+from diffusion_core.images.pixels import to_model_range, to_pixels
+from diffusion_core.model.data import (
     CLASS_NAMES,
     NPZ_TEST_SIZE,
     DatasetError,
     load_dataset,
     read_idx,
-    to_model_range,
-    to_uint8,
 )
 
 
@@ -168,8 +167,8 @@ def test_model_range_round_trip():
     x = to_model_range(images)
     assert x.shape == (1, 1, 16, 16) and x.dtype == np.float32
     assert x.min() == -1.0 and x.max() == 1.0
-    assert np.array_equal(to_uint8(x)[:, 0], images)
-    assert to_uint8(np.array([-3.0, 3.0, 0.0])).tolist() == [0, 255, 128]
+    assert np.array_equal(to_pixels(x)[:, 0], images)
+    assert to_pixels(np.array([-3.0, 3.0, 0.0])).tolist() == [0, 255, 128]
 
 
 def test_class_names():

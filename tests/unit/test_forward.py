@@ -12,9 +12,10 @@ import pytest
 import torch
 from diffusers import DDPMScheduler
 
-from diffusion_core import forward as fw
-from diffusion_core import forward_stats as fs
-from diffusion_core.schedules import NoiseSchedule
+from diffusion_core.forward import process as fw
+from diffusion_core.forward import stats as fs
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.images.pixels import to_model_space, to_pixels
 
 DIFFUSERS_NAMES = {"linear": "linear", "cosine": "squaredcos_cap_v2"}
 
@@ -52,7 +53,7 @@ def test_alpha_bar_strictly_decreasing_in_unit_interval(kind, T):
 @pytest.mark.parametrize("t", [1, 10, 500, 999, 1000])
 def test_q_sample_matches_diffusers_add_noise(kind, t):
     schedule = NoiseSchedule(kind, 1000)
-    x0 = fw.to_model_space(_image())
+    x0 = to_model_space(_image())
     eps = fw.fixed_noise(x0.shape, seed=3)
     ref = DDPMScheduler(num_train_timesteps=1000, beta_schedule=DIFFUSERS_NAMES[kind])
     expected = ref.add_noise(torch.from_numpy(x0), torch.from_numpy(eps), torch.tensor([t - 1])).numpy()
@@ -63,16 +64,16 @@ def test_q_sample_matches_diffusers_add_noise(kind, t):
 # ---------------------------------------------------------------- the process itself
 def test_pixel_scaling_round_trips_every_level():
     levels = np.arange(256, dtype=np.uint8)
-    x = fw.to_model_space(levels)
+    x = to_model_space(levels)
     assert x[0] == -1.0 and x[-1] == 1.0
-    np.testing.assert_array_equal(fw.to_pixels(x), levels)
-    np.testing.assert_array_equal(fw.to_pixels(np.array([-3.0, 5.0])), [0, 255])  # clipped for display
+    np.testing.assert_array_equal(to_pixels(x), levels)
+    np.testing.assert_array_equal(to_pixels(np.array([-3.0, 5.0])), [0, 255])  # clipped for display
 
 
 def test_t_zero_is_the_image_and_the_slider_is_continuous():
     schedule = NoiseSchedule("cosine", 1000)
     pixels = _image()
-    x0 = fw.to_model_space(pixels)
+    x0 = to_model_space(pixels)
     eps = fw.fixed_noise(x0.shape, seed=0)
     np.testing.assert_array_equal(fw.frame(x0, eps, 0, schedule), pixels)
     # Fixed ε: neighbouring timesteps differ by a little, never by a fresh draw of noise.
@@ -105,7 +106,7 @@ def test_iterated_steps_match_the_jump_in_mean_and_variance(kind):
 
 def test_iterated_steps_are_seeded_and_report_progress():
     schedule = NoiseSchedule("linear", 50)
-    x0 = fw.to_model_space(_image((8, 8)))
+    x0 = to_model_space(_image((8, 8)))
     seen = []
     a = fw.iterate_steps(x0, 50, schedule, seed=5, on_step=seen.append)
     assert seen == list(range(1, 51))
@@ -126,7 +127,7 @@ def test_bad_timesteps_are_refused(bad):
 
 def test_standardized_noise_recovers_eps():
     schedule = NoiseSchedule("cosine", 200)
-    x0 = fw.to_model_space(_image())
+    x0 = to_model_space(_image())
     eps = fw.fixed_noise(x0.shape, 2)
     np.testing.assert_allclose(fw.standardized_noise(fw.q_sample(x0, 60, schedule, eps), x0, 60, schedule),
                                eps, atol=1e-4)
@@ -138,7 +139,7 @@ def test_standardized_noise_recovers_eps():
 @pytest.mark.parametrize("shape", [(24, 32), (24, 32, 3)])
 def test_curves_equal_direct_computation(shape):
     schedule = NoiseSchedule("linear", 300)
-    x0 = fw.to_model_space(_image(shape))
+    x0 = to_model_space(_image(shape))
     eps = fw.fixed_noise(x0.shape, 4)
     m = fs.PairMoments.of(x0, eps)
     ab = fw.alpha_bar_with_zero(schedule)
@@ -161,7 +162,7 @@ def test_flat_image_has_undefined_correlation():
 
 def test_expected_distance_matches_monte_carlo():
     schedule = NoiseSchedule("cosine", 100)
-    x0 = fw.to_model_space(_image((6, 5)))
+    x0 = to_model_space(_image((6, 5)))
     ab = float(fw.alpha_bar_with_zero(schedule)[40])
     rng = np.random.default_rng(0)
     d2 = [np.sum((127.5 * (fw.q_sample(x0, 40, schedule, rng.standard_normal(x0.shape, np.float32)) - x0)) ** 2)
@@ -171,7 +172,7 @@ def test_expected_distance_matches_monte_carlo():
 
 def test_crossover_is_where_noise_first_outgrows_contrast():
     schedule = NoiseSchedule("linear", 1000)
-    x0 = fw.to_model_space(_image())
+    x0 = to_model_space(_image())
     ab = fw.alpha_bar_with_zero(schedule)
     std = float(np.std(x0.astype(np.float64)))
     expected = next(t for t in range(1, 1001) if math.sqrt(ab[t]) * std <= math.sqrt(1 - ab[t]))

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diffusion_core.forward_settings import RESOLUTIONS, ForwardSettings
-from diffusion_core.pixel_patch import (
+from diffusion_core.forward.settings import RESOLUTIONS, ForwardSettings
+from diffusion_core.images.pixel_patch import (
     OUTLINE_RGB,
     centred_origin,
     clamp_origin,

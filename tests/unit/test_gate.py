@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from diffusion_core.gate import GateTimeout, SamplingGate
+from diffusion_core.live.gate import GateTimeout, SamplingGate
 
 
 def test_slots_are_released():

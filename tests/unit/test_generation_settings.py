@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diffusion_core.generation_settings import MAX_GRID_STEPS, NO_CLASS, GenerationSettings
+from diffusion_core.live.generation_settings import MAX_GRID_STEPS, NO_CLASS, GenerationSettings
 
 MODELS = ["digits", "fashion"]
 

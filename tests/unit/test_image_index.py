@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffusion_core.image_index import (
+from diffusion_core.space.image_index import (
     MAX_INDEX_CHARS,
     BadIndexError,
     changed_pixels,

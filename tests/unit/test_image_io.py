@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from diffusion_core.image_io import FORMATS, MAX_PIXELS, MAX_SIDE, ImageInputError, read_image
+from diffusion_core.images.image_io import FORMATS, MAX_PIXELS, MAX_SIDE, ImageInputError, read_image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -262,7 +262,7 @@ def test_a_40_megapixel_png_decodes_in_bounded_memory():
 import io, json, resource, sys
 sys.path.insert(0, {str(ROOT)!r})
 from PIL import Image
-from diffusion_core.image_io import read_image
+from diffusion_core.images.image_io import read_image
 buf = io.BytesIO(); Image.new("RGBA", (6300, 6300), (20, 200, 90, 255)).save(buf, "PNG"); data = buf.getvalue()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 pixels = read_image(data, "big.png").pixels

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diffusion_core import image_space
-from diffusion_core.image_space import (
+from diffusion_core.space import image_space
+from diffusion_core.space.image_space import (
     BIT_DEPTHS,
     MAX_BITS,
     MAX_VALUES,

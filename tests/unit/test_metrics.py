@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffusion_core.metrics import CopyYardstick, frechet_distance, nearest_neighbour_distances
+from diffusion_core.judge.metrics import CopyYardstick, frechet_distance, nearest_neighbour_distances
 
 
 def test_frechet_of_known_gaussians():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from diffusion_core.model_card import bars, render
-from diffusion_core.unet import UNetConfig
+from diffusion_core.judge.model_card import bars, render
+from diffusion_core.model.unet import UNetConfig
 
 
 def _report(accuracy: float, fd_ratio: float, sample_p1: float) -> dict:

@@ -7,10 +7,11 @@ import json
 import pytest
 import torch
 
-from diffusion_core.samplers import sample
-from diffusion_core.schedules import NoiseSchedule
-from diffusion_core.unet import UNet, UNetConfig
-from diffusion_core.weights import ASSETS, available_models, export_weights, load_model, record_onnx
+from diffusion_core import ASSETS
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model.samplers import sample
+from diffusion_core.model.unet import UNet, UNetConfig
+from diffusion_core.model.weights import available_models, export_weights, load_model, record_onnx
 
 pytest.importorskip("onnxruntime")
 
@@ -22,7 +23,7 @@ def _inputs(b: int = 5):
 
 def test_fresh_export_matches_pytorch(tmp_path):
     pytest.importorskip("onnx")
-    from diffusion_core.onnx_twin import export_onnx
+    from diffusion_core.model.onnx_twin import export_onnx
 
     torch.manual_seed(1)
     model = UNet(UNetConfig(channels=(8, 16, 16), groups=4, embed_dim=32)).eval()

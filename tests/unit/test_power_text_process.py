@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from diffusion_core.image_space import TooManyDigitsError, power_text
-from diffusion_core.power_text_process import (
+from diffusion_core.space.image_space import TooManyDigitsError, power_text
+from diffusion_core.space.power_text_process import (
     IN_PROCESS_UP_TO,
     power_text_in_process,
     power_text_responsive,

@@ -11,12 +11,13 @@ import pytest
 import torch
 from PIL import Image
 
-from diffusion_core import sample as cli
-from diffusion_core.data import CLASS_NAMES, to_uint8
-from diffusion_core.samplers import DEFAULT_GUIDANCE, sample
-from diffusion_core.schedules import NoiseSchedule
-from diffusion_core.unet import UNet, UNetConfig
-from diffusion_core.weights import export_weights, load_model
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.images.pixels import to_pixels
+from diffusion_core.model import sample as cli
+from diffusion_core.model.data import CLASS_NAMES
+from diffusion_core.model.samplers import DEFAULT_GUIDANCE, sample
+from diffusion_core.model.unet import UNet, UNetConfig
+from diffusion_core.model.weights import export_weights, load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,7 +77,7 @@ def test_same_seed_same_sheet_and_equal_to_the_core_sampler(assets, tmp_path):
     loaded = load_model("fashion", assets, torch.device("cpu"))
     x = sample("dpmpp", loaded.model, loaded.schedule, torch.tensor([2, 2, 2]), num_steps=3, guidance=3.0,
                generator=torch.Generator().manual_seed(5))
-    assert np.array_equal(a, to_uint8(x[:, 0].numpy()))
+    assert np.array_equal(a, to_pixels(x[:, 0].numpy()))
 
 
 @pytest.mark.parametrize("sampler", ["ddim", "ddpm"])
@@ -87,7 +88,7 @@ def test_other_samplers(assets, tmp_path, sampler):
     loaded = load_model("fashion", assets, torch.device("cpu"))
     x = sample(sampler, loaded.model, loaded.schedule, torch.tensor([0, 1]), num_steps=3, guidance=DEFAULT_GUIDANCE,
                generator=torch.Generator().manual_seed(0), **({"eta": 0.5} if sampler == "ddim" else {}))
-    assert images.shape == (2, 28, 28) and np.array_equal(images, to_uint8(x[:, 0].numpy()))
+    assert images.shape == (2, 28, 28) and np.array_equal(images, to_pixels(x[:, 0].numpy()))
 
 
 def test_png_grid_rows_are_classes(assets, tmp_path):

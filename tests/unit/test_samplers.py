@@ -31,9 +31,9 @@ import pytest
 import torch
 from torch import nn
 
-from diffusion_core import samplers as S
-from diffusion_core.schedules import NoiseSchedule
-from diffusion_core.unet import UNet, UNetConfig
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model import samplers as S
+from diffusion_core.model.unet import UNet, UNetConfig
 
 diffusers = pytest.importorskip("diffusers")
 

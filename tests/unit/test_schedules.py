@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.schedules import NoiseSchedule
+from diffusion_core.forward.schedules import NoiseSchedule
 
 diffusers = pytest.importorskip("diffusers")
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from diffusion_core.one_step import denoise_once
-from diffusion_core.shipped_data import held_out, projection, training_images
-from diffusion_core.weights import available_models, load_model
+from diffusion_core.live.one_step import denoise_once
+from diffusion_core.model.shipped_data import held_out, projection, training_images
+from diffusion_core.model.weights import available_models, load_model
 
 MODELS = available_models()
 pytestmark = pytest.mark.skipif(not MODELS, reason="no weights shipped yet (assets/manifest.json missing)")

@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from diffusion_core.image_space import ImageSpec, digit_count
-from diffusion_core.space_facts import (
+from diffusion_core.space.image_space import ImageSpec, digit_count
+from diffusion_core.space.space_facts import (
     certified_scientific,
     digit_curve,
     pages_to_write,

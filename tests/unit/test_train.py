@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from diffusion_core.train import TrainConfig, Trainer, learning_rate
-from diffusion_core.unet import UNetConfig
+from diffusion_core.model.train import TrainConfig, Trainer, learning_rate
+from diffusion_core.model.unet import UNetConfig
 
 TINY = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4)
 
@@ -142,8 +142,8 @@ def test_learning_rate_warmup_then_cosine_decay():
 
 def test_init_from_shipped_weights_starts_from_them(tmp_path):
     """--init-from: a new run (fresh schedule) starts from exported weights, model and EMA alike."""
-    from diffusion_core.schedules import NoiseSchedule
-    from diffusion_core.weights import export_weights
+    from diffusion_core.forward.schedules import NoiseSchedule
+    from diffusion_core.model.weights import export_weights
 
     trained = make_trainer(steps=6)
     trained.run(checkpoint=None, log_every=1e9)
@@ -158,8 +158,8 @@ def test_init_from_shipped_weights_starts_from_them(tmp_path):
 def test_continued_run_counts_the_steps_of_its_starting_weights(tmp_path):
     """The exported file of a continued run counts every step; a resumed run keeps the count even after
     --export has overwritten the file it started from."""
-    from diffusion_core.schedules import NoiseSchedule
-    from diffusion_core.weights import export_weights
+    from diffusion_core.forward.schedules import NoiseSchedule
+    from diffusion_core.model.weights import export_weights
 
     first = make_trainer(steps=6)
     path = export_weights("tiny", first.ema, NoiseSchedule(), "digits", tuple("0123456789"), 6, tmp_path)

@@ -9,20 +9,11 @@ import pytest
 import torch
 from PIL import Image
 
-from diffusion_core.samplers import run_sampler
-from diffusion_core.schedules import NoiseSchedule
-from diffusion_core.trajectory import (
-    MAX_FRAMES,
-    frame_stride,
-    gif_bytes,
-    pair_image,
-    png_bytes,
-    record,
-    tile,
-    trajectory_gif,
-    upscale,
-)
-from diffusion_core.unet import UNet, UNetConfig
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.images.pictures import gif_bytes, pair_image, png_bytes, tile, upscale
+from diffusion_core.live.trajectory import MAX_FRAMES, frame_stride, record, trajectory_gif
+from diffusion_core.model.samplers import run_sampler
+from diffusion_core.model.unet import UNet, UNetConfig
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
-"""diffusion_core.walk_plot: the walk through image space drawn over the projected cloud."""
+"""diffusion_core.live.walk_plot: the walk through image space drawn over the projected cloud."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from diffusion_core.walk_plot import (
+from diffusion_core.live.walk_plot import (
     CLASS_COLOURS,
     NO_CLASS_COLOUR,
     SUPERSAMPLE,

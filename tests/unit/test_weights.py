@@ -11,9 +11,9 @@ import json
 import pytest
 import torch
 
-from diffusion_core.schedules import NoiseSchedule
-from diffusion_core.unet import UNet, UNetConfig
-from diffusion_core.weights import (
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model.unet import UNet, UNetConfig
+from diffusion_core.model.weights import (
     MANIFEST,
     WeightsError,
     available_models,

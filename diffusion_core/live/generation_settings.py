@@ -11,14 +11,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 
-from .samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS
+from diffusion_core import MAX_SEED
+from diffusion_core.model.samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS
 
-MAX_SEED = 2**31 - 1
 MAX_GUIDANCE = 8.0
 MODES = ("one", "grid")
 STEP_LIMITS = {"dpmpp": (5, 50), "ddim": (5, 250), "ddpm": (10, 1000)}
 MAX_GRID_STEPS = 200
 NO_CLASS = -1
+GRID_COLUMNS = 5  # one per class: two rows of five
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,16 @@ class GenerationSettings:
         if self.mode == "grid":
             return list(range(num_classes))
         return [num_classes if self.label == NO_CLASS else self.label]
+
+    @property
+    def grid_columns(self) -> int | None:
+        """Columns of the picture of a run: GRID_COLUMNS for one per class, None (one row) for one image."""
+        return GRID_COLUMNS if self.mode == "grid" else None
+
+    def describe(self, class_names: tuple[str, ...]) -> str:
+        """What was asked for, in words: "Prompt: 7", or the classes of a grid."""
+        if self.mode == "grid":
+            if all(name == str(k) for k, name in enumerate(class_names)):
+                return f"One per class, 0 to {len(class_names) - 1}"
+            return "One per class: " + ", ".join(f"{k} {n}" for k, n in enumerate(class_names))
+        return "Prompt: " + ("none" if self.label == NO_CLASS else class_names[self.label])

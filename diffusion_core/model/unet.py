@@ -1,16 +1,16 @@
-"""A small class-conditional UNet for 28x28 grayscale images (the denoiser epsilon_theta).
+"""A small class-conditional UNet (the denoiser epsilon_theta) for C x H x W images, gray or colour.
 
-Architecture (Ho et al. 2020, appendix B, shrunk for a 2-core CPU):
+Architecture (Ho et al. 2020, appendix B, shrunk for a 2-core CPU), for 28x28 (32x32 likewise):
     28x28 --res--> 28x28 --down--> 14x14 --res--> --down--> 7x7 --res, res (middle)-->
     7x7 --up--> 14x14 --res--> --up--> 28x28 --res--> 1x1 conv -> predicted noise.
 Each residual block adds a projection of (time embedding + class embedding). The class
 embedding has ``num_classes + 1`` rows: the last row is the "no class" token used for
 classifier-free guidance (Ho & Salimans 2022).
 
-Input  x: (B, 1, 28, 28) float32 in roughly [-1, 1] (noisy image x_t)
+Input  x: (B, C, H, W) float32 in roughly [-1, 1] (noisy image x_t); C = in_channels, H = W = image_size
        t: (B,) int64 timesteps in [0, T)
        y: (B,) int64 class labels in [0, num_classes]; ``num_classes`` means "no class".
-Output  : (B, 1, 28, 28) float32, the predicted noise epsilon.
+Output  : (B, C, H, W) float32, the predicted noise epsilon.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from torch.nn import functional as F
 class UNetConfig:
     """Hyper-parameters of :class:`UNet`; stored beside the weights so a file rebuilds its model."""
 
-    channels: tuple[int, ...] = (32, 64, 64)  # feature maps at 28x28, 14x14, 7x7
+    channels: tuple[int, ...] = (32, 64, 64)  # feature maps at full, 1/2 and 1/4 resolution
     num_classes: int = 10  # real classes; one extra "no class" row is added
     embed_dim: int = 128  # width of the time/class embedding
     groups: int = 8  # GroupNorm groups
-    image_size: int = 28
-    in_channels: int = 1
+    image_size: int = 28  # H = W
+    in_channels: int = 1  # 1 gray, 3 RGB
 
     def to_dict(self) -> dict:
         return {**asdict(self), "channels": list(self.channels)}

@@ -18,7 +18,7 @@ import random
 
 import numpy as np
 
-from diffusion_core.image_space import ImageSpaceError, digit_count
+from diffusion_core.space.image_space import ImageSpaceError, digit_count
 
 MIN_SIDE, MAX_SIDE = 8, 100  # the sizes the index view offers
 # Longest text accepted as an index: the 24,083 digits of a 100 x 100 index with a separator after every digit

@@ -1,6 +1,6 @@
 """Sample-quality measures: Fréchet distance of feature Gaussians, and exact nearest neighbours.
 
-Used by :mod:`diffusion_core.evaluate` (quality bars) and the live denoiser's memorisation check.
+Used by :mod:`diffusion_core.judge.evaluate` (quality bars) and the live denoiser's memorisation check.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def nearest_neighbour_distances(queries: np.ndarray, reference: np.ndarray,
                                 chunk: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
     """Exact nearest neighbours in pixel space.
 
-    queries uint8 (N, 28, 28), reference uint8 (M, 28, 28) -> (L2 distances (N,) with pixels scaled
+    queries uint8 (N, ...), reference uint8 (M, ...) of one image shape -> (L2 distances (N,) with pixels scaled
     to [0, 1], indices into reference (N,)). The reference is converted ``chunk`` images at a time.
     The search uses |q|^2 + |r|^2 - 2 q.r in float32, whose cancellation leaves ~0.01 for an exact
     copy; the winner's distance is then recomputed directly in float64, so a copy reads 0.
@@ -55,22 +55,29 @@ def nearest_neighbour_distances(queries: np.ndarray, reference: np.ndarray,
 class CopyYardstick:
     """How far real images the model never saw lie from their nearest training image, per class.
 
-    ``typical`` and ``unusually_close`` are (C + 1,): the median and the 5th percentile of held-out
-    nearest-neighbour distances for each class, the last entry over all classes (for unconditional
-    samples). A generated image closer than ``unusually_close`` to the training set is nearer than 95% of
-    new real images of its class would be: worth a look as a possible copy. Per class, because simple
-    classes sit much closer to their neighbours (held-out MNIST 1s: median 2.1; 2s: 5.6).
+    ``typical``, ``unusually_close`` and ``unusually_far`` are (C + 1,): the median, the 5th and the 95th
+    percentile of held-out nearest-neighbour distances for each class, the last entry over all classes (for
+    unconditional samples). A generated image closer than ``unusually_close`` to the training set is nearer than
+    95% of new real images of its class would be: worth a look as a possible copy. One farther than
+    ``unusually_far`` is unlike any training image, more than new real images are: the model did not draw the
+    class the way real images look. Per class, because simple classes sit much closer to their neighbours
+    (held-out MNIST 1s: median 2.1; 2s: 5.6).
     """
 
     typical: np.ndarray
     unusually_close: np.ndarray
+    unusually_far: np.ndarray
 
     @classmethod
     def from_held_out(cls, distances: np.ndarray, labels: np.ndarray, num_classes: int) -> CopyYardstick:
         """From held-out nearest-neighbour distances (N,) and their labels (N,)."""
         groups = [distances[labels == k] for k in range(num_classes)] + [distances]
-        return cls(np.array([np.median(g) for g in groups]), np.array([np.percentile(g, 5) for g in groups]))
+        return cls(*(np.array([np.percentile(g, q) for g in groups]) for q in (50, 5, 95)))
 
     def suspicious(self, distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """(B,) bool: generated images (distances (B,), labels (B,), num_classes = no class) closer than 95%."""
         return distances < self.unusually_close[np.minimum(labels, len(self.typical) - 1)]
+
+    def far(self, distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """(B,) bool: generated images farther from every training image than 95% of new real ones."""
+        return distances > self.unusually_far[np.minimum(labels, len(self.typical) - 1)]

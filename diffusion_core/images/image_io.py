@@ -24,12 +24,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from diffusion_core import ASSETS
+
 MAX_BYTES = 25 * 1024 * 1024  # same cap as server.maxUploadSize in .streamlit/config.toml
 MAX_PIXELS = 40_000_000  # a 40 MP image decodes to 120 MB of RGB; refuse more
 MAX_SIDE = 1024  # images are reduced to at most this many pixels a side
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")  # the formats the upload widget names
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "assets" / "photos"
+SAMPLE_DIR = ASSETS / "photos"
 SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 

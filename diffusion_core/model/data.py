@@ -10,10 +10,9 @@ Layouts accepted by :func:`load_dataset`:
     An npz has no official split (and may be sorted by class), so a fixed seeded permutation
     holds out ``NPZ_TEST_SIZE`` images, from every class, as "test";
   * the emoji folder (``emoji.json``, ``google-64/``, ``twitter-64/``): 32x32 RGB, see
-    :mod:`diffusion_core.emoji_data` for its classes and split.
+    :mod:`diffusion_core.model.emoji_data` for its classes and split.
 
-The model sees pixels scaled to [-1, 1] (Ho et al. 2020 sec. 3.3), channels first: :func:`to_model_range`
-and :func:`to_images` are the one mapping between the two, for gray and colour alike.
+The networks see these images through :mod:`diffusion_core.images.pixels` (channels first, in [-1, 1]).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import emoji_data
+from diffusion_core.model import emoji_data
 
 CLASS_NAMES = {
     "digits": tuple(str(d) for d in range(10)),
@@ -33,6 +32,8 @@ CLASS_NAMES = {
                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     "emoji": emoji_data.CLASS_NAMES,
 }
+DATASET_TITLES = {"digits": "Handwritten digits (MNIST)", "fashion": "Clothes (Fashion-MNIST)",
+                  "emoji": "Emoji (colour, 32 × 32)"}
 NPZ_TEST_SIZE = 1000
 NPZ_SPLIT_SEED = 20260101
 _IDX_DTYPES = {0x08: np.uint8}
@@ -128,21 +129,3 @@ def _checked(images: np.ndarray, labels: np.ndarray, where: Path) -> tuple[np.nd
     if labels.min() < 0 or labels.max() > 9:
         raise DatasetError(f"{where}: labels must lie in 0..9")
     return np.ascontiguousarray(images), labels.astype(np.uint8)
-
-
-def to_model_range(images_u8: np.ndarray) -> np.ndarray:
-    """uint8 0..255, (N, H, W) or (N, H, W, 3) -> float32 (N, C, H, W) in [-1, 1] (Ho et al. 2020 sec. 3.3)."""
-    x = images_u8.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
-    return np.ascontiguousarray(x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2))
-
-
-def to_images(x: np.ndarray) -> np.ndarray:
-    """The inverse of :func:`to_model_range`: (N, C, H, W) in [-1, 1] -> uint8 (N, H, W) for C = 1, else
-    (N, H, W, C); values outside [-1, 1] are clipped."""
-    u8 = to_uint8(np.asarray(x))
-    return u8[:, 0] if u8.shape[1] == 1 else np.ascontiguousarray(u8.transpose(0, 2, 3, 1))
-
-
-def to_uint8(x: np.ndarray) -> np.ndarray:
-    """Model range [-1, 1] -> uint8 0..255, clipping out-of-range values; keeps the shape."""
-    return np.clip(np.rint((x + 1.0) * 127.5), 0, 255).astype(np.uint8)

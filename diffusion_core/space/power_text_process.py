@@ -1,6 +1,6 @@
 """Write out ``base ** exponent`` in a separate process, so the caller stays responsive.
 
-:func:`diffusion_core.image_space.power_text` spends nearly all its time inside single ``decimal``
+:func:`diffusion_core.space.image_space.power_text` spends nearly all its time inside single ``decimal``
 multiplications (libmpdec), which hold Python's GIL: in a web server that would freeze every other
 thread -- including the one sending the progress bar -- for seconds at a time (the last squaring of a
 12 MP photo's count takes several seconds). :func:`power_text_in_process` runs the same function in a
@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import queue as queue_module
 
-from diffusion_core.image_space import (
+from diffusion_core.space.image_space import (
     MAX_TEXT_DIGITS,
     ProgressCallback,
     TooManyDigitsError,
@@ -37,7 +37,7 @@ def _worker(base: int, exponent: int, max_digits: int, messages: multiprocessing
 
 def power_text_in_process(base: int, exponent: int, on_progress: ProgressCallback | None = None,
                           max_digits: int = MAX_TEXT_DIGITS) -> str:
-    """Same result as :func:`~diffusion_core.image_space.power_text`, computed in a spawned process.
+    """Same result as :func:`~diffusion_core.space.image_space.power_text`, computed in a spawned process.
 
     Size limits are checked here first (:class:`TooManyDigitsError`, no process started). Raises
     ``RuntimeError`` if the worker fails or dies (for example, killed for memory).

@@ -3,7 +3,7 @@
 Every curve over t is computed *exactly for the given ε* from five sums over the pixels
 (means, variances and the covariance of x_0 and ε), so a whole curve for t = 0..T costs O(n + T)
 instead of T passes over the image. Curves are of the unclipped x_t in model space [-1, 1]; the
-picture on screen is clipped to 0..255 (see :func:`diffusion_core.forward.to_pixels`).
+picture on screen is clipped to 0..255 (see :func:`diffusion_core.images.pixels.to_pixels`).
 
 The "noise ball" bound answers: of all levels^n images of this size, what fraction lie within
 distance r of a given image? Counting exactly is hopeless, but a rigorous upper bound is easy.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffusion_core.forward import PIXEL_HALF_RANGE
+from diffusion_core.images.pixels import PIXEL_HALF_RANGE
 
 PEAK_TO_PEAK = 2.0  # the range of x in [-1, 1]; the same as 255 in pixel units, so PSNR matches
 HIST_EDGES = np.linspace(-4.0, 4.0, 81)  # 80 bins of width 0.1 over ±4 standard deviations

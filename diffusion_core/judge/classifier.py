@@ -1,11 +1,12 @@
-"""An independent small CNN classifier for 28x28 images: the judge of generated samples.
+"""An independent small CNN classifier for small images, gray or colour: the judge of generated samples.
 
 It is trained only on the real training images (never on generated ones, never sharing weights
 with the denoiser) and gives (a) the class it sees in a sample and (b) a 64-d feature vector
-(the penultimate layer) in which :mod:`diffusion_core.evaluate` measures a Fréchet distance,
+(the penultimate layer) in which :mod:`diffusion_core.judge.evaluate` measures a Fréchet distance,
 like FID but with a judge that knows these data sets.
 
-Input (B, 1, 28, 28) float32 in [-1, 1]; logits (B, 10); features (B, 64).
+Input (B, C, H, W) float32 in [-1, 1] (H and W divisible by 4); logits (B, classes); features (B, 64).
+For 28x28 gray images it is exactly the judge the shipped digit and clothes models were measured with.
 """
 
 from __future__ import annotations
@@ -19,21 +20,22 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .data import to_model_range
+from diffusion_core.images.pixels import to_model_range
 
 FEATURE_DIM = 64
 
 
 class SmallCNN(nn.Module):
-    def __init__(self, num_classes: int = 10) -> None:
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28) -> None:
         super().__init__()
         self.conv = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
-            nn.Conv2d(32, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),  # 14x14
+            nn.Conv2d(in_channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),  # 1/2 size
             nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
-            nn.Conv2d(64, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),  # 7x7
+            nn.Conv2d(64, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),  # 1/4 size
         )
-        self.features = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(64 * 7 * 7, FEATURE_DIM), nn.ReLU())
+        side = image_size // 4
+        self.features = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(64 * side * side, FEATURE_DIM), nn.ReLU())
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(FEATURE_DIM, num_classes))
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
@@ -43,11 +45,16 @@ class SmallCNN(nn.Module):
         return self.head(self.embed(x))
 
 
+def judge_for(images: np.ndarray, labels: np.ndarray) -> SmallCNN:
+    """An untrained judge shaped for these images (N, H, W[, 3]) and their classes 0..max(labels)."""
+    return SmallCNN(int(labels.max()) + 1, 1 if images.ndim == 3 else images.shape[3], images.shape[1])
+
+
 def train_classifier(images: np.ndarray, labels: np.ndarray, epochs: int = 4, batch_size: int = 128,
                      seed: int = 0, out=sys.stderr) -> SmallCNN:
-    """Train on uint8 images (N, 28, 28) with small random shifts (±2 px) as augmentation."""
+    """Train on uint8 images (N, H, W[, 3]) with small random shifts (±2 px) as augmentation."""
     torch.manual_seed(seed)
-    model = SmallCNN()
+    model = judge_for(images, labels)
     x_all = torch.from_numpy(to_model_range(images))
     y_all = torch.from_numpy(labels.astype(np.int64))
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
@@ -74,7 +81,7 @@ def train_classifier(images: np.ndarray, labels: np.ndarray, epochs: int = 4, ba
 
 @torch.no_grad()
 def predict(model: SmallCNN, images: np.ndarray, batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 (N, 28, 28) -> (predicted labels (N,) int64, features (N, FEATURE_DIM) float64)."""
+    """uint8 (N, H, W[, 3]) -> (predicted labels (N,) int64, features (N, FEATURE_DIM) float64)."""
     model.eval()
     preds, feats = [], []
     for i in range(0, len(images), batch_size):
@@ -87,7 +94,7 @@ def predict(model: SmallCNN, images: np.ndarray, batch_size: int = 500) -> tuple
 
 def load_or_train(path: Path, images: np.ndarray, labels: np.ndarray, epochs: int = 4) -> SmallCNN:
     """The classifier cached at ``path`` (trained once, then reused so every evaluation has the same judge)."""
-    model = SmallCNN()
+    model = judge_for(images, labels)
     if path.exists():
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         return model.eval()

@@ -11,9 +11,10 @@ Two ways to reach the noisy image x_t from a clean image x_0:
   independent Gaussians is Gaussian, and the variances add up to 1 - ᾱ_t), not the same pixels.
 
 Conventions: pixels are uint8 0..255, shaped (H, W) for grayscale or (H, W, 3) for RGB; the model
-works on x in [-1, 1] (Ho et al. sec. 3.3: x = pixels / 127.5 - 1), float32, same shape.
+works on x in [-1, 1] (Ho et al. sec. 3.3: x = pixels / 127.5 - 1, :mod:`diffusion_core.images.pixels`),
+float32, same shape.
 Timesteps run t = 0..T with t = 0 the clean image; the schedule's 0-based arrays hold step t at
-index t - 1 (see :mod:`diffusion_core.schedules`, the one source of truth for β and ᾱ).
+index t - 1 (see :mod:`diffusion_core.forward.schedules`, the one source of truth for β and ᾱ).
 
 Noise is seeded with :class:`numpy.random.SeedSequence` (this module needs no torch): the jump's ε
 uses spawn key (0,), single step t uses spawn key (1, t), so every stream is reproducible on its own.
@@ -25,20 +26,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from diffusion_core.schedules import NoiseSchedule
-
-PIXEL_HALF_RANGE = 127.5  # x = pixels / 127.5 - 1 maps 0..255 onto [-1, 1]
-
-
-def to_model_space(pixels: np.ndarray) -> np.ndarray:
-    """uint8 pixels (any shape) -> float32 x in [-1, 1], same shape."""
-    return np.asarray(pixels, dtype=np.float32) / np.float32(PIXEL_HALF_RANGE) - np.float32(1.0)
-
-
-def to_pixels(x: np.ndarray) -> np.ndarray:
-    """float x (any shape, any range) -> uint8 pixels, clipped to 0..255 for display; same shape."""
-    scaled = (np.asarray(x, dtype=np.float32) + np.float32(1.0)) * np.float32(PIXEL_HALF_RANGE)
-    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.images.pixels import to_pixels
 
 
 def alpha_bar_with_zero(schedule: NoiseSchedule) -> np.ndarray:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import torch
 
-from .schedules import NoiseSchedule
-from .unet import UNet, UNetConfig
+from diffusion_core import ASSETS
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model.unet import UNet, UNetConfig
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 ASSETS_ENV = "IMAGE_SPACE_ASSETS"  # overrides where models are read from (a deployment's volume, tests)
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -47,6 +47,12 @@ class LoadedModel:
     device: torch.device
     runner: object = None
     engine: str = "PyTorch"
+
+    @property
+    def runs_on(self) -> str:
+        """Where and how sampling runs, for a caption: "CPU, 2 threads, ONNX Runtime"."""
+        threads = f", {torch.get_num_threads()} threads" if self.device.type == "cpu" else ""
+        return f"{self.device.type.upper()}{threads}, {self.engine}"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -98,7 +104,7 @@ def _onnx_runner(entry: dict, assets: Path, config: UNetConfig) -> tuple[object 
         data = (assets / twin["file"]).read_bytes()
         if sha256_bytes(data) != twin.get("sha256"):
             return None, f"{twin['file']} does not match its checksum"
-        from .onnx_twin import OnnxUNet
+        from diffusion_core.model.onnx_twin import OnnxUNet
 
         return OnnxUNet(data, config), "ONNX Runtime"
     except ImportError:

@@ -128,7 +128,7 @@ def load_emoji(folder: str | Path, split: str = "train") -> EmojiSet:
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     if not is_emoji_folder(folder):
-        raise EmojiDataError(f"{folder}: expected emoji.json, google-64/ and twitter-64/ (see diffusion_core.emoji_data)")
+        raise EmojiDataError(f"{folder}: expected emoji.json, google-64/ and twitter-64/ (see diffusion_core.model.emoji_data)")
     try:
         records = json.loads((folder / "emoji.json").read_text())
     except (OSError, json.JSONDecodeError) as e:

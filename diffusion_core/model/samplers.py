@@ -1,6 +1,6 @@
 """Reverse-process samplers, each a generator of every step, with classifier-free guidance.
 
-Three samplers, all in the 0-based discrete-time convention of :mod:`diffusion_core.schedules`:
+Three samplers, all in the 0-based discrete-time convention of :mod:`diffusion_core.forward.schedules`:
 
 * ``ddpm``  ancestral sampling, Ho et al. 2020 Algorithm 2 (posterior q(x_{t-1}|x_t, x_0),
             eqs. 6-7, variance beta-tilde), on any subsequence of timesteps (up to T).
@@ -12,12 +12,12 @@ Three samplers, all in the 0-based discrete-time convention of :mod:`diffusion_c
 Every sampler's first step is t = T-1, where x_T ~ N(0, I) really is pure noise, even for 20 steps.
 DDPM and DDIM space their steps evenly in t ("trailing" spacing, Lin et al. 2024). DPM-Solver++ by
 default spaces them evenly in log-SNR lambda (Lu et al. 2022, sec. 3.3, recommended there for
-low-resolution images). Measured with the judge of :mod:`diffusion_core.evaluate` (1,000 digits,
+low-resolution images). Measured with the judge of :mod:`diffusion_core.judge.evaluate` (1,000 digits,
 20 steps, guidance 1.5, same seeds), the Fréchet distance fell from 5.87 (trailing) to 5.52 for the
 shipped digits model, and from 7.13 to 5.87 for a checkpoint 2,600 steps before it.
 
-Tensors: x_t (B, 1, 28, 28) float32, roughly N(0, I) at t = T-1 and in [-1, 1] at the end;
-labels (B,) int64 in [0, num_classes] (num_classes = "no class").
+Tensors: x_t (B, C, H, W) float32 (the shape the model's config declares, :func:`image_shape`), roughly
+N(0, I) at t = T-1 and in [-1, 1] at the end; labels (B,) int64 in [0, num_classes] (num_classes = "no class").
 
 Classifier-free guidance (Ho & Salimans 2022): eps = eps(x, no class) + s * (eps(x, y) - eps(x, no class)).
 s = 0 is unconditional, s = 1 plain conditional, s > 1 pushes harder towards the class.
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .schedules import NoiseSchedule
-from .unet import UNet
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model.unet import UNet
 
 SAMPLERS = ("dpmpp", "ddim", "ddpm")
 SAMPLER_NAMES = {"dpmpp": "DPM-Solver++(2M)", "ddim": "DDIM", "ddpm": "DDPM (ancestral)"}
@@ -50,9 +50,9 @@ class SamplerStep:
 
     index:  0-based step number; num_steps: total steps of this run.
     t:      the timestep the model was evaluated at.
-    x_t:    (B, 1, 28, 28) the noisy sample entering the step.
-    x0_hat: (B, 1, 28, 28) the model's prediction of the clean image from x_t (clipped to [-1, 1]).
-    x_prev: (B, 1, 28, 28) the sample after the step; after the last step, the generated image.
+    x_t:    (B, C, H, W) the noisy sample entering the step.
+    x0_hat: (B, C, H, W) the model's prediction of the clean image from x_t (clipped to [-1, 1]).
+    x_prev: (B, C, H, W) the sample after the step; after the last step, the generated image.
     """
 
     index: int
@@ -110,6 +110,12 @@ def logsnr_timesteps(alpha_bar: np.ndarray, num_steps: int, last_t: int = LOGSNR
     return np.minimum(ts, T - 1 - np.arange(num_steps))  # ... and never above T-1 - i from the start
 
 
+def image_shape(model) -> tuple[int, int, int]:
+    """(C, H, W) of the images a denoiser works on, from its config (the UNet and its ONNX twin both carry one)."""
+    config = model.config
+    return config.in_channels, config.image_size, config.image_size
+
+
 def model_device(model) -> torch.device:
     """Where a denoiser runs: its ``device`` attribute (the ONNX twin) or its parameters' device."""
     device = getattr(model, "device", None)
@@ -118,7 +124,7 @@ def model_device(model) -> torch.device:
 
 @torch.no_grad()
 def guided_eps(model: UNet, x: torch.Tensor, t: int, labels: torch.Tensor, guidance: float) -> torch.Tensor:
-    """Classifier-free guided noise prediction, (B,1,28,28) -> (B,1,28,28).
+    """Classifier-free guided noise prediction, (B, C, H, W) -> (B, C, H, W).
 
     One network pass when guidance is 0 or 1 or no sample has a class; else one batched pass of 2B.
     """
@@ -151,7 +157,7 @@ def _start(model: UNet, labels: torch.Tensor, generator: torch.Generator,
     """What every sampler begins with: x_T (drawn, or a copy of the one given) and the labels, both on
     the model's device."""
     device = model_device(model)
-    x = (initial_noise((len(labels), 1, 28, 28), generator) if x_T is None else x_T.clone()).to(device)
+    x = (initial_noise((len(labels), *image_shape(model)), generator) if x_T is None else x_T.clone()).to(device)
     return x, labels.to(device)
 
 
@@ -274,6 +280,6 @@ def run_sampler(name: str, model: UNet, schedule: NoiseSchedule, labels: torch.T
 
 
 def sample(name: str, model: UNet, schedule: NoiseSchedule, labels: torch.Tensor, **kwargs) -> torch.Tensor:
-    """Run a sampler to the end and return the generated images (B, 1, 28, 28) in [-1, 1]."""
+    """Run a sampler to the end and return the generated images (B, C, H, W) in [-1, 1]."""
     (last,) = deque(run_sampler(name, model, schedule, labels, **kwargs), maxlen=1)
     return last.x_prev.clamp(-1, 1)

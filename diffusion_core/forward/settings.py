@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from diffusion_core.schedules import SCHEDULE_KINDS
+from diffusion_core import MAX_SEED
+from diffusion_core.forward.schedules import SCHEDULE_KINDS
 
-DATASETS = ("digits", "fashion")  # assets/datasets/{name}_test.npz, 1,000 images each
-DATASET_SIZE = 1000
+# Held-out images shipped per data set (assets/datasets/{name}_test.npz); the page passes the files' own counts.
+DATASET_SIZES = {"digits": 1000, "fashion": 1000, "emoji": 208}
 RESOLUTIONS = (28, 32, 48, 64, 96, 128, 192, 256)  # short side in pixels
 T_RANGE = (10, 2000)
-SEED_MAX = 2**31 - 1
 COLOURS = ("gray", "rgb")
 
 
@@ -24,9 +24,9 @@ COLOURS = ("gray", "rgb")
 class ForwardSettings:
     """What the page shows; every field has a safe default."""
 
-    source: str = "photo"  # "photo" or one of DATASETS
+    source: str = "photo"  # "photo" or a data set (a key of DATASET_SIZES)
     photo: str = "Astronaut"  # display name of a bundled photo (see image_io.list_samples)
-    index: int = 0  # image number within a data set, 0..DATASET_SIZE-1
+    index: int = 0  # image number within a data set, 0..size-1
     colour: str = "rgb"  # "gray" or "rgb" (data sets are always gray)
     res: int = 128  # short side in pixels, one of RESOLUTIONS (data sets stay 28)
     schedule: str = "cosine"  # one of SCHEDULE_KINDS
@@ -41,26 +41,29 @@ class ForwardSettings:
                 "T": str(self.T), "t": str(self.t), "seed": str(self.seed)}
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str], photos: Iterable[str]) -> tuple[ForwardSettings, list[str]]:
+    def from_query(cls, query: Mapping[str, str], photos: Iterable[str],
+                   dataset_sizes: Mapping[str, int] = DATASET_SIZES) -> tuple[ForwardSettings, list[str]]:
         """Parse untrusted query parameters; returns (settings, messages about rejected values).
 
-        photos: the names of the bundled photos that exist. Unknown keys are ignored.
+        photos: the names of the bundled photos that exist; dataset_sizes: held-out images per data set.
+        Unknown keys are ignored; a rejected value is quoted in its message cut to 40 characters.
         """
         s, problems = cls(), []
 
         def bad(key: str, why: str) -> None:
-            problems.append(f"Ignored `{key}={query[key]}` in the link: {why}")
+            value = query[key] if len(query[key]) <= 40 else query[key][:40] + "…"
+            problems.append(f"Ignored `{key}={value}` in the link: {why}")
 
         if "img" in query:
             kind, _, rest = query["img"].partition(":")
             names = list(photos)
             if kind == "photo" and rest in names:
                 s = replace(s, source="photo", photo=rest)
-            elif kind in DATASETS and _int_in(rest, 0, DATASET_SIZE - 1) is not None:
-                s = replace(s, source=kind, index=_int_in(rest, 0, DATASET_SIZE - 1))
+            elif kind in dataset_sizes and _int_in(rest, 0, dataset_sizes[kind] - 1) is not None:
+                s = replace(s, source=kind, index=_int_in(rest, 0, dataset_sizes[kind] - 1))
             else:
-                bad("img", f"use photo:NAME with NAME one of {', '.join(names)}, "
-                           f"or digits:N / fashion:N with N from 0 to {DATASET_SIZE - 1}.")
+                sets = ", ".join(f"{name}:N with N from 0 to {size - 1}" for name, size in dataset_sizes.items())
+                bad("img", f"use photo:NAME with NAME one of {', '.join(names)}, or {sets}.")
         if "colour" in query:
             if query["colour"] in COLOURS:
                 s = replace(s, colour=query["colour"])
@@ -92,9 +95,9 @@ class ForwardSettings:
             else:
                 s = replace(s, t=t)
         if "seed" in query:
-            seed = _int_in(query["seed"], 0, SEED_MAX)
+            seed = _int_in(query["seed"], 0, MAX_SEED)
             if seed is None:
-                bad("seed", f"use a whole number from 0 to {SEED_MAX}.")
+                bad("seed", f"use a whole number from 0 to {MAX_SEED}.")
             else:
                 s = replace(s, seed=seed)
         return s, problems

@@ -2,8 +2,8 @@
 paper, and the "every atom a supercomputer" thought experiment.
 
 Everything is computed from exact integers and fractions (digit counts from
-:func:`diffusion_core.image_space.digit_count`, head digits from
-:func:`~diffusion_core.image_space.leading_digits`); where a result is shown rounded, the rounding is
+:func:`diffusion_core.space.image_space.digit_count`, head digits from
+:func:`~diffusion_core.space.image_space.leading_digits`); where a result is shown rounded, the rounding is
 of a proven interval, and the digits shown are the ones both ends of that interval agree on.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from diffusion_core.image_space import (
+from diffusion_core.space.image_space import (
     EDGE_DIGITS,
     ImageSpec,
     digit_count,

@@ -10,9 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from diffusion_core.forward import alpha_bar_with_zero
-from diffusion_core.forward_stats import normal_pdf
-from diffusion_core.schedules import NoiseSchedule
+from diffusion_core.forward.process import alpha_bar_with_zero
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.forward.stats import normal_pdf
 
 _MARKER = {"color": "#ff5c5c", "width": 1.5, "dash": "dot"}
 _HEIGHT = 320

@@ -1,0 +1,127 @@
+"""Judging a shipped denoiser against its quality bars with an independent classifier.
+
+    python -m diffusion_core.evaluate --model digits --data ../shared/data/mnist10k
+    python -m diffusion_core.evaluate --model fashion --data ../shared/data/fashion-mnist --guidance 1 2 3
+    python -m diffusion_core.evaluate --model emoji      # no --data: the copies the app ships in assets/datasets
+
+For each guidance scale it generates ``n`` samples balanced over the classes (default sampler:
+DPM-Solver++(2M), 20 steps) and reports
+  * accuracy: the share the classifier (:mod:`diffusion_core.judge.classifier`) assigns to the asked class,
+    overall and per class, next to the classifier's own accuracy on the real test set;
+  * Fréchet distance (Heusel et al. 2017, eq. for FID) between Gaussian fits of classifier features
+    of the samples and of real training images, next to the floor: the same distance for as many
+    real *test* images;
+  * memorisation: each sample's L2 distance (pixels in [0, 1]) to its nearest training image,
+    compared with the same for real test images (a copy of a training image would sit near 0).
+Results are printed as JSON and written to ``--out`` for the model card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from diffusion_core import ASSETS
+from diffusion_core.images.pixels import to_images
+from diffusion_core.judge.classifier import load_or_train, predict
+from diffusion_core.judge.metrics import frechet_distance, nearest_neighbour_distances
+from diffusion_core.model.data import load_dataset
+from diffusion_core.model.samplers import DEFAULT_GUIDANCE, sample
+from diffusion_core.model.shipped_data import held_out, training_set
+from diffusion_core.model.weights import load_model
+
+
+def generate_balanced(loaded, n: int, guidance: float, sampler: str, steps: int, seed: int,
+                      batch_size: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """n samples, classes 0, 1, ... in turn: (uint8 images (n, H, W[, 3]), labels (n,)), drawn with what the app
+    samples with (``loaded.runner``: the ONNX twin on the CPU, else PyTorch)."""
+    labels = np.arange(n) % len(loaded.class_names)
+    gen = torch.Generator().manual_seed(seed)
+    out = []
+    for i in range(0, n, batch_size):
+        y = torch.from_numpy(labels[i:i + batch_size]).long()
+        x = sample(sampler, loaded.runner, loaded.schedule, y, num_steps=steps, guidance=guidance, generator=gen)
+        out.append(to_images(x.cpu().numpy()))
+    return np.concatenate(out), labels
+
+
+def _summary(d: np.ndarray) -> dict:
+    return {"min": float(d.min()), "p1": float(np.percentile(d, 1)), "median": float(np.median(d))}
+
+
+def real_images(model_name: str, data: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(train images, labels, test images, labels): from the data set at ``data``, or without it from the copies
+    the app ships (its training set and held-out images, :mod:`diffusion_core.model.shipped_data`)."""
+    if data is not None:
+        return (*load_dataset(data, "train"), *load_dataset(data, "test"))
+    return (*training_set(model_name), *held_out(model_name))
+
+
+def evaluate(model_name: str, data: str | None, guidances: list[float], n: int, sampler: str, steps: int,
+             seed: int, classifier_path: Path, assets: Path = ASSETS, classifier_epochs: int = 4) -> dict:
+    """The quality report of ``model_name`` (see the module docstring); ``data`` None: the shipped copies."""
+    train_x, train_y, test_x, test_y = real_images(model_name, data)
+    classifier = load_or_train(classifier_path, train_x, train_y, classifier_epochs)
+    test_pred, test_feats = predict(classifier, test_x)
+    rng = np.random.default_rng(seed)
+    train_feats = predict(classifier, train_x[rng.choice(len(train_x), min(len(train_x), 10_000), replace=False)])[1]
+    floor_idx = rng.choice(len(test_x), min(n, len(test_x)), replace=False)
+    test_nn, _ = nearest_neighbour_distances(test_x[floor_idx], train_x)
+    report = {
+        "classifier_epochs": classifier_epochs,
+        "model": model_name, "data": data or "assets/datasets (the shipped copies)", "n": n, "sampler": sampler,
+        "steps": steps, "seed": seed,
+        "classifier_test_accuracy": float((test_pred == test_y).mean()),
+        "fd_floor_test_vs_train": frechet_distance(test_feats[floor_idx], train_feats),
+        "nn_distance_real_test": _summary(test_nn),
+        "by_guidance": {},
+    }
+    loaded = load_model(model_name, assets, device=torch.device("cpu"))
+    report["engine"] = loaded.engine
+    for g in guidances:
+        start = time.perf_counter()
+        images, labels = generate_balanced(loaded, n, g, sampler, steps, seed)
+        seconds = time.perf_counter() - start
+        pred, feats = predict(classifier, images)
+        sample_nn, _ = nearest_neighbour_distances(images, train_x)
+        per_class = [float((pred[labels == c] == c).mean()) for c in range(len(loaded.class_names))]
+        fd = frechet_distance(feats, train_feats)
+        report["by_guidance"][str(g)] = {
+            "accuracy": float((pred == labels).mean()),
+            "per_class_accuracy": per_class,
+            "fd": fd,
+            "fd_ratio_to_floor": fd / report["fd_floor_test_vs_train"],
+            "nn_distance_samples": _summary(sample_nn),
+            "sampling_seconds": seconds,
+        }
+        print(json.dumps({"guidance": g, **report["by_guidance"][str(g)]}), file=sys.stderr, flush=True)
+    return report
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="Evaluate a shipped denoiser against its quality bars.")
+    p.add_argument("--model", required=True, help="name in assets/manifest.json (digits, fashion)")
+    p.add_argument("--data", default=None, help="the data set the model was trained on (IDX folder, npz or emoji "
+                   "folder; default: the copies shipped in assets/datasets)")
+    p.add_argument("--guidance", type=float, nargs="+", default=[DEFAULT_GUIDANCE])
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--sampler", default="dpmpp")
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--classifier-epochs", type=int, default=4, help="epochs of the judge, when it is trained")
+    p.add_argument("--classifier", default=None, help="cache of the judge (default runs/<model>/classifier.pt)")
+    p.add_argument("--out", default=None, help="JSON report (default runs/<model>/eval.json)")
+    args = p.parse_args(argv)
+    report = evaluate(args.model, args.data, args.guidance, args.n, args.sampler, args.steps, args.seed,
+                      Path(args.classifier or f"runs/{args.model}/classifier.pt"),
+                      classifier_epochs=args.classifier_epochs)
+    out = Path(args.out or f"runs/{args.model}/eval.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))

@@ -1,0 +1,7 @@
+"""What the live pages need around a shipped model: recorded runs, one step, the walk, the checks, the queue.
+
+``run`` drives a sampling run at a screen's pace; ``trajectory`` records it for scrubbing, GIFs and projections;
+``one_step`` shows a single denoising step on a real image; ``memorisation`` judges samples against the training
+set; ``walk_plot`` draws their path through image space; ``shared_runs`` computes identical runs once;
+``generation_settings`` validates the denoiser's shareable link; ``gate`` queues heavy work first come, first served.
+"""

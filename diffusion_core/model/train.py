@@ -1,0 +1,251 @@
+"""Training a class-conditional denoiser (DDPM eps-prediction, Ho et al. 2020 Algorithm 1).
+
+    python -m diffusion_core.train --dataset digits --data ../shared/data/mnist10k --steps 6000
+    python -m diffusion_core.train --dataset fashion --data ../shared/data/fashion-mnist --resume
+    python -m diffusion_core.train --dataset emoji --data ../shared/data/emoji --channels 32,64,128 --hflip
+
+Each step: draw a batch x_0 and labels, drop labels to "no class" with probability
+``label_dropout`` (classifier-free guidance, Ho & Salimans 2022), draw t ~ U{0..T-1} and
+eps ~ N(0, I), form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps (eq. 4) and minimise
+||eps - eps_theta(x_t, t, y)||^2 (eq. 14). AdamW, linear warm-up then cosine decay, gradient
+clipping, EMA of the weights (what gets shipped). Images of any (C, H, W): the UNet is built for the
+data's shape. ``--hflip`` mirrors half of each batch's images, of the classes whose meaning survives a
+mirror (for emoji: all but flags; see :mod:`diffusion_core.model.emoji_data`).
+
+Reproducible and resumable: every step draws its batch and noise from a generator seeded by
+(seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+A checkpoint (model, EMA, optimiser, step, elapsed time) is written atomically every few minutes
+to ``<run-dir>/checkpoint.pt``; ``--resume`` continues from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from diffusion_core import ASSETS
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.images.pixels import to_model_range
+from diffusion_core.model import emoji_data
+from diffusion_core.model.data import CLASS_NAMES, load_dataset
+from diffusion_core.model.unet import UNet, UNetConfig, count_parameters
+from diffusion_core.model.weights import export_weights
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    dataset: str = "digits"  # "digits" or "fashion": names the classes and the shipped file
+    steps: int = 6000  # optimiser steps in total
+    batch_size: int = 128
+    lr: float = 1e-3  # peak AdamW learning rate
+    warmup: int = 200  # linear warm-up steps, then cosine decay to lr * min_lr_ratio
+    min_lr_ratio: float = 0.05
+    weight_decay: float = 0.0
+    ema_decay: float = 0.999
+    label_dropout: float = 0.1  # probability of training a sample as "no class"
+    grad_clip: float = 1.0
+    seed: int = 0
+    schedule: str = "cosine"
+    T: int = 1000
+    init_from: str = ""  # a shipped weights file to start from (fine-tuning with a fresh schedule), or none
+    unet: UNetConfig = field(default_factory=UNetConfig)
+    hflip: bool = False  # mirror a random half of each batch, for the classes in FLIPPABLE[dataset]
+
+
+# Classes whose images may be mirrored in training, per data set (digits and clothes are never flipped:
+# a mirrored 2 is no digit, and the shipped models were trained without flips).
+FLIPPABLE = {"emoji": emoji_data.FLIPPABLE}
+
+
+def learning_rate(cfg: TrainConfig, step: int) -> float:
+    """Linear warm-up over ``cfg.warmup`` steps, then cosine decay to ``lr * min_lr_ratio``."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+class Trainer:
+    """Holds model, EMA copy, optimiser and data; ``run`` trains until ``cfg.steps`` or a deadline."""
+
+    def __init__(self, cfg: TrainConfig, images: np.ndarray, labels: np.ndarray,
+                 device: torch.device | None = None) -> None:
+        self.cfg = cfg
+        self.device = device or torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        torch.manual_seed(cfg.seed)
+        self.model = UNet(cfg.unet).to(self.device)
+        if cfg.init_from:
+            payload = torch.load(cfg.init_from, map_location=self.device, weights_only=True)
+            if UNetConfig.from_dict(payload["unet"]) != cfg.unet:
+                raise ValueError(f"{cfg.init_from} holds a UNet of another shape; pass the same --channels")
+            self.model.load_state_dict(payload["state_dict"])
+        # Steps already in the starting weights: the exported file counts the whole training.
+        self.init_steps = int(payload.get("train_steps", 0)) if cfg.init_from else 0
+        self.ema = copy.deepcopy(self.model).eval()
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.schedule = NoiseSchedule(cfg.schedule, cfg.T)
+        self.alpha_bar = torch.tensor(self.schedule.alpha_bar, dtype=torch.float32, device=self.device)
+        self.x0 = torch.from_numpy(to_model_range(images)).to(self.device)
+        self.y = torch.from_numpy(labels.astype(np.int64)).to(self.device)
+        flippable = FLIPPABLE.get(cfg.dataset, (False,) * cfg.unet.num_classes) if cfg.hflip else None
+        self.flippable = None if flippable is None else torch.tensor(flippable, device=self.device)
+        self.step = 0
+        self.elapsed = 0.0  # training seconds over all sessions
+        self.loss_history: list[tuple[int, float]] = []
+
+    def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The batch of ``step``: (x_0 (B,C,H,W), t (B,), y (B,), eps (B,C,H,W)), a pure function of (seed, step)."""
+        g = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + step)
+        b = self.cfg.batch_size
+        idx = torch.randint(0, len(self.x0), (b,), generator=g)
+        t = torch.randint(0, self.cfg.T, (b,), generator=g)
+        drop = torch.rand(b, generator=g) < self.cfg.label_dropout
+        eps = torch.randn((b, *self.x0.shape[1:]), generator=g)
+        idx = idx.to(self.device)
+        x0, y_true = self.x0[idx], self.y[idx]
+        if self.flippable is not None:  # drawn last, so runs without flips keep their batches exactly
+            flip = (torch.rand(b, generator=g) < 0.5).to(self.device) & self.flippable[y_true]
+            x0 = torch.where(flip[:, None, None, None], x0.flip(3), x0)
+        y = torch.where(drop.to(self.device), torch.full_like(y_true, self.cfg.unet.num_classes), y_true)
+        return x0, t.to(self.device), y, eps.to(self.device)
+
+    def train_step(self) -> float:
+        x0, t, y, eps = self.batch(self.step)
+        ab = self.alpha_bar[t][:, None, None, None]
+        x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * eps  # eq. 4
+        loss = F.mse_loss(self.model(x_t, t, y), eps)  # eq. 14
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate(self.cfg, self.step)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
+        self.optimizer.step()
+        decay = min(self.cfg.ema_decay, (1 + self.step) / (10 + self.step))
+        with torch.no_grad():
+            for p_ema, p in zip(self.ema.parameters(), self.model.parameters()):
+                p_ema.lerp_(p, 1 - decay)
+        self.step += 1
+        return float(loss.detach())
+
+    def state(self) -> dict:
+        return {
+            "config": _config_dict(self.cfg),
+            "model": self.model.state_dict(),
+            "ema": self.ema.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "loss_history": self.loss_history,
+            "init_steps": self.init_steps,
+        }
+
+    def load_state(self, state: dict) -> None:
+        saved = {"hflip": False, **state["config"]}  # checkpoints from before --hflip existed
+        if saved != _config_dict(self.cfg):
+            raise ValueError("checkpoint was made with a different configuration; pass the same flags to resume")
+        self.model.load_state_dict(state["model"])
+        self.ema.load_state_dict(state["ema"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
+        self.loss_history = [tuple(x) for x in state["loss_history"]]
+        # Read from the checkpoint: by now --export may have overwritten the --init-from file.
+        self.init_steps = int(state.get("init_steps", self.init_steps))
+
+    def save_checkpoint(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        torch.save(self.state(), tmp)
+        tmp.replace(path)
+
+    def run(self, checkpoint: Path | None = None, checkpoint_minutes: float = 5.0,
+            log_every: float = 10.0, out=sys.stderr) -> None:
+        """Train to ``cfg.steps``, checkpointing every ``checkpoint_minutes`` and at the end."""
+        self.model.train()
+        last_ckpt = last_log = time.perf_counter()
+        window_start, window_steps, running = time.perf_counter(), 0, None
+        while self.step < self.cfg.steps:
+            t0 = time.perf_counter()
+            loss = self.train_step()
+            self.elapsed += time.perf_counter() - t0
+            running = loss if running is None else 0.98 * running + 0.02 * loss
+            window_steps += 1
+            now = time.perf_counter()
+            if now - last_log >= log_every or self.step == self.cfg.steps:
+                rate = window_steps * self.cfg.batch_size / (now - window_start)
+                eta = (self.cfg.steps - self.step) * self.cfg.batch_size / max(rate, 1e-9)
+                self.loss_history.append((self.step, running))
+                print(f"step {self.step}/{self.cfg.steps}  loss {running:.4f}  {rate:.0f} img/s  "
+                      f"lr {learning_rate(self.cfg, self.step):.2e}  eta {eta / 60:.1f} min", file=out, flush=True)
+                last_log, window_start, window_steps = now, now, 0
+            if checkpoint is not None and now - last_ckpt >= 60 * checkpoint_minutes:
+                self.save_checkpoint(checkpoint)
+                last_ckpt = now
+        if checkpoint is not None:
+            self.save_checkpoint(checkpoint)
+
+
+def _config_dict(cfg: TrainConfig) -> dict:
+    d = asdict(cfg)
+    d["unet"] = cfg.unet.to_dict()
+    return d
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", choices=sorted(CLASS_NAMES), required=True)
+    p.add_argument("--data", required=True, help="IDX folder or .npz file / folder (see diffusion_core.model.data)")
+    p.add_argument("--steps", type=int, default=TrainConfig.steps)
+    p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--channels", default="32,64,64", help="UNet widths at full, 1/2 and 1/4 resolution")
+    p.add_argument("--hflip", action="store_true", help="mirror half the images of the classes that allow it")
+    p.add_argument("--seed", type=int, default=TrainConfig.seed)
+    p.add_argument("--init-from", default="", help="start from these weights (e.g. assets/digits.pt) with a fresh schedule")
+    p.add_argument("--run-dir", default=None, help="where checkpoints go (default runs/<dataset>)")
+    p.add_argument("--resume", action="store_true", help="continue from <run-dir>/checkpoint.pt")
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: all cores)")
+    p.add_argument("--export", action="store_true", help="at the end, write EMA weights to <assets>/<dataset>.pt")
+    p.add_argument("--export-only", action="store_true",
+                   help="do not train: export the EMA weights of the checkpoint as it stands (with --resume)")
+    p.add_argument("--assets", default=str(ASSETS), help="where --export writes (default: the repo's assets/)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    channels = tuple(int(c) for c in args.channels.split(","))
+    images, labels = load_dataset(args.data, "train")
+    unet = UNetConfig(channels=channels, num_classes=len(CLASS_NAMES[args.dataset]), image_size=images.shape[1],
+                      in_channels=1 if images.ndim == 3 else images.shape[3])
+    cfg = TrainConfig(dataset=args.dataset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
+                      seed=args.seed, init_from=args.init_from, unet=unet, hflip=args.hflip)
+    trainer = Trainer(cfg, images, labels)
+    run_dir = Path(args.run_dir or f"runs/{args.dataset}")
+    checkpoint = run_dir / "checkpoint.pt"
+    if args.resume and checkpoint.exists():
+        trainer.load_state(torch.load(checkpoint, map_location=trainer.device, weights_only=False))
+        print(f"resumed from {checkpoint} at step {trainer.step}", file=sys.stderr)
+    print(f"{args.dataset}: {len(images)} images, UNet {count_parameters(trainer.model):,} params, "
+          f"device {trainer.device}, {torch.get_num_threads()} threads", file=sys.stderr)
+    if not args.export_only:
+        trainer.run(checkpoint, args.checkpoint_minutes)
+    if args.export or args.export_only:
+        path = export_weights(args.dataset, trainer.ema, trainer.schedule, args.dataset,
+                              CLASS_NAMES[args.dataset], trainer.init_steps + trainer.step, Path(args.assets))
+        print(f"exported {path} after {trainer.step} steps, {trainer.elapsed / 60:.1f} training minutes",
+              file=sys.stderr)
