@@ -18,6 +18,7 @@ from diffusion_core.images.pictures import enlarge
 from diffusion_core.live.gate import SamplingGate
 from diffusion_core.model.shipped_data import Projection, held_out, projection, training_images
 from pages.reader_state import KEPT
+from pages.safe_text import plain
 
 if TYPE_CHECKING:
     from diffusion_core.judge.metrics import CopyYardstick
@@ -59,14 +60,14 @@ def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> Lo
             try:
                 loaded = _decode_cached(hashlib.sha256(data).hexdigest(), upload.name, data)
             except ImageInputError as e:
-                st.error(f"{e} Showing the bundled photo “{chosen}” instead.")
+                st.error(plain(f"{e} Showing the bundled photo “{chosen}” instead."))
             else:
                 st.session_state[f"{key}_kept_upload"] = (upload.name, loaded)
                 for note in loaded.notes:
-                    st.info(note)
+                    st.info(plain(note))
                 return loaded
         elif kept is not None:
-            st.caption(f"Showing your upload “{kept[0]}” from before; upload another file to replace it.")
+            st.caption(plain(f"Showing your upload “{kept[0]}” from before; upload another file to replace it."))
             return kept[1]
     return _load_sample_cached(chosen)
 

@@ -59,6 +59,7 @@ from diffusion_core.space.space_facts import (
 from pages.app_entry import run_through_app
 from pages.common import pick_image, show_pixels
 from pages.reader_state import KEPT, mirror_in_url, restore
+from pages.safe_text import plain
 
 run_through_app()
 
@@ -138,7 +139,7 @@ def settings() -> ImageSpec | None:
     try:
         spec = _spec_from_widgets()
     except ImageSpaceError as e:
-        st.error(f"{e} The numbers below wait for a valid size.")
+        st.error(plain(f"{e} The numbers below wait for a valid size."))
         return None
     colour = next(k for k, v in URL_COLOURS.items() if COLOUR_MODELS[v] == spec.channels)
     mirror_in_url({"w": str(spec.width), "h": str(spec.height), "colour": colour, "bits": str(spec.bits)})
@@ -344,14 +345,14 @@ def _index_to_image(size: int, picture_text: str) -> None:
         index_to_text(random_index(size, size))))
     b2.button("Use the picture's index", key="ix_use_picture", on_click=_set_index_text, args=(picture_text,))
     typed = st.text_area(f"An index for a {size} × {size} image (digits only; spaces and commas are ignored)",
-                         key="ix_text", height=110, max_chars=MAX_INDEX_CHARS, **KEPT)
+                         key="ix_text", height=110, max_chars=MAX_INDEX_CHARS + 1, **KEPT)  # a cut paste is refused
     if not typed.strip():
         st.info("Paste an index, draw a random one, or use the picture's: its image appears here.")
         return
     try:
         index = _parsed_index(typed, size)
     except BadIndexError as e:
-        st.error(str(e))
+        st.error(plain(str(e)))
         return
     image = index_to_image(index, size, size)
     left, right = st.columns(2)

@@ -23,6 +23,8 @@ from typing import Any
 
 import streamlit as st
 
+from pages.safe_text import plain
+
 KEPT: dict[str, Any] = {"persist_state": "session"}
 
 # A page's reading of a link: query parameters -> ({widget key: value}, [messages about rejected values]).
@@ -32,7 +34,8 @@ LinkReader = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
 def restore(read_link: LinkReader) -> None:
     """Give every widget key of this page that the session does not hold its value from the link or default.
 
-    Shows a warning for each value of the link that was rejected, when the link was used.
+    Shows a warning for each value of the link that was rejected, when the link was used (as plain text: the
+    messages quote the link's values, which a stranger may have written).
     """
     values, problems = read_link(st.query_params.to_dict())
     missing = {key: value for key, value in values.items() if key not in st.session_state}
@@ -41,7 +44,7 @@ def restore(read_link: LinkReader) -> None:
     for key, value in missing.items():
         st.session_state[key] = value
     for problem in problems:
-        st.warning(problem, icon=":material/link_off:")
+        st.warning(plain(problem), icon=":material/link_off:")
 
 
 def mirror_in_url(query: Mapping[str, str]) -> None:

@@ -52,7 +52,7 @@ class ForwardSettings:
 
         def bad(key: str, why: str) -> None:
             value = query[key] if len(query[key]) <= 40 else query[key][:40] + "…"
-            problems.append(f"Ignored `{key}={value}` in the link: {why}")
+            problems.append(f"Ignored {key}={value} in the link: {why}")
 
         if "img" in query:
             kind, _, rest = query["img"].partition(":")

@@ -30,6 +30,7 @@ MAX_BYTES = 25 * 1024 * 1024  # same cap as server.maxUploadSize in .streamlit/c
 MAX_PIXELS = 40_000_000  # a 40 MP image decodes to 120 MB of RGB; refuse more
 MAX_SIDE = 1024  # images are reduced to at most this many pixels a side
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")  # the formats the upload widget names
+EXIF_ORIENTATION = 0x0112  # the EXIF tag saying how a camera's stored pixels must be turned to be seen upright
 
 SAMPLE_DIR = ASSETS / "photos"
 SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -70,6 +71,8 @@ def read_image(data: bytes, name: str = "upload") -> LoadedImage:
                 img.seek(0)
             img.draft(img.mode, (MAX_SIDE, MAX_SIDE))  # JPEG only: decode at a reduced scale
             img.load()
+            if img.getexif().get(EXIF_ORIENTATION, 1) != 1:
+                notes.append(f"{name} is stored turned or mirrored (its EXIF orientation); shown upright.")
             img = _reduced(ImageOps.exif_transpose(img))
             pixels = _to_rgb(img, name, notes)
     except ImageInputError:

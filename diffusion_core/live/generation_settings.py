@@ -7,7 +7,6 @@ Caps keep one run bounded on a shared server: at most 1,000 steps for one image,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 
@@ -56,17 +55,17 @@ class GenerationSettings:
             values[key] = value
 
         take("model", str, lambda v: v in models, f"shipped models are {', '.join(models) or 'none'}")
-        take("label", lambda s: NO_CLASS if s == "none" else int(s), lambda v: v == NO_CLASS or 0 <= v <= 9,
+        take("label", lambda s: NO_CLASS if s in ("none", str(NO_CLASS)) else _whole(s), lambda v: v == NO_CLASS or 0 <= v <= 9,
              "a class from 0 to 9, or none")
-        take("guidance", float, lambda v: math.isfinite(v) and 0 <= v <= MAX_GUIDANCE, f"a number from 0 to {MAX_GUIDANCE:g}")
+        take("guidance", _decimal, lambda v: 0 <= v <= MAX_GUIDANCE, f"a number from 0 to {MAX_GUIDANCE:g}")
         take("sampler", str, lambda v: v in SAMPLERS, f"one of {', '.join(SAMPLERS)}")
-        take("eta", float, lambda v: math.isfinite(v) and 0 <= v <= 1, "a number from 0 to 1")
-        take("seed", int, lambda v: 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
+        take("eta", _decimal, lambda v: 0 <= v <= 1, "a number from 0 to 1")
+        take("seed", _whole, lambda v: 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
         take("mode", str, lambda v: v in MODES, "one or grid")
         sampler = values.get("sampler", default.sampler)
         settings = replace(default, **values, steps=DEFAULT_STEPS[sampler])
         lo, hi = settings.step_limits
-        take("steps", int, lambda v: lo <= v <= hi, f"{lo} to {hi} steps for this sampler and layout")
+        take("steps", _whole, lambda v: lo <= v <= hi, f"{lo} to {hi} steps for this sampler and layout")
         if "steps" in values:
             settings = replace(settings, steps=values["steps"])
         return settings, problems
@@ -94,3 +93,15 @@ class GenerationSettings:
                 return f"One per class, 0 to {len(class_names) - 1}"
             return "One per class: " + ", ".join(f"{k} {n}" for k, n in enumerate(class_names))
         return "Prompt: " + ("none" if self.label == NO_CLASS else class_names[self.label])
+
+
+def _whole(text: str) -> int | None:
+    """A plain decimal whole number (ASCII digits only: no signs, spaces, underscores or other scripts' digits)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+
+
+def _decimal(text: str) -> float | None:
+    """A plain decimal number such as 1.5 (no signs, exponents, nan or inf)."""
+    whole, _, fraction = text.partition(".")
+    ok = whole.isascii() and whole.isdigit() and len(text) <= 12 and (not fraction or (fraction.isascii() and fraction.isdigit()))
+    return float(text) if ok else None

@@ -80,8 +80,8 @@ def parse_index(text: str, width: int, height: int) -> int:
     zeros. Text longer than ``MAX_INDEX_CHARS`` is refused unread.
     """
     if len(text) > MAX_INDEX_CHARS:
-        raise BadIndexError(f"That text is {len(text):,} characters long; an index of a {width} x {height} image "
-                            f"fits in {MAX_INDEX_CHARS:,}.")
+        raise BadIndexError(f"That text is longer than {MAX_INDEX_CHARS:,} characters; an index of a {width} x "
+                            f"{height} image has at most {digit_count(256, width * height):,} digits.")
     cleaned = str(text).translate(_SEPARATORS)
     if not cleaned:
         raise BadIndexError("The index is empty: paste a whole number, or draw a random one.")

@@ -13,8 +13,8 @@ value that caused it:
    parameter in a warning, shows its default for it, and leaves only valid values in the URL.
 3. **Page switches** through app.py: one action per widget of each page, then another page, then back: the widget
    kept its value and the URL is the one the reader left.
-4. Known app bugs, reproduced and marked ``xfail(strict=True)`` (they start passing when fixed, and then fail until
-   the mark goes).
+4. Bugs found this way stay as tests: a paste past the length cap is refused, not silently cut; a link's value
+   cannot put a link into the app's warning about it; a long value is quoted briefly.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ AWKWARD_INDEX = {
     "negative": ("-5", ("error", "An index is a whole number made of the digits 0-9; “-” is not a digit.")),
     "exponent": ("1e100", ("error", "An index is a whole number made of the digits 0-9; “e” is not a digit.")),
     "49,990 zeros then 7": ("0" * 49_990 + "7", ("index", 7)),
-    # Streamlit cuts the value to max_chars (50,000) before the page sees it: 50,000 digits, far too many.
-    "60,000 characters": (TOO_LONG, ("error", "That number has 50,000 digits; indices of 16 x 16 images have at most 617.")),
+    # Streamlit cuts the value to max_chars (50,001) before the page sees it; one past the cap: refused.
+    "60,000 characters": (TOO_LONG, ("error", "That text is longer than 50,000 characters; an index of a 16 x 16 image "
+                                              "has at most 617 digits.")),
     "a 617-digit index": (str(200 * 256**255 + 5), ("index", 200 * 256**255 + 5)),  # first pixel 200, last 5
     "commas and spaces": ("1,234 567", ("index", 1_234_567)),
 }
@@ -159,11 +160,6 @@ def test_the_index_text_area_answers_every_awkward_input(name, served_media):
         assert plus_one_caption(expected) in [c.value for c in at.caption]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "App bug: Streamlit cuts a text area's value to max_chars = MAX_INDEX_CHARS (50,000) on the server "
-    "(TextAreaSerde) and the browser's maxlength cuts a paste the same way, so parse_index never sees a longer "
-    "text and its 'That text is N characters long' refusal cannot run: a paste whose first 50,000 characters "
-    "are a valid index silently shows another image (here index 0, all black, for 12,345)."))
 def test_an_over_long_paste_is_refused_not_cut():
     at = _fresh("image-space.py")
     at.text_area(key="ix_text").set_value("0" * 59_995 + "12345").run()  # 60,000 characters: 12,345
@@ -194,7 +190,7 @@ LINKS = {
         {"is_w": "100", "is_h": "100", "is_colour": "Grayscale", "is_bits": 8,
          "is_preset": "100 x 100 grayscale (the article's example)"}),
     "forward.py": LinkSpec(
-        ("img", "colour", "res", "schedule", "T", "t", "seed"), "Ignored `{p}=",
+        ("img", "colour", "res", "schedule", "T", "t", "seed"), "Ignored {p}=",
         {"img": "photo:Astronaut", "colour": "rgb", "res": "128", "schedule": "cosine", "T": "1000", "t": "250",
          "seed": "0"},
         {"fw_src": "photo", "fw_image_sample": "Astronaut", "fw_colour": True, "fw_res": 128, "fw_sched": "cosine",
@@ -267,16 +263,16 @@ COMBINATIONS = [  # (page, link, the warnings (substrings, in order), the URL af
     ("image-space.py", {"w": " 1,920 ", "h": "+1080", "colour": "RGB", "bits": "16"}, [],
      {"w": "1920", "h": "1080", "colour": "rgb", "bits": "16"}),  # written the page's way
     # The forward page judges each value alone; t is checked against the T it ends up with.
-    ("forward.py", {"T": "500", "t": "600"}, ["Ignored `t=600`"], {**DEFAULT_URLS["forward.py"], "T": "500"}),
-    ("forward.py", {"T": "nan", "t": "1500"}, ["Ignored `T=nan`", "Ignored `t=1500`"], DEFAULT_URLS["forward.py"]),
+    ("forward.py", {"T": "500", "t": "600"}, ["Ignored t=600"], {**DEFAULT_URLS["forward.py"], "T": "500"}),
+    ("forward.py", {"T": "nan", "t": "1500"}, ["Ignored T=nan", "Ignored t=1500"], DEFAULT_URLS["forward.py"]),
     ("forward.py", {"img": "digits:999", "colour": "rgb", "res": "64"}, [],
      {**DEFAULT_URLS["forward.py"], "img": "digits:999", "colour": "gray", "res": "64"}),  # data sets are gray
     ("forward.py", {"img": "photo:../../etc/passwd", "seed": "<script>alert(1)</script>"},
-     ["Ignored `img=photo:../../etc/passwd`", "Ignored `seed=<script>"], DEFAULT_URLS["forward.py"]),
-    ("forward.py", {"img": "fashion:1000"}, ["Ignored `img=fashion:1000`"], DEFAULT_URLS["forward.py"]),
-    ("forward.py", {"img": "digits:\u0663"}, ["Ignored `img=digits:\u0663`"], DEFAULT_URLS["forward.py"]),
+     ["Ignored img=photo:../../etc/passwd", "Ignored seed=\\<script\\>"], DEFAULT_URLS["forward.py"]),
+    ("forward.py", {"img": "fashion:1000"}, ["Ignored img=fashion:1000"], DEFAULT_URLS["forward.py"]),
+    ("forward.py", {"img": "digits:\u0663"}, ["Ignored img=digits:\u0663"], DEFAULT_URLS["forward.py"]),
     ("forward.py", dict.fromkeys(LINKS["forward.py"].params, ""),
-     [f"Ignored `{p}=`" for p in LINKS["forward.py"].params], DEFAULT_URLS["forward.py"]),
+     [f"Ignored {p}=" for p in LINKS["forward.py"].params], DEFAULT_URLS["forward.py"]),
     # The denoiser: steps are judged against the sampler and layout the link ends up with.
     pytest.param("denoiser.py", {"sampler": "ddpm", "mode": "grid", "steps": "1000"}, ["Ignored steps='1000'"],
                  {**DEFAULT_URLS["denoiser.py"], "sampler": "ddpm", "mode": "grid", "steps": "200"}, marks=NO_WEIGHTS),
@@ -332,11 +328,6 @@ MARKDOWN_BAIT = {  # a parameter each page validates, set to text that would ren
 }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "App bug: every page quotes the rejected link value inside st.warning, whose text Streamlit renders as "
-    "Markdown; a shared link can thereby put a clickable address (a Markdown link or a bare URL) inside the "
-    "app's own warning, e.g. /forward?seed=x`%20[x](https://e.vil)%20` (the backtick closes the code span). "
-    "The value should be shown as plain text (escaped, or in a code span it cannot close)."))
 @pytest.mark.parametrize("page", ["image-space.py", "forward.py", pytest.param("denoiser.py", marks=NO_WEIGHTS)])
 def test_a_links_value_cannot_put_a_link_in_the_warning(page):
     param, value = MARKDOWN_BAIT[page]
@@ -347,10 +338,7 @@ def test_a_links_value_cannot_put_a_link_in_the_warning(page):
 
 @pytest.mark.parametrize("page, param", [
     ("image-space.py", "w"),
-    pytest.param("forward.py", "seed", marks=pytest.mark.xfail(strict=True, reason=(
-        "App bug: the forward page's warning repeats the whole rejected value (ForwardSettings.from_query's "
-        "bad()): /forward?seed=999… with 5,000 nines gives a 5,096-character warning; the image-space and "
-        "denoiser pages quote at most 30 and 40 characters."))),
+    ("forward.py", "seed"),
     pytest.param("denoiser.py", "seed", marks=NO_WEIGHTS),
 ])
 def test_a_long_link_value_is_quoted_briefly(page, param):

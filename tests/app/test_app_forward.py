@@ -180,9 +180,9 @@ CONVERTED = {  # name: (file, MIME type, builder, note shown, res (= the short s
     "logo.png": ("image/png", _palette_with_transparency,
                  "logo.png has transparency; transparent parts are shown over white.", 28, 0),
     "wave.gif": ("image/gif", _animated_gif, "wave.gif is animated (3 frames); using the first frame.", 28, 0),
-    # No note: read_image rotates silently, though image_io's docstring lists EXIF rotation among the cases it
-    # says it handled (reported). JPEG is lossy: flat 8-pixel-aligned blocks come back within a few levels.
-    "phone.jpg": ("image/jpeg", _exif_rotated_jpeg, None, 32, 8),
+    # JPEG is lossy: flat 8-pixel-aligned blocks come back within a few levels.
+    "phone.jpg": ("image/jpeg", _exif_rotated_jpeg,
+                  "phone.jpg is stored turned or mirrored (its EXIF orientation); shown upright.", 32, 8),
 }
 
 

@@ -33,7 +33,7 @@ def test_tampered_values_fall_back_to_defaults_with_a_message_each():
              "T": "-5", "t": "1e3", "seed": "abc", "unknown": "x"}
     s, problems = ForwardSettings.from_query(query, PHOTOS)
     assert s == ForwardSettings()
-    named = [re.match(r"Ignored `(\w+)=(.*?)` in the link: ", p) for p in problems]
+    named = [re.match(r"Ignored (\w+)=(.*?) in the link: ", p) for p in problems]
     assert all(named), problems
     assert sorted((m.group(1), m.group(2)) for m in named) == sorted((k, v) for k, v in query.items() if k != "unknown")
 

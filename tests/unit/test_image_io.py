@@ -206,13 +206,13 @@ def _with_orientation(stored: np.ndarray, orientation: int, fmt: str, **options)
 def test_exif_orientation_is_applied(orientation):
     """Every EXIF orientation (PNG's eXIf chunk: lossless) comes back as a viewer would show it.
 
-    No note: read_image applies the rotation silently, though its module docstring lists "EXIF rotation"
-    among the cases it says it handled (reported; the note text is pinned here as it is).
+    The reader is told when the picture was turned (orientations 2-8), as for every other conversion.
     """
     stored = np.random.default_rng(orientation).integers(0, 256, (6, 10, 3), dtype=np.uint8)
     loaded = read_image(_with_orientation(stored, orientation, "PNG"), "phone.png")
     assert np.array_equal(loaded.pixels, _displayed(stored, orientation))
-    assert loaded.notes == ()
+    assert loaded.notes == (() if orientation == 1 else
+                            ("phone.png is stored turned or mirrored (its EXIF orientation); shown upright.",))
 
 
 def test_exif_rotated_jpeg_comes_back_upright():
