@@ -28,12 +28,14 @@ import numpy as np
 import torch
 
 from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.images.pixels import to_model_range
 from diffusion_core.likelihood.bound import (
     BATCH,
     Decoder,
     EpsFn,
     ReverseSteps,
     discretized_gaussian_nats,
+    model_eps,
     prior_nats,
     step_nats,
 )
@@ -164,3 +166,10 @@ def estimate_bound(eps_fn: EpsFn, x0: torch.Tensor, schedule: NoiseSchedule, tim
             var[i] += draws.var(ddof=1) / len(draws)
     prior = prior_nats(x0, schedule).numpy() / (dims * math.log(2))
     return BoundEstimate(prior + sums.sum(1), Z95 * np.sqrt(var), sums, prior, timesteps)
+
+
+def estimate_image(loaded, pixels: np.ndarray, calls: int = EVALS, seed: int = 0) -> BoundEstimate:
+    """The page's figure: the estimate for one 8-bit image (uint8 (H, W) or (H, W, 3), the model's shape) under a
+    shipped model (``loaded.runner``, its unconditional noise prediction), from about ``calls`` network calls."""
+    x0 = torch.from_numpy(to_model_range(np.asarray(pixels, dtype=np.uint8)[None]))
+    return estimate_bound(model_eps(loaded.runner), x0, loaded.schedule, plan(loaded.schedule, evals=calls), seed=seed)

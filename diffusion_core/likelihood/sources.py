@@ -47,12 +47,12 @@ def fit_batch(images: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     return np.stack([fit_to_shape(im, shape) for im in images])
 
 
-def model_samples(loaded, n: int, seed: int = 0, *, steps: int | None = None, guidance: float = DEFAULT_GUIDANCE,
-                  batch_size: int = 100) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` samples of the shipped model, classes 0, 1, … in turn, with the app's default sampler:
-    (uint8 images (n, H, W[, 3]), labels (n,))."""
+def model_samples(loaded, n: int, seed: int = 0, *, labels: np.ndarray | None = None, steps: int | None = None,
+                  guidance: float = DEFAULT_GUIDANCE, batch_size: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` samples of the shipped model with the app's default sampler, of the given ``labels`` (default classes
+    0, 1, … in turn): (uint8 images (n, H, W[, 3]), labels (n,))."""
     steps = steps or DEFAULT_STEPS[SAMPLER]
-    labels = np.arange(n) % len(loaded.class_names)
+    labels = np.arange(n) % len(loaded.class_names) if labels is None else np.asarray(labels, dtype=np.int64)
     gen = torch.Generator().manual_seed(seed)
     out = [np.zeros((0, *pixel_shape(image_shape(loaded.runner))), dtype=np.uint8)]
     for i in range(0, n, batch_size):

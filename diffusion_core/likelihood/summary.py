@@ -60,7 +60,8 @@ def _round(values: np.ndarray, digits: int = 4) -> list[float]:
     return [round(float(v), digits) for v in values]
 
 
-def write_summary(summary: Summary, folder: Path = SUMMARY_DIR) -> Path:
+def write_summary(summary: Summary, folder: Path | None = None) -> Path:
+    folder = folder or SUMMARY_DIR
     folder.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT, "model": summary.model, "shape": list(summary.shape), "T": summary.T,
                "run": summary.run,
@@ -71,9 +72,10 @@ def write_summary(summary: Summary, folder: Path = SUMMARY_DIR) -> Path:
     return path
 
 
-def read_summary(model: str, folder: Path = SUMMARY_DIR) -> Summary:
-    """The shipped summary of ``model``; raises :class:`SummaryError` with what to run when it is absent or bad."""
-    path = folder / f"{model}.json"
+def read_summary(model: str, folder: Path | None = None) -> Summary:
+    """The shipped summary of ``model`` (from ``folder``, default :data:`SUMMARY_DIR`); raises :class:`SummaryError`
+    with what to run when it is absent or bad."""
+    path = (folder or SUMMARY_DIR) / f"{model}.json"
     rebuild = f"run `python -m diffusion_core.likelihood --model {model} --export` to make it"
     try:
         payload = json.loads(path.read_text())

@@ -9,7 +9,8 @@
 * **Along the walk**: x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε has E‖x_t‖² = ᾱ_t ‖x_0‖² + (1 − ᾱ_t) D; a real reverse walk
   starts on the noise shell and leaves it as ᾱ_t grows.
 
-Norms are in the model's range (pixels / 127.5 − 1). Needs only numpy.
+Norms are in the model's range (pixels / 127.5 − 1). :func:`walk_norms` runs a shipped model (torch); the rest
+needs only numpy.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from diffusion_core.images.pixels import to_model_space
+from diffusion_core.model.samplers import run_sampler
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,31 @@ def forward_norm(x0_norm_sq: float | np.ndarray, alpha_bar: np.ndarray, dims: in
 def uniform_images(n: int, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     """``n`` uniformly random 8-bit images of ``shape`` ((H, W) or (H, W, 3)), uint8 (n, *shape)."""
     return np.random.default_rng(seed).integers(0, 256, (n, *shape), dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class WalkNorms:
+    """‖x_t‖ along real reverse walks: ``timesteps`` (S + 1,) from T − 1 down, then −1 for the final image,
+    ``norms`` (S + 1, B), ``to_end`` (S + 1, B) the distance ‖x_t − x_final‖ to where each walk ends, and the
+    ``final`` images (B, C, H, W) in [-1, 1]."""
+
+    timesteps: np.ndarray
+    norms: np.ndarray
+    to_end: np.ndarray
+    final: np.ndarray
+
+
+def walk_norms(model, schedule, labels: list[int], steps: int = 50, seed: int = 0, guidance: float = 1.0) -> WalkNorms:
+    """Run ancestral DDPM (Ho et al. Alg. 2) over ``steps`` timesteps for each label and record ‖x_t‖ at each."""
+    gen = torch.Generator().manual_seed(seed)
+    ts, points, last = [], [], None
+    for step in run_sampler("ddpm", model, schedule, torch.tensor(labels, dtype=torch.long), num_steps=steps,
+                            guidance=guidance, generator=gen):
+        ts.append(step.t)
+        points.append(step.x_t.cpu().numpy())
+        last = step.x_prev.clamp(-1, 1).cpu().numpy()
+    ts.append(-1)
+    points.append(last)
+    path = np.asarray(points, dtype=np.float64)  # (S + 1, B, C, H, W)
+    flat = path.reshape(len(path), len(labels), -1)
+    return WalkNorms(np.array(ts), np.linalg.norm(flat, axis=2), np.linalg.norm(flat - flat[-1:], axis=2), last)

@@ -61,6 +61,8 @@ def _fresh(page: str) -> AppTest:
 
 @pytest.mark.parametrize("page, at_least", [("image-space.py", 25), ("forward.py", 15),
                                             pytest.param("denoiser.py", 15, marks=pytest.mark.skipif(
+                                                "digits" not in available_models(), reason="no weights")),
+                                            pytest.param("corner.py", 10, marks=pytest.mark.skipif(
                                                 "digits" not in available_models(), reason="no weights"))])
 def test_every_widget_at_every_option_and_extreme(page, at_least, raw_options):
     first = _fresh(page)
