@@ -171,7 +171,8 @@ with st.sidebar:
     source = st.radio("Image", SOURCES, format_func=SOURCE_TITLES.get, key=KEY + "src", **KEPT)
     pixels, digest, description = _choose_image(source, model, loaded)
     calls = st.select_slider("Network calls for the estimate", CALLS, key=KEY + "calls", **KEPT,
-                             help="More calls, a narrower interval (it shrinks like 1/√calls).")
+                             help="About this many network calls: more calls, a narrower interval (it shrinks "
+                                  "like 1/√calls).")
 settings = CornerSettings(model=model, source=source, index=int(st.session_state.get(KEY + "index", 0)),
                           label=int(st.session_state.get(KEY + "label", 0)),
                           seed=int(st.session_state.get(KEY + "seed", 0)),

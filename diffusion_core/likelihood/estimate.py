@@ -42,7 +42,7 @@ from diffusion_core.likelihood.bound import (
 
 DECODER_SHARE = 0.35  # of the proposal's mass (and so of the draws): the decoder's term is the largest and noisiest
 EVALS = 192  # network calls for one image on the page: ±0.02-0.03 bits/dim for a held-out digit
-STRATA = 64  # equal-mass strata asked for; heavy timesteps alone make fewer
+MAX_STRATA = 128  # equal-mass strata asked for are evals / 3, at most this; heavy timesteps alone make fewer
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
 
 
@@ -78,10 +78,11 @@ class TimestepPlan:
         return np.array([self.q[a:b].sum() for a, b in self.strata])
 
 
-def plan(schedule: NoiseSchedule, evals: int = EVALS, strata: int = STRATA,
+def plan(schedule: NoiseSchedule, evals: int = EVALS, strata: int | None = None,
          decoder_share: float = DECODER_SHARE) -> TimestepPlan:
-    """Equal-mass strata of :func:`proposal` and draws in proportion to mass (at least 2 each), ≤ ``evals`` in all
-    unless the strata alone need more (2 each)."""
+    """Equal-mass strata of :func:`proposal` (``strata`` asked for, default evals / 3 up to MAX_STRATA) and draws in
+    proportion to mass (at least 2 each), ≤ ``evals`` in all unless the strata alone need more (2 each)."""
+    strata = min(MAX_STRATA, max(8, evals // 3)) if strata is None else strata
     if strata < 1 or evals < 2:
         raise ValueError(f"need at least one stratum and two draws, got strata={strata}, evals={evals}")
     q = proposal(schedule, decoder_share)
