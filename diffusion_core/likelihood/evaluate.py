@@ -38,7 +38,7 @@ from diffusion_core.likelihood.bound import BATCH, full_bound, model_eps
 from diffusion_core.likelihood.compress import compressed_bits
 from diffusion_core.likelihood.corner import corner_of_bound, corner_of_description
 from diffusion_core.likelihood.sources import fit_batch, model_samples, pixel_shape
-from diffusion_core.likelihood.summary import SetResult, Summary, write_summary
+from diffusion_core.likelihood.summary import SetResult, Summary, card_section, write_card_section, write_summary
 from diffusion_core.likelihood.typical import uniform_images
 from diffusion_core.model.samplers import image_shape
 from diffusion_core.model.weights import WeightsError, available_models, load_model
@@ -127,7 +127,8 @@ def run(model: str, held_out: HeldOut, n: int = 1000, n_other: int | None = None
         done_before += len(images) * loaded.schedule.T
     seconds = time.perf_counter() - began
     calls_per_s = total / seconds
-    run_info = {"n": n, "n_other": n_other, "seed": seed, "timesteps": "all", "engine": loaded.engine,
+    run_info = {"n": n, "n_other": n_other, "seed": seed, "timesteps": "all", "engine": loaded.engine, "calls": total,
+                "date": time.strftime("%Y-%m-%d", time.gmtime()),
                 "threads": torch.get_num_threads(), "seconds": round(seconds, 1),
                 "calls_per_second": round(calls_per_s, 1),
                 "load_average": [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None,
@@ -204,4 +205,7 @@ def main(argv: list[str] | None = None, held_out: HeldOut | None = None) -> int:
     print_report(summary, report)
     if args.export:
         print(f"wrote {write_summary(summary)}", file=sys.stderr)
+        card = write_card_section(args.model, card_section(summary))
+        if card is not None:
+            print(f"wrote the likelihood section of {card}", file=sys.stderr)
     return 0

@@ -1,9 +1,12 @@
-"""The shipped results of the likelihood command: ``assets/likelihood/<model>.json``, small enough to ship.
+"""The shipped results of the likelihood command: ``assets/likelihood/<model>.json``, small enough to ship, and the
+section of the model card that reports them.
 
 Written by ``python -m diffusion_core.likelihood --model NAME --export``, read by the page for its histogram of
 held-out images and its per-timestep profile (a page never runs thousands of full evaluations). It holds, per set
 of images ("real", "samples", "noise", "ood"), every image's bound in bits/dim (exact sums over all T timesteps) and
-its compressor length in bits, plus each set's mean per-timestep profile and how the run was made.
+its compressor length in bits, plus each set's mean per-timestep profile and how the run was made. The card's
+section sits between ``<!-- likelihood: written by … -->`` and ``<!-- /likelihood -->``: the export replaces it,
+and the card writer of :mod:`diffusion_core.judge.model_card` keeps it.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from diffusion_core import ASSETS
+from diffusion_core.likelihood.corner import corner_of_bound, corner_of_description
 
 SUMMARY_DIR = ASSETS / "likelihood"
 FORMAT = 1
 SETS = ("real", "samples", "noise", "ood")
+CARD_START = "<!-- likelihood: written by python -m diffusion_core.likelihood --export -->"
+CARD_END = "<!-- /likelihood -->"
 
 
 class SummaryError(RuntimeError):
@@ -102,3 +108,74 @@ def read_summary(model: str, folder: Path | None = None) -> Summary:
         return Summary(model, shape, T, sets, dict(payload.get("run", {})))
     except (KeyError, TypeError, ValueError) as e:
         raise SummaryError(f"assets/likelihood/{path.name} is malformed ({e}); {rebuild}.") from None
+
+
+def card_section(summary: Summary) -> str:
+    """The model card's likelihood section (markdown, between its markers)."""
+    dims, run = summary.dims, summary.run
+    real_mean, real_hw = summary.sets["real"].mean_ci()
+
+    def one_in(c) -> str:
+        return f"10<sup>{c.fraction_digits:,}</sup>" if c is not None and c.fraction_digits is not None else "no claim"
+
+    rows = []
+    for name in SETS:
+        if name not in summary.sets:
+            continue
+        s = summary.sets[name]
+        mean, hw = s.mean_ci()
+        comp = float(np.mean(s.compressor_bits))
+        model_c = corner_of_bound((mean + hw) * dims, dims) if math.isfinite(hw) else None
+        comp_c = corner_of_description(int(np.ceil(comp)), dims)
+        versus = "" if name in ("real", "samples") else (" (above the held-out images ✅)" if real_mean < mean
+                                                         else " (not above the held-out images ❌)")
+        rows.append(f"| {s.title} | {len(s.bpd):,} | {mean:.3f} ± {hw:.3f}{versus} | {comp / dims:.3f} | "
+                    f"{one_in(model_c)} / {one_in(comp_c)} |")
+    comp_real = float(np.mean(summary.sets["real"].compressor_bits)) / dims
+    share = float(np.mean(summary.sets["real"].bpd < summary.sets["real"].compressor_bits / dims))
+    verdict = "✅ met" if real_mean < comp_real else "❌ missed"
+    c = corner_of_bound((real_mean + real_hw) * dims, dims)
+    table = "\n".join(rows)
+    when = f"{run['date']}; " if run.get("date") else ""
+    how = (f"Command: `{run.get('command', 'python -m diffusion_core.likelihood')} --export` ({when}"
+           f"{run.get('seconds', 0):,.0f} s, {run.get('calls_per_second', 0):.0f} network calls/s on "
+           f"{run.get('engine', '?')} with {run.get('threads', '?')} threads, load average {run.get('load_average')}: "
+           "the 2 cores were shared with a training run and other work).")
+    return f"""{CARD_START}
+## How tiny is the corner? (likelihood)
+
+The DDPM variational bound (Ho et al. 2020, eq. 5) of each image, summed over all {summary.T:,} timesteps with one
+noise draw per term: the prior term, the KL terms with the DDPM sampler's own variances β̃ and clipped x̂₀, and the
+discretised Gaussian decoder over 256 levels, for the unconditional model (the "no class" token). The model gives an
+image probability at least 2^−L; the compressor column is the shortest PNG or LZMA description (headers a known
+shape makes redundant not charged, plus 1 bit for which). Means with 95% intervals over the images; "one in …" is
+the fraction of all {dims:,}-value images at least as plausible (model, from the upper end of the interval) or at
+least as short (compressor, a count), by exact integer arithmetic. The whole space is 8 bits/dim.
+
+| images | n | bound, bits/dim | compressor, bits/dim | a typical image: one in … of all (model / compressor) |
+|---|---|---|---|---|
+{table}
+
+Held-out real images below the compressor on the same images: {real_mean:.3f} vs {comp_real:.3f} bits/dim,
+{verdict} (image by image: {share:.0%} of them). A typical held-out image: at most 2^{c.bits:,} < 10^{c.count_digits:,}
+images are as plausible to the model, one in 10^{c.fraction_digits:,} of all.
+
+{how}
+{CARD_END}
+"""
+
+
+def write_card_section(model: str, section: str, assets: Path | None = None) -> Path | None:
+    """Replace (or append) the likelihood section of ``assets/<model>_card.md``; None when there is no card."""
+    card = (assets or ASSETS) / f"{model}_card.md"
+    if not card.exists():
+        return None
+    text = card.read_text()
+    if CARD_START in text and CARD_END in text:
+        head, rest = text.split(CARD_START, 1)
+        tail = rest.split(CARD_END, 1)[1].lstrip("\n")
+        text = head.rstrip("\n") + "\n\n" + section + ("\n" + tail if tail else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    card.write_text(text)
+    return card

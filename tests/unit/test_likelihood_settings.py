@@ -9,8 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from diffusion_core.judge.model_card import kept_sections
 from diffusion_core.likelihood.settings import CALLS, SOURCES, CornerSettings
-from diffusion_core.likelihood.summary import SetResult, Summary, SummaryError, read_summary, write_summary
+from diffusion_core.likelihood.summary import (
+    CARD_END,
+    CARD_START,
+    SetResult,
+    Summary,
+    SummaryError,
+    card_section,
+    read_summary,
+    write_card_section,
+    write_summary,
+)
 
 MODELS, SIZES, PHOTOS = ["digits", "fashion"], {"digits": 1000, "fashion": 1000}, ["Astronaut", "Camera"]
 
@@ -68,3 +79,17 @@ def test_damaged_summary_is_refused_with_what_to_run(tmp_path, damage):
         path.write_text(json.dumps(payload))
     with pytest.raises(SummaryError, match="--export"):
         read_summary("digits", tmp_path)
+
+
+def test_card_section_is_added_replaced_and_kept_by_the_card_writer(tmp_path):
+    card = tmp_path / "digits_card.md"
+    card.write_text("# Model card: `digits`\n\n## Quality bars\n\nrows\n")
+    summary = _summary(tmp_path)
+    write_card_section("digits", card_section(summary), tmp_path)
+    first = card.read_text()
+    assert first.startswith("# Model card: `digits`\n\n## Quality bars\n\nrows\n\n" + CARD_START)
+    assert "| held-out | 2 | 1.625 ±" in first and first.rstrip().endswith(CARD_END)
+    write_card_section("digits", card_section(summary), tmp_path)  # again: replaced, not repeated
+    assert card.read_text() == first
+    assert kept_sections(card).strip() == first[first.index(CARD_START):].strip()  # what a rewritten card keeps
+    assert write_card_section("fashion", "x", tmp_path) is None  # no card, nothing written
