@@ -179,6 +179,7 @@ settings = CornerSettings(model=model, source=source, index=int(st.session_state
                           photo=st.session_state.get(KEY + "image_sample", "Astronaut"), calls=int(calls))
 mirror_in_url(settings.to_query())
 
+schedule = loaded.schedule
 dims = int(pixels.size)
 est = _estimate(model, digest, int(calls), pixels)
 value, half = float(est.bits_per_dim[0]), float(est.half_width[0])
@@ -250,9 +251,13 @@ if summary is not None:
 st.plotly_chart(profile_figure(curves), key=KEY + "profile", width="stretch")
 decoder = float(est.strata[0, 0]) if est.plan.strata[0] == (0, 1) else float("nan")
 kl = float(est.strata[0].sum()) - decoder
-st.caption(f"For this image the decoder's last step alone carries {decoder / (value - est.prior[0]):.0%} of the "
-           "bits: most of L(x) is spent on the finest detail, the last few grey levels. Each estimated stratum is "
-           "spread evenly over its timesteps.")
+per_step = est.per_timestep()[0]
+last20 = float(per_step[:20].sum() / per_step.sum())
+st.caption(f"For this image the decoder, the walk's very last step, carries {decoder / per_step.sum():.0%} of the "
+           f"bits and the last 20 of the {schedule.T:,} steps {last20:.0%}"
+           + (": most of L(x) pays for the finest detail, the last few grey levels, which only the barely noisy "
+              "end of the walk can tell apart." if last20 > 0.5 else ".")
+           + " Each estimated stratum is spread evenly over its timesteps.")
 
 st.markdown("#### The bound, term by term (Ho et al. 2020, eq. 5)")
 st.latex(r"-\log p_\theta(x_0) \;\le\; L = \underbrace{D_{\mathrm{KL}}\!\left(q(x_T\mid x_0)\,\|\,p(x_T)\right)}_{L_T}"
@@ -282,7 +287,6 @@ st.caption(f"Here {len(est.plan.strata)} strata and {est.plan.evals} calls, most
            "each stratum.")
 
 st.markdown("#### Where noise lives")
-schedule = loaded.schedule
 noise_shell, random_shell = gaussian_shell(dims), uniform_shell(dims)
 walk = _walks(model)
 try:

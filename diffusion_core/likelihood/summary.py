@@ -157,8 +157,8 @@ least as short (compressor, a count), by exact integer arithmetic. The whole spa
 {table}
 
 Held-out real images below the compressor on the same images: {real_mean:.3f} vs {comp_real:.3f} bits/dim,
-{verdict} (image by image: {share:.0%} of them). A typical held-out image: at most 2^{c.bits:,} < 10^{c.count_digits:,}
-images are as plausible to the model, one in 10^{c.fraction_digits:,} of all.
+{verdict} (image by image: {share:.0%} of them). A typical held-out image: at most 2<sup>{c.bits:,}</sup> &lt;
+10<sup>{c.count_digits:,}</sup> images are as plausible to the model, one in 10<sup>{c.fraction_digits:,}</sup> of all.
 
 {how}
 {CARD_END}
