@@ -256,7 +256,7 @@ last20 = float(per_step[:20].sum() / per_step.sum())
 st.caption(f"For this image the decoder, the walk's very last step, carries {decoder / per_step.sum():.0%} of the "
            f"bits and the last 20 of the {schedule.T:,} steps {last20:.0%}"
            + (": most of L(x) pays for the finest detail, the last few grey levels, which only the barely noisy "
-              "end of the walk can tell apart." if last20 > 0.5 else ".")
+              "end of the walk can tell apart." if last20 > 0.5 and value < 8 else ".")
            + " Each estimated stratum is spread evenly over its timesteps.")
 
 st.markdown("#### The bound, term by term (Ho et al. 2020, eq. 5)")
@@ -305,12 +305,13 @@ st.markdown(
     f"In {dims:,} dimensions, Gaussian noise is not spread out: its length ‖ε‖ is {noise_shell.mean:.2f} ± "
     f"{noise_shell.sd:.2f} (the chi distribution; √D = {np.sqrt(dims):.2f}), so every draw sits in a thin shell, "
     "and none near the centre, where the density is highest. Every reverse walk (blue) starts on that shell. "
-    + (f"Real images here happen to be about as long as noise (‖x₀‖ ≈ {image_norm:.1f}: mostly black pixels at "
-       "−1), so the walks hardly change length: what changes is direction. "
+    + (f"Real images here happen to be about as long as noise (‖x₀‖ ≈ {image_norm:.1f}: most of their values sit at "
+       "an end of the range, ±1), so the walks hardly change length: what changes is direction. "
        if same else f"Real images are {'shorter' if image_norm < noise_shell.mean else 'longer'} "
        f"(‖x₀‖ ≈ {image_norm:.1f}), and the walks leave the shell as the picture forms. ")
-    + f"The dotted lines are each walk's distance to where it ends: about {start_gap:.0f} at the start, nearly "
-    "the distance between two random points of the shell, and 0 at the end. The dashed line is what the forward "
+    + f"The dotted lines are each walk's distance to where it ends: about {start_gap:.0f} at the start, as far "
+    "as two points at right angles (in high dimension, two random directions almost always are), and 0 at the "
+    "end. The dashed line is what the forward "
     f"process predicts from real images. Uniformly random images live in a thin shell too, of radius "
     f"{random_shell.mean:.2f} ± {random_shell.sd:.2f}, and they all look alike:")
 sample_norms, examples = _uniform_norms(tuple(pixels.shape))

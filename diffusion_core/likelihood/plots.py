@@ -13,8 +13,9 @@ TICKS = (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 360) -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, margin=dict(l=60, r=20, t=50, b=50),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), bargap=0.05)
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height + 40,
+                      margin=dict(l=60, r=20, t=50, b=100), bargap=0.05,
+                      legend=dict(orientation="h", yanchor="top", y=-0.25, x=0))  # below the axis title
     return fig
 
 
