@@ -68,3 +68,22 @@ def test_estimate_agrees_with_the_full_sum_on_held_out_digits():
         # The full sum has its own noise (one draw per timestep, ~0.03 bits/dim for a digit): a generous margin.
         assert abs(est.bits_per_dim[0] - full) < est.half_width[0] + 0.1
         assert 0.3 < full < 4.0  # a held-out digit: well below the 8 bits/dim of writing every pixel out
+
+
+def test_any_image_shape_works_colour_included():
+    """A colour 32 x 32 network (as the emoji model will be), untrained, on a short schedule: every piece runs."""
+    from diffusion_core.likelihood.compress import compress
+    from diffusion_core.likelihood.sources import fit_to_shape, pixel_shape
+    from diffusion_core.model.unet import UNet, UNetConfig
+
+    net = UNet(UNetConfig(channels=(8, 16, 16), groups=4, image_size=32, in_channels=3)).eval()
+    schedule = NoiseSchedule("cosine", 20)
+    photo = np.random.default_rng(0).integers(0, 256, (50, 70), dtype=np.uint8)  # a gray picture of another size
+    pixels = fit_to_shape(photo, (3, 32, 32))
+    assert pixels.shape == pixel_shape((3, 32, 32)) == (32, 32, 3)
+    x0 = torch.from_numpy(pixels.transpose(2, 0, 1)[None] / 127.5 - 1)
+    full = full_bound(model_eps(net), x0, schedule)
+    est = estimate_bound(model_eps(net), x0, schedule, plan(schedule, evals=30, strata=8))
+    assert full.dims == 3072 and full.terms.shape == (1, 20)
+    assert np.isfinite(full.bits_per_dim[0]) and np.isfinite(est.bits_per_dim[0]) and est.half_width[0] > 0
+    assert compress(pixels).bits > 0
