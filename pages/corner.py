@@ -241,6 +241,13 @@ if summary is not None and summary.shape == image_shape(loaded.runner):
                f"`{summary.run.get('command', 'python -m diffusion_core.likelihood')} --export`). Held-out real "
                f"images: {mean:.3f} ± {hw:.3f} bits/dim on average, their compressor {compressor_mean:.3f}. Noise sits "
                "far to the right: the model is sure it is not a picture.")
+    if "ood" in summary.sets and summary.sets["ood"].mean_ci()[0] < mean:
+        st.warning(f"**A likelihood is no detector of foreign images.** {summary.sets['ood'].title.capitalize()} "
+                   f"score *better* under this model than its own held-out images ({summary.sets['ood'].mean_ci()[0]:.2f} "
+                   f"vs {mean:.2f} bits/dim), as Nalisnick et al. (2019) found for Fashion-MNIST models and MNIST "
+                   "digits: simpler images cost fewer bits under almost any model (the compressor agrees). A small "
+                   "bound says an image is *simple*, not that it is *typical* of the data.",
+                   icon=":material/lightbulb:")
 
 st.markdown("#### Where in the walk the bits are spent")
 curves = {"this image (estimate)": (est.per_timestep()[0], "red", "solid")}
