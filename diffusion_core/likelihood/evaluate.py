@@ -16,8 +16,8 @@ interval of the mean), then, as its last line, one JSON object (``real_bpd``, ``
 reads (:mod:`diffusion_core.likelihood.summary`).
 
 The network runs as ``LoadedModel.runner``: the ONNX twin on the CPU (the same network to float32 rounding, ~2×
-faster; the bound is then exactly the bound of the twin, and differs from PyTorch's by ~1e-6 bits/dim, see
-bench/bench_likelihood.py), batched across images and timesteps.
+faster; the bound is then exactly the bound of the twin, and differs from PyTorch's with the same noise by ~1e-7
+bits/dim, see bench/bench_likelihood.py), batched across images and timesteps.
 """
 
 from __future__ import annotations

@@ -98,7 +98,9 @@ def test_bad_upload_shows_an_error_and_the_page_keeps_working(name, data, expect
 
 def test_shared_link_is_restored():
     at = _corner({"model": "fashion", "img": "held:42", "calls": "192"})
-    assert not at.warning
+    assert not [w for w in at.warning if "Ignored" in w.value]  # nothing in the link was refused
+    # Fashion-MNIST's model scores MNIST digits better than its own images: the page says what that means.
+    assert any("no detector of foreign images" in w.value for w in at.warning)
     assert at.selectbox(key="co_model").value == "fashion" and at.number_input(key="co_index").value == 42
     assert at.select_slider(key="co_calls").value == 192 and at.subheader[0].value == "Held-out real image #42"
 
