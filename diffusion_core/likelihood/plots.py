@@ -36,7 +36,7 @@ def histogram_figure(sets: dict, chosen: tuple[float, float, float] | None, comp
     ticks = [t for t in TICKS if lo <= np.log10(t) <= hi]
     fig.update_xaxes(tickvals=np.log10(ticks), ticktext=[f"{t:g}" for t in ticks], range=[lo, hi])
     fig.add_vline(x=np.log10(level_bits), line_dash="dot", line_color="black",
-                  annotation_text=f"{level_bits} bits/dim: all images", annotation_position="top left")
+                  annotation_text=f"{level_bits} bits/dim: all images", annotation_position="top right")
     if compressor is not None:
         fig.add_vline(x=np.log10(compressor), line_dash="dash", line_color="#9467bd",
                       annotation_text="compressor (mean)", annotation_position="bottom right")
