@@ -22,6 +22,7 @@ from pages.safe_text import plain
 
 if TYPE_CHECKING:
     from diffusion_core.judge.metrics import CopyYardstick
+    from diffusion_core.likelihood.summary import Summary
     from diffusion_core.live.shared_runs import SharedRuns
     from diffusion_core.live.walk_plot import WalkCanvas
     from diffusion_core.model.weights import LoadedModel
@@ -175,3 +176,17 @@ def cached_walk_canvas(name: str, class_names: tuple[str, ...]) -> WalkCanvas:
 
     proj = cached_projection(name)
     return cloud_canvas(proj.cloud, proj.cloud_labels, list(class_names))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_likelihood_summary(name: str) -> Summary:
+    """The shipped results of the likelihood command for ``name`` (every held-out image's bound), read once per
+    server (read-only). Raises SummaryError when they are not shipped."""
+    from diffusion_core.likelihood.summary import read_summary
+
+    summary = read_summary(name)
+    for s in summary.sets.values():
+        read_only(s.bpd)
+        read_only(s.compressor_bits)
+        read_only(s.profile)
+    return summary

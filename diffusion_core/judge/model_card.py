@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 from pathlib import Path
 
 import torch
@@ -144,6 +145,17 @@ Per-class accuracy: {per_class}
 """
 
 
+KEPT_SECTION = re.compile(r"\n*<!-- (?P<name>[a-z]+): written by .*?<!-- /(?P=name) -->\n", re.S)
+
+
+def kept_sections(card: Path) -> str:
+    """The sections other commands wrote into an existing card between ``<!-- name: written by … -->`` and
+    ``<!-- /name -->`` (the likelihood command's, say), kept when the card is written again."""
+    if not card.exists():
+        return ""
+    return "".join("\n" + m.group(0).lstrip("\n") for m in KEPT_SECTION.finditer(card.read_text()))
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Write assets/<model>_card.md from the run and its evaluation.")
     p.add_argument("--model", required=True)
@@ -163,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     entry = json.loads((ASSETS / MANIFEST).read_text())[args.model]
     card = ASSETS / f"{args.model}_card.md"
     card.write_text(render(args.model, args.data, guidance, checkpoint, report, entry, args.run_dir,
-                           args.earlier_minutes))
+                           args.earlier_minutes) + kept_sections(card))
     print(f"wrote {card}")
     for name, value, ok in bars(args.model, report, guidance):
         print(f"{'MET ' if ok else 'MISS'}  {name}: {value}")

@@ -117,7 +117,8 @@ def _errors(at: AppTest) -> list:
 
 
 @pytest.mark.parametrize("page, at_least", [("image-space.py", 25), ("forward.py", 15),
-                                            pytest.param("denoiser.py", 15, marks=NO_WEIGHTS)])
+                                            pytest.param("denoiser.py", 15, marks=NO_WEIGHTS),
+                                            pytest.param("corner.py", 10, marks=NO_WEIGHTS)])
 def test_every_widget_at_every_option_and_extreme(page, at_least, raw_options):
     """No action on any widget of the page, at any of its options or extremes, raises (text areas: the awkward
     index inputs, unless a test below checks that text area's answers input by input)."""

@@ -1,0 +1,340 @@
+"""How tiny is the corner? The fraction of image space a real image, a sample, noise or the reader's picture
+occupies, measured with a shipped diffusion model's variational bound and beside a generic compressor.
+
+Layout only; the maths lives in ``diffusion_core.likelihood``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from diffusion_core import MAX_SEED
+from diffusion_core.images.image_io import list_samples
+from diffusion_core.images.pictures import tile
+from diffusion_core.images.pixels import to_model_space
+from diffusion_core.likelihood.compress import compress
+from diffusion_core.likelihood.corner import corner_of_bound, corner_of_description
+from diffusion_core.likelihood.plots import histogram_figure, norms_histogram, profile_figure, shell_figure
+from diffusion_core.likelihood.settings import CALLS, SOURCE_TITLES, SOURCES, CornerSettings
+from diffusion_core.likelihood.sources import fit_to_shape, pixel_shape
+from diffusion_core.likelihood.summary import SummaryError
+from diffusion_core.likelihood.typical import forward_norm, gaussian_shell, norms, uniform_images, uniform_shell
+from diffusion_core.live.gate import GateTimeout
+from diffusion_core.model.data import DATASET_TITLES
+from diffusion_core.model.samplers import image_shape
+from diffusion_core.model.shipped_data import ShippedDataError
+from diffusion_core.model.weights import WeightsError, available_models
+from pages.app_entry import run_through_app
+from pages.common import (
+    cached_held_out,
+    cached_likelihood_summary,
+    cached_model,
+    pick_image,
+    sampling_gate,
+    show_png,
+    use_pixel_art_images,
+)
+from pages.reader_state import KEPT, mirror_in_url, restore
+
+run_through_app()
+
+KEY = "co_"  # prefix of this page's session-state keys
+WALKS = 4  # reverse walks drawn in "where noise lives"
+WALK_STEPS = 50
+
+use_pixel_art_images()
+st.title("How tiny is the corner?")
+st.markdown(
+    "Image space is astronomically large, and the article claims that real pictures fill only an unimaginably "
+    "tiny corner of it. A trained diffusion model can **measure** that corner. For any 8-bit image x it gives a "
+    "number of bits L(x) — its *variational bound* (Ho et al. 2020, eq. 5) — with a proven guarantee: the model "
+    "assigns x a probability of at least 2<sup>−L(x)</sup>. Since probabilities add up to at most 1, at most "
+    "2<sup>L(x)</sup> images can be as plausible to the model as x. Compare that with the 2<sup>8D</sup> images "
+    "of D pixel values, and you have the size of the corner.", unsafe_allow_html=True)
+
+models = available_models()
+if not models:
+    st.error("No trained models are shipped in assets/ (assets/manifest.json is missing). "
+             "Restore assets/ from the repository or retrain (see README).")
+    st.stop()
+
+
+def _held_out_sizes() -> dict[str, int]:
+    sizes = {}
+    for name in models:
+        try:
+            sizes[name] = len(cached_held_out(name)[0])
+        except ShippedDataError:
+            continue
+    return sizes
+
+
+def _read_link(query) -> tuple[dict, list[str]]:
+    s, problems = CornerSettings.from_query(query, models, _held_out_sizes(), list_samples())
+    values = {KEY + "model": s.model, KEY + "src": s.source, KEY + "index": s.index, KEY + "label": s.label,
+              KEY + "seed": s.seed, KEY + "calls": s.calls, KEY + "image_source": "Bundled photo",
+              KEY + "image_sample": s.photo}
+    return values, [problem + " Using the default instead." for problem in problems]
+
+
+# ---------------------------------------------------------------- cached work (heavy work waits its turn at the gate)
+def _in_gate(work):
+    try:
+        with sampling_gate().slot():
+            return work()
+    except GateTimeout as e:
+        st.warning(str(e))
+        st.stop()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _estimate(model: str, digest: str, calls: int, _pixels: np.ndarray):
+    """The page's estimate of L(x) for one image, once per (model, image, calls)."""
+    from diffusion_core.likelihood.estimate import estimate_image
+
+    return _in_gate(lambda: estimate_image(cached_model(model), _pixels, calls))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _generated(model: str, label: int, seed: int) -> np.ndarray:
+    """One fresh sample (the app's default sampler, guidance and steps)."""
+    from diffusion_core.likelihood.sources import model_samples
+
+    return _in_gate(lambda: model_samples(cached_model(model), 1, seed, labels=np.array([label]))[0][0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _walks(model: str):
+    """‖x_t‖ along a few real reverse walks, once per model."""
+    from diffusion_core.likelihood.typical import walk_norms
+
+    loaded = cached_model(model)
+    return _in_gate(lambda: walk_norms(loaded.runner, loaded.schedule, list(range(WALKS)), steps=WALK_STEPS))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _uniform_norms(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    images = uniform_images(1000, shape, seed=1)
+    return norms(to_model_space(images)), images[:8]
+
+
+def _choose_image(source: str, model: str, loaded) -> tuple[np.ndarray, str, str]:
+    """-> (pixels uint8 of the model's shape, digest, description), from the sidebar's widgets."""
+    shape = image_shape(loaded.runner)
+    if source == "held":
+        try:
+            images = cached_held_out(model)[0]
+        except ShippedDataError as e:
+            st.error(f"{e} Pick another kind of image above.")
+            st.stop()
+        if st.session_state.get(KEY + "index", 0) >= len(images):  # from a larger set: keep the widget in range
+            st.session_state[KEY + "index"] = len(images) - 1
+        index = st.number_input("Image number", 0, len(images) - 1, key=KEY + "index", **KEPT,
+                                help=f"One of the {len(images):,} held-out test images, never seen in training.")
+        return images[index], f"held-{model}-{index}", f"Held-out real image #{index}"
+    if source in ("generated", "noise"):
+        if source == "generated":
+            names = loaded.class_names
+            if st.session_state.get(KEY + "label", 0) >= len(names):
+                st.session_state[KEY + "label"] = 0
+            label = st.selectbox("Class", range(len(names)), key=KEY + "label", format_func=lambda k: f"{k}: {names[k]}",
+                                 **KEPT)
+        seed = st.number_input("Seed", 0, MAX_SEED, key=KEY + "seed", **KEPT,
+                               help="The same seed always gives the same image.")
+        if source == "noise":
+            return (uniform_images(1, pixel_shape(shape), int(seed))[0], f"noise-{shape}-{seed}",
+                    f"Uniform noise, seed {seed}")
+        return (_generated(model, int(label), int(seed)), f"gen-{model}-{label}-{seed}",
+                f"A fresh sample of class “{loaded.class_names[label]}”, seed {seed}")
+    picture = pick_image(KEY + "image", label="Picture")
+    small = fit_to_shape(picture.pixels, shape)
+    digest = hashlib.sha1(small.tobytes()).hexdigest()
+    bundled = st.session_state.get(KEY + "image_source") == "Bundled photo"
+    name = st.session_state.get(KEY + "image_sample", "Photo") if bundled else "Your picture"
+    colour = "colour" if shape[0] == 3 else "grayscale"
+    return small, f"photo-{digest}", f"{name}, reduced to {shape[1]} × {shape[2]} {colour}"
+
+
+# ================================================================= the page
+restore(_read_link)
+with st.sidebar:
+    st.subheader("What to measure")
+    model = st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m), **KEPT)
+    try:
+        loaded = cached_model(model)
+    except WeightsError as e:
+        st.error(f"The {model!r} model cannot be used: {e}")
+        st.stop()
+    source = st.radio("Image", SOURCES, format_func=SOURCE_TITLES.get, key=KEY + "src", **KEPT)
+    pixels, digest, description = _choose_image(source, model, loaded)
+    calls = st.select_slider("Network calls for the estimate", CALLS, key=KEY + "calls", **KEPT,
+                             help="About this many network calls: more calls, a narrower interval (it shrinks "
+                                  "like 1/√calls).")
+settings = CornerSettings(model=model, source=source, index=int(st.session_state.get(KEY + "index", 0)),
+                          label=int(st.session_state.get(KEY + "label", 0)),
+                          seed=int(st.session_state.get(KEY + "seed", 0)),
+                          photo=st.session_state.get(KEY + "image_sample", "Astronaut"), calls=int(calls))
+mirror_in_url(settings.to_query())
+
+schedule = loaded.schedule
+dims = int(pixels.size)
+est = _estimate(model, digest, int(calls), pixels)
+value, half = float(est.bits_per_dim[0]), float(est.half_width[0])
+packed = compress(pixels)
+model_corner = corner_of_bound((value + half) * dims, dims)
+comp_corner = corner_of_description(packed.bits, dims)
+
+st.subheader(description)
+c_img, c_num = st.columns([1, 3], gap="large")
+with c_img:
+    show_png(st, pixels, scale=max(1, 224 // pixels.shape[1]),
+             caption=f"{pixels.shape[1]} × {pixels.shape[0]}{' × 3' if pixels.ndim == 3 else ''} = {dims:,} values")
+with c_num:
+    m1, m2, m3 = st.columns(3)
+    m1.metric("The model's bound L(x)", f"{value:.3f} ± {half:.3f}", help="bits per dimension, estimated with a 95% "
+              f"interval from {est.plan.evals} network calls at random timesteps")
+    m2.metric(f"Compressor ({packed.method})", f"{packed.bits / dims:.3f}",
+              help="bits per dimension of the shortest PNG or LZMA description, exact")
+    m3.metric("Writing every pixel out", "8", help="bits per dimension: all 256^D images, no corner at all")
+    st.caption("All three in bits per dimension (per pixel value). Lower means a smaller corner.")
+    if model_corner.fraction_digits is not None:
+        st.markdown(
+            f"**What the model proves.** With 95% confidence L(x) ≤ {value + half:.3f} bits/dim, i.e. "
+            f"{model_corner.bits:,} bits, so the model gives this image a probability of at least "
+            f"2<sup>−{model_corner.bits:,}</sup>. Then at most 2<sup>{model_corner.bits:,}</sup> &lt; "
+            f"10<sup>{model_corner.count_digits:,}</sup> images are at least as plausible to it: **one in "
+            f"10<sup>{model_corner.fraction_digits:,}</sup> of all** {pixels.shape[1]} × {pixels.shape[0]} images, of "
+            f"which there are 256<sup>{dims:,}</sup>, a number with {model_corner.space_digits:,} digits.",
+            unsafe_allow_html=True)
+    else:
+        st.markdown(f"**The model proves nothing here.** Its bound is above 8 bits/dim (the upper end is "
+                    f"{value + half:.2f}): the model finds this image *less* plausible than picking an image "
+                    "uniformly at random would. That is what it thinks of noise and of pictures unlike its data.")
+    if comp_corner.fraction_digits is not None:
+        st.markdown(
+            f"**What the compressor proves, by counting.** {packed.method} describes it in {packed.bits:,} bits. At "
+            f"most 2<sup>{packed.bits + 1:,}</sup> − 1 &lt; 10<sup>{comp_corner.count_digits:,}</sup> images have a "
+            f"description that short: one in 10<sup>{comp_corner.fraction_digits:,}</sup> of all. No estimate in it.",
+            unsafe_allow_html=True)
+    else:
+        st.markdown(f"**The compressor proves nothing either**: its {packed.bits:,} bits are more than the "
+                    f"{8 * dims:,} of writing the pixels out.")
+
+st.markdown("#### Where this image falls")
+try:
+    summary = cached_likelihood_summary(model)
+except SummaryError as e:
+    summary = None
+    st.info(str(e))
+if summary is not None and summary.shape == image_shape(loaded.runner):
+    order = ("real", "samples", "ood", "noise")
+    sets = {k: (summary.sets[k].title, summary.sets[k].bpd) for k in order if k in summary.sets}
+    real = summary.sets["real"]
+    compressor_mean = float(np.mean(real.compressor_bits)) / dims
+    st.plotly_chart(histogram_figure(sets, (value, value - half, value + half), compressor_mean),
+                    key=KEY + "hist", width="stretch")
+    mean, hw = real.mean_ci()
+    st.caption(f"Each bar counts images by their bound, summed over all {summary.T:,} timesteps (from "
+               f"`{summary.run.get('command', 'python -m diffusion_core.likelihood')} --export`). Held-out real "
+               f"images: {mean:.3f} ± {hw:.3f} bits/dim on average, their compressor {compressor_mean:.3f}. Noise sits "
+               "far to the right: the model is sure it is not a picture.")
+    if "ood" in summary.sets and summary.sets["ood"].mean_ci()[0] < mean:
+        st.warning(f"**A likelihood is no detector of foreign images.** {summary.sets['ood'].title.capitalize()} "
+                   f"score *better* under this model than its own held-out images ({summary.sets['ood'].mean_ci()[0]:.2f} "
+                   f"vs {mean:.2f} bits/dim), as Nalisnick et al. (2019) found for Fashion-MNIST models and MNIST "
+                   "digits: simpler images cost fewer bits under almost any model (the compressor agrees). A small "
+                   "bound says an image is *simple*, not that it is *typical* of the data.",
+                   icon=":material/lightbulb:")
+
+st.markdown("#### Where in the walk the bits are spent")
+curves = {"this image (estimate)": (est.per_timestep()[0], "red", "solid")}
+if summary is not None:
+    curves["held-out real images (mean)"] = (summary.sets["real"].profile, "#1f77b4", "dash")
+    if "noise" in summary.sets:
+        curves["uniform noise (mean)"] = (summary.sets["noise"].profile, "#7f7f7f", "dot")
+st.plotly_chart(profile_figure(curves), key=KEY + "profile", width="stretch")
+decoder = float(est.strata[0, 0]) if est.plan.strata[0] == (0, 1) else float("nan")
+kl = float(est.strata[0].sum()) - decoder
+per_step = est.per_timestep()[0]
+last20 = float(per_step[:20].sum() / per_step.sum())
+st.caption(f"For this image the decoder, the walk's very last step, carries {decoder / per_step.sum():.0%} of the "
+           f"bits and the last 20 of the {schedule.T:,} steps {last20:.0%}"
+           + (": most of L(x) pays for the finest detail, the last few grey levels, which only the barely noisy "
+              "end of the walk can tell apart." if last20 > 0.5 and value < 8 else ".")
+           + " Each estimated stratum is spread evenly over its timesteps.")
+
+st.markdown("#### The bound, term by term (Ho et al. 2020, eq. 5)")
+st.latex(r"-\log p_\theta(x_0) \;\le\; L = \underbrace{D_{\mathrm{KL}}\!\left(q(x_T\mid x_0)\,\|\,p(x_T)\right)}_{L_T}"
+         r"+\sum_{t=2}^{T}\underbrace{D_{\mathrm{KL}}\!\left(q(x_{t-1}\mid x_t,x_0)\,\|\,p_\theta(x_{t-1}\mid x_t)"
+         r"\right)}_{L_{t-1}}\;\underbrace{-\,\log p_\theta(x_0\mid x_1)}_{L_0}")
+t1, t2, t3 = st.columns(3)
+t1.markdown(f"**Prior** L<sub>T</sub>: {est.prior[0]:.2e} bits/dim. Exact: after T steps x<sub>T</sub> is pure "
+            "noise whatever x<sub>0</sub> was.", unsafe_allow_html=True)
+t2.markdown(f"**The T − 1 steps** Σ L<sub>t−1</sub>: {kl:.3f} bits/dim (estimated). Each compares the true "
+            "small step back with the model's.", unsafe_allow_html=True)
+t3.markdown(f"**Decoder** L<sub>0</sub>: {decoder:.3f} bits/dim (estimated): the 256 grey levels from the last, "
+            "barely noisy x<sub>1</sub>.", unsafe_allow_html=True)
+st.latex(r"L_T = \tfrac12\sum_i\left(\bar\alpha_T x_{0,i}^2 + (1-\bar\alpha_T) - 1 - \log(1-\bar\alpha_T)\right)")
+st.latex(r"L_{t-1} = \frac{\|\tilde\mu_t(x_t,x_0)-\mu_\theta(x_t)\|^2}{2\tilde\beta_t}"
+         r"= \frac{\bar\alpha_{t-1}\beta_t^2}{2\tilde\beta_t(1-\bar\alpha_t)^2}\,\|x_0-\hat x_0(x_t)\|^2,"
+         r"\qquad \tilde\beta_t=\frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t")
+st.latex(r"L_0 = -\sum_i \log\int_{\delta_-(x_{0,i})}^{\delta_+(x_{0,i})}\mathcal N\!\left(u;\;\hat x_{0,i}(x_1),\;"
+         r"\tilde\beta_2\right)du,\qquad \delta_\pm(x)=x\pm\tfrac1{255}\ \ (\pm\infty \text{ at the end levels})")
+st.markdown("The model's step back has the sampler's own variance β̃<sub>t</sub> (the DDPM sampler's) and its mean "
+            "comes from the predicted clean image x̂<sub>0</sub>, clipped to [−1, 1] as the sampler does. In bits per "
+            "dimension, L/(D ln 2). Computing all T terms takes T network calls; the page draws a few hundred:",
+            unsafe_allow_html=True)
+st.latex(r"\hat L = L_T + \sum_{h}\frac1{n_h}\sum_{j=1}^{n_h} L_{t_j}(\varepsilon_j)\,\frac{m_h}{q_{t_j}},"
+         r"\qquad t_j\sim q\ \text{within stratum } h,\quad \mathbb E[\hat L]=L")
+st.caption(f"Here {len(est.plan.strata)} strata and {est.plan.evals} calls, most of them where the noise is small "
+           "(the proposal q follows log(1 + SNR)); the interval is ±1.96 standard errors from the spread within "
+           "each stratum.")
+
+st.markdown("#### Where noise lives")
+noise_shell, random_shell = gaussian_shell(dims), uniform_shell(dims)
+walk = _walks(model)
+try:
+    held = cached_held_out(model)[0]
+    mean_sq = float(np.mean(norms(to_model_space(held)) ** 2))
+except ShippedDataError:
+    mean_sq = float(np.mean(norms(walk.final) ** 2))
+ts = np.unique(np.linspace(0, schedule.T - 1, 200).astype(int))
+st.plotly_chart(shell_figure(walk, noise_shell, random_shell, (ts + 1, forward_norm(mean_sq, schedule.alpha_bar[ts],
+                                                                                     dims)), schedule.T),
+                key=KEY + "shell", width="stretch")
+image_norm = float(np.sqrt(mean_sq))
+same = abs(image_norm - noise_shell.mean) < 0.15 * noise_shell.mean
+start_gap = float(np.median(walk.to_end[0]))
+st.markdown(
+    f"In {dims:,} dimensions, Gaussian noise is not spread out: its length ‖ε‖ is {noise_shell.mean:.2f} ± "
+    f"{noise_shell.sd:.2f} (the chi distribution; √D = {np.sqrt(dims):.2f}), so every draw sits in a thin shell, "
+    "and none near the centre, where the density is highest. Every reverse walk (blue) starts on that shell. "
+    + (f"Real images here happen to be about as long as noise (‖x₀‖ ≈ {image_norm:.1f}: most of their values sit at "
+       "an end of the range, ±1), so the walks hardly change length: what changes is direction. "
+       if same else f"Real images are {'shorter' if image_norm < noise_shell.mean else 'longer'} "
+       f"(‖x₀‖ ≈ {image_norm:.1f}), and the walks leave the shell as the picture forms. ")
+    + f"The dotted lines are each walk's distance to where it ends: about {start_gap:.0f} at the start, as far "
+    "as two points at right angles (in high dimension, two random directions almost always are), and 0 at the "
+    "end. The dashed line is what the forward "
+    f"process predicts from real images. Uniformly random images live in a thin shell too, of radius "
+    f"{random_shell.mean:.2f} ± {random_shell.sd:.2f}, and they all look alike:")
+sample_norms, examples = _uniform_norms(tuple(pixels.shape))
+left, right = st.columns([2, 3])
+show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images")
+right.plotly_chart(norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images"),
+                   key=KEY + "uniform", width="stretch")
+
+st.markdown("#### What is proven, what is estimated")
+st.markdown(
+    "- **Proven for every image and every model:** P<sub>model</sub>(x) ≥ 2<sup>−L(x)</sup> (Jensen's inequality; "
+    "L is an upper bound on the model's code length for x, never a guess of it).\n"
+    f"- **Estimated:** L(x) itself, from {est.plan.evals} network calls at random timesteps with random noise: "
+    "unbiased, with a 95% interval. Even the sum over all T timesteps draws one noise per term, so it too is an "
+    "estimate, just a more precise one.\n"
+    "- **Exact:** the powers of ten, from the bound by integer arithmetic (certified digit counts; we round the bits "
+    "up, so they claim no more than the bound).\n"
+    "- **Counted:** the compressor's figure is a pigeonhole count of short descriptions. Nothing in it is estimated, "
+    "but it only knows simple regularities, not what digits or garments look like.", unsafe_allow_html=True)
