@@ -12,9 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "diffusion_core"
-# A room may import its own modules and those of lower rank, never higher: pages -> live -> judge -> model ->
+# A room may import its own modules and those of lower rank, never higher: pages -> live -> judge, toy2d -> model ->
 # forward -> images, space. The command entries at the top of the package sit above every room.
-RANK = {"space": 0, "images": 0, "forward": 1, "model": 2, "judge": 3, "live": 4}
+RANK = {"space": 0, "images": 0, "forward": 1, "model": 2, "judge": 3, "toy2d": 3, "live": 4}
 
 
 def _module_name(path: Path) -> str:
