@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from diffusion_core.judge.metrics import CopyYardstick
     from diffusion_core.live.walk_plot import WalkCanvas
     from diffusion_core.model.weights import LoadedModel
+    from diffusion_core.toy2d.mlp import Shelf
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
 
@@ -164,3 +165,11 @@ def cached_walk_canvas(name: str, class_names: tuple[str, ...]) -> WalkCanvas:
 
     proj = cached_projection(name)
     return cloud_canvas(proj.cloud, proj.cloud_labels, list(class_names))
+
+
+@st.cache_resource
+def toy_models() -> Shelf:
+    """The 2-D page's trained denoisers, one shelf per server (bounded; a model is never mutated once trained)."""
+    from diffusion_core.toy2d.mlp import Shelf
+
+    return Shelf(max_entries=8)

@@ -185,7 +185,7 @@ def smiley(spacing: float = 0.13) -> GaussianMixture:
                            ("face", "eyes", "mouth"))
 
 
-def heart_points(n: int = 12) -> np.ndarray:
+def heart_points(n: int = 16) -> np.ndarray:
     """The default placed points: n points on a heart, (n, 2), rounded to 2 decimals."""
     a = 2 * np.pi * np.arange(n) / n
     x = 16 * np.sin(a) ** 3

@@ -41,7 +41,8 @@ _FONT = {"color": TEXT}
 
 
 def _r(values: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(values, dtype=np.float64), 3)
+    """Coordinates for the browser: float32 (Plotly sends arrays as binary, 4 bytes a number), 3 decimals."""
+    return np.round(np.asarray(values, dtype=np.float64), 3).astype(np.float32)
 
 
 def _square(fig: go.Figure, count: int, span: float = LIMIT) -> None:
@@ -159,7 +160,7 @@ PANEL_TITLES = {("learned", "ddpm"): "learned field, DDPM", ("learned", "ddim"):
                 ("exact", "ddpm"): "exact field, DDPM", ("exact", "ddim"): "exact field, DDIM"}
 
 
-def particles_figure(runs: ParticleRuns, frames: int = 41, trails: int = 24, frame_ms: int = 70) -> go.Figure:
+def particles_figure(runs: ParticleRuns, frames: int = 31, trails: int = 24, frame_ms: int = 70) -> go.Figure:
     """An animation of the particles in every panel at once (Play / Pause and a step slider under it).
 
     Panels: rows learned and exact field (exact only without a model), columns DDPM and DDIM. The first
@@ -319,7 +320,7 @@ def data_figure(mix: GaussianMixture, samples: np.ndarray, labels: np.ndarray, c
     fig = go.Figure()
     if click_grid is not None:
         fig.add_trace(go.Scatter(x=_r(click_grid[:, 0]), y=_r(click_grid[:, 1]), mode="markers", name="click to add",
-                                 marker={"size": 7, "color": "rgba(232, 234, 240, 0.06)"},
+                                 marker={"size": 7, "color": "rgba(232, 234, 240, 0.035)"},
                                  hovertemplate="add a point at (%{x}, %{y})<extra></extra>",
                                  selected={"marker": {"color": "rgba(232, 234, 240, 0.06)"}},
                                  unselected={"marker": {"opacity": 1}}))
