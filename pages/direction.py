@@ -24,6 +24,7 @@ from pages.direction_sections import (
     cached_field,
     current_settings,
     data_view,
+    field_jpegs,
     find_model,
     guidance_section,
     memorisation_section,
@@ -165,25 +166,45 @@ def _field_caption(frame, t: int) -> str:
     return text
 
 
+def _draw_field(slots: list, frame, net_key: str, overlay: bool, interactive: bool, key: str | None) -> None:
+    """One frame of the field into ``slots`` (one per panel): still pictures, or one Plotly chart."""
+    if interactive:
+        slots[0].plotly_chart(field_figure(frame, overlay), key=key)
+        return
+    for slot, (title, picture) in zip(slots, field_jpegs(mix.key, net_key, frame.t, overlay, frame)):
+        slot.image(picture, caption=title, width="stretch")
+
+
+def _panels(has_model: bool, overlay: bool, interactive: bool) -> int:
+    return 1 if interactive or not has_model else 2 if overlay else 3
+
+
 @st.fragment
 def field_section() -> None:
-    """The t slider, the view toggle, Play, and the field figure: moving t reruns only this fragment."""
+    """The t slider, the view toggles, Play, and the field: moving t reruns only this fragment."""
     s = current_settings()
     found = find_model(mix, s.config)
     net = None if found is None else found.model
     key = model_key(found)
     playing = st.session_state.get(KEY + "playing", False)
-    c_t, c_view, c_play = st.columns([6, 2, 1], vertical_alignment="bottom")
+    c_t, c_view, c_play = st.columns([6, 3, 1], vertical_alignment="bottom")
     c_t.slider("Timestep t", 0, SCHEDULE.T - 1, key=KEY + "t", on_change=_stop_play, disabled=playing, **KEPT,
                help="0: the clean data. 999: pure noise. Sampling walks from right to left. Pause playback to move it.")
-    c_view.toggle("Overlay the two fields", key=KEY + "overlay", disabled=net is None or playing, **KEPT)
+    with c_view:
+        st.toggle("Overlay the two fields", key=KEY + "overlay", disabled=net is None or playing, **KEPT)
+        st.toggle("Interactive chart (zoom, hover)", key=KEY + "interactive", disabled=playing, **KEPT,
+                  help="A Plotly chart instead of still pictures; it takes the browser longer to redraw.")
     c_play.button("Play", icon=":material/play_arrow:", key=KEY + "play", on_click=_start_play, disabled=playing,
                   help="Plays t from here down to 0, as sampling does, then again from T. Pause keeps the t shown.")
     s = current_settings()
-    slot, caption = st.empty(), st.empty()
+    overlay, interactive = s.view == "overlay", bool(st.session_state.get(KEY + "interactive"))
+    with st.container(key=KEY + "field_view"):
+        columns = st.columns(_panels(net is not None, overlay, interactive))
+        slots = [col.empty() for col in columns]
+    caption = st.empty()
     if not playing:
         frame = cached_field(mix.key, key, s.t, mix, net)
-        slot.plotly_chart(field_figure(frame, s.view == "overlay"), key=KEY + "field_fig")
+        _draw_field(slots, frame, key, overlay, interactive, KEY + "field_fig")
         caption.caption(_field_caption(frame, s.t))
         return
     start = st.session_state.get(KEY + "play_t", s.t)
@@ -191,7 +212,7 @@ def field_section() -> None:
     for t in ts[ts <= start] if start > 0 else ts:
         began = time.perf_counter()
         frame = cached_field(mix.key, key, int(t), mix, net)
-        slot.plotly_chart(field_figure(frame, s.view == "overlay"))
+        _draw_field(slots, frame, key, overlay, interactive, None)
         caption.caption(_field_caption(frame, int(t)) + " (playing)")
         st.session_state[KEY + "play_t"] = int(t)
         time.sleep(max(0.0, 1.0 / PLAY_FPS - (time.perf_counter() - began)))
@@ -216,7 +237,7 @@ else:
     err = cached_eps_error(mix.key, model_key(trained), mix, model)
     st.markdown("#### Where in time is the model wrong?")
     left, right = st.columns([3, 2], gap="large")
-    left.plotly_chart(error_t_figure(err, settings.t), key=KEY + "error_t_fig")
+    left.plotly_chart(error_t_figure(err), key=KEY + "error_t_fig")
     right.metric("weighted ε error over all t", f"{err.overall:.2%}",
                  help="20,000 draws: t uniform, x_t from p_t, the same draws for every model.")
     right.latex(r"\frac{\mathbb E_t\,\mathbb E_{x\sim p_t}\|\epsilon_\theta(x,t) - \epsilon^*(x,t)\|^2}"

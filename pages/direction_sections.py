@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+import streamlit.components.v1 as components
 
 from diffusion_core import MAX_SEED
 from diffusion_core.live.gate import GateTimeout
 from diffusion_core.toy2d import frames
+from diffusion_core.toy2d.canvas import field_pictures, jpeg_bytes
 from diffusion_core.toy2d.datasets import (
     LIMIT,
     MAX_POINTS,
@@ -28,13 +30,13 @@ from diffusion_core.toy2d.datasets import (
 )
 from diffusion_core.toy2d.metrics import eps_error
 from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, Trained, learned_eps, train
+from diffusion_core.toy2d.player import player_height, player_html
 from diffusion_core.toy2d.plots import (
     accuracy_figure,
     data_figure,
     guidance_figure,
     guidance_sweep_figure,
     memorisation_figure,
-    particles_figure,
 )
 from diffusion_core.toy2d.settings import MAX_GUIDANCE, PARTICLE_STEPS, PARTICLES, SCHEDULE, URL_POINTS, DirectionSettings
 from pages.common import sampling_gate, toy_models
@@ -43,6 +45,7 @@ from pages.reader_state import KEPT, mirror_in_url
 KEY = "dir_"  # prefix of this page's session-state keys
 GUIDANCE_PARTICLES = 400
 MEMORY_PARTICLES = 600
+MEMORY_STEPS = 200
 CLICK_GRID = frames.grid(41, LIMIT)[1]  # where a click on the chart can put a point (0.15 apart)
 
 
@@ -111,6 +114,13 @@ def cached_field(data_key: str, net_key: str, t: int, _mix: GaussianMixture, _mo
     return frames.field_frame(_mix, SCHEDULE, t, _model)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def field_jpegs(data_key: str, net_key: str, t: int, overlay: bool, _frame: frames.FieldFrame
+                ) -> list[tuple[str, bytes]]:
+    """The field's panels at t as (caption, JPEG bytes)."""
+    return [(title, jpeg_bytes(picture)) for title, picture in field_pictures(_frame, overlay)]
+
+
 @st.cache_data(max_entries=8, show_spinner="Measuring the ε error on 20,000 noisy points…")
 def cached_eps_error(data_key: str, net_key: str, _mix: GaussianMixture, _model: DenoiserMLP):
     return eps_error(lambda x, t: learned_eps(_model, x, t), _mix, SCHEDULE, buckets=10, per_bucket=2000)
@@ -121,9 +131,10 @@ def cached_eps_error(data_key: str, net_key: str, _mix: GaussianMixture, _model:
 # particle figure takes ~0.4 s, longer than everything else a rerun of the page does.
 @st.cache_resource(max_entries=6, show_spinner="Walking the particles back from noise…")
 def particles_view(data_key: str, net_key: str, n: int, k: int, seed: int, _mix: GaussianMixture,
-                   _model: DenoiserMLP | None) -> tuple[frames.ParticleRuns, go.Figure]:
+                   _model: DenoiserMLP | None) -> tuple[frames.ParticleRuns, str]:
+    """The runs and their animation (an HTML page of canvases)."""
     runs = frames.particle_runs(_mix, SCHEDULE, _model, n=n, steps=k, seed=seed)
-    return runs, particles_figure(runs)
+    return runs, player_html(runs)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -141,7 +152,7 @@ def cached_sweep(data_key: str, net_key: str, label: int, _mix: GaussianMixture,
 @st.cache_resource(max_entries=8, show_spinner=False)
 def memorisation_view(data_key: str, net_key: str, _mix: GaussianMixture, _model: DenoiserMLP | None
                       ) -> tuple[frames.Memorisation, go.Figure]:
-    mem = frames.memorisation(_mix, SCHEDULE, _model, n=MEMORY_PARTICLES, steps=50, seed=3)
+    mem = frames.memorisation(_mix, SCHEDULE, _model, n=MEMORY_PARTICLES, steps=MEMORY_STEPS, seed=3)
     return mem, memorisation_figure(mem)
 
 
@@ -170,13 +181,14 @@ def _particles(mix: GaussianMixture) -> None:
     c3.number_input("Noise seed", 0, MAX_SEED, key=KEY + "seed", **KEPT, help="Which N(0, I) draw they all start from.")
     s = current_settings()
     found = find_model(mix, s.config)
-    runs, fig = particles_view(mix.key, model_key(found), s.n, s.k, s.seed, mix, None if found is None else found.model)
-    st.plotly_chart(fig, key=KEY + "particles_fig")
+    runs, page = particles_view(mix.key, model_key(found), s.n, s.k, s.seed, mix, None if found is None else found.model)
+    with st.container(key=KEY + "particles"):
+        components.html(page, height=player_height(runs))
     cols = st.columns(len(runs.distances))
     for col, (key, value) in zip(cols, sorted(runs.distances.items())):
         col.metric(f"{key[0]} field, {key[1].upper()}: distance to fresh data", f"{value:.3f}",
                    help="Energy distance between the end points and as many fresh draws of the data.")
-    every = "every step" if s.k <= 40 else f"about every {s.k / 40:.0f}th step" if s.k >= 80 else "every step or two"
+    every = "every step" if s.k <= 50 else f"about every {s.k / 50:.0f}th step" if s.k >= 100 else "every step or two"
     st.caption(f"Distances use the first {min(s.n, frames.DISTANCE_POINTS):,} particles; two fresh samples of the "
                f"data that size are {runs.floor:.3f} apart by the same measure: the yardstick for 'as good as real "
                f"data'. The animation shows {every}.")
@@ -314,8 +326,8 @@ def _memorisation_result(points_mix: GaussianMixture) -> None:
     if mem.learned is not None:
         c2.metric("MLP: samples on a training point", f"{mem.learned_on_points:.0%}")
         c3.metric("MLP: median distance to the nearest point", f"{mem.learned_median_gap:.2f}")
-    st.caption(f"{MEMORY_PARTICLES} samples each, DDIM with 50 steps from the same noise; 'on a point' means within "
-               "0.01 of one.")
+    st.caption(f"{MEMORY_PARTICLES} samples each, DDIM with {MEMORY_STEPS} steps from the same noise; 'on a point' "
+               "means within 0.01 of one.")
 
 
 def memorisation_section(mix: GaussianMixture, settings: DirectionSettings) -> None:

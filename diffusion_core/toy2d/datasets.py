@@ -40,6 +40,7 @@ class GaussianMixture:
     labels: np.ndarray  # (K,) int64, the class of each component
     class_names: tuple[str, ...]
     key: str = field(default="", compare=False)
+    _classes: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # of_class, made once each
 
     def __post_init__(self) -> None:
         means = np.asarray(self.means, dtype=np.float64).reshape(-1, 2)
@@ -83,13 +84,15 @@ class GaussianMixture:
         return x, self.labels[comp]
 
     def of_class(self, label: int) -> GaussianMixture:
-        """p(x | y = label): the components of that class, their weights renormalised."""
-        keep = self.labels == label
-        if not keep.any():
-            raise ValueError(f"no component has class {label}")
-        return GaussianMixture(self.name, f"{self.title}, class {self.class_names[label]}", self.means[keep],
-                               self.covs[keep], self.weights[keep], self.labels[keep], self.class_names,
-                               key=f"{self.key}|y={label}")
+        """p(x | y = label): the components of that class, their weights renormalised (made once per label)."""
+        if label not in self._classes:
+            keep = self.labels == label
+            if not keep.any():
+                raise ValueError(f"no component has class {label}")
+            self._classes[label] = GaussianMixture(
+                self.name, f"{self.title}, class {self.class_names[label]}", self.means[keep], self.covs[keep],
+                self.weights[keep], self.labels[keep], self.class_names, key=f"{self.key}|y={label}")
+        return self._classes[label]
 
 
 def _psd_sqrt(covs: np.ndarray) -> np.ndarray:

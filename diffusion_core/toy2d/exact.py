@@ -85,7 +85,7 @@ def posterior(mix: GaussianMixture, x: np.ndarray, alpha_bar: float | np.ndarray
     log_p = top[:, 0] + np.log(total[:, 0])
     score = -np.stack([(resp * u0).sum(1), (resp * u1).sum(1)], axis=1)
     s, root = mix.covs, np.sqrt(a)
-    x0_mean = resp @ mix.means + root * np.stack(
+    x0_mean = np.stack([(resp * mix.means[:, 0]).sum(1), (resp * mix.means[:, 1]).sum(1)], axis=1) + root * np.stack(
         [(resp * (s[:, 0, 0] * u0 + s[:, 0, 1] * u1)).sum(1), (resp * (s[:, 1, 0] * u0 + s[:, 1, 1] * u1)).sum(1)],
         axis=1)
     return Posterior(log_p, score, x0_mean, -np.sqrt(1.0 - np.reshape(a, (-1, 1))) * score, resp)
@@ -105,21 +105,23 @@ def eps(mix: GaussianMixture, x: np.ndarray, alpha_bar: float | np.ndarray) -> n
 
 
 def class_eps(mix: GaussianMixture, x: np.ndarray, alpha_bar: float | np.ndarray, labels: np.ndarray | None,
-              guidance: float = 1.0) -> np.ndarray:
+              guidance: float | np.ndarray = 1.0) -> np.ndarray:
     """ε* for points that may each ask for a class: labels (N,) int, −1 (or None) for no class.
 
-    With a class y: ε_u + s (ε_y − ε_u), ε_y the exact ε of p(x_0 | y), ε_u that of the whole mixture.
+    With a class y: ε_u + s (ε_y − ε_u), ε_y the exact ε of p(x_0 | y), ε_u that of the whole mixture; the
+    scale s is one float or one per point (N,).
     """
     x = np.asarray(x, dtype=np.float64).reshape(-1, 2)
     out = eps(mix, x, alpha_bar)
-    if labels is None or guidance == 0.0:
+    scale = np.broadcast_to(np.asarray(guidance, dtype=np.float64), (len(x),))
+    if labels is None or not scale.any():
         return out
     labels = np.asarray(labels).reshape(-1)
     a = np.asarray(alpha_bar, dtype=np.float64)
     for y in np.unique(labels[labels >= 0]):
         rows = labels == y
         cond = eps(mix.of_class(int(y)), x[rows], a if a.ndim == 0 else a[rows])
-        out[rows] = out[rows] + guidance * (cond - out[rows])
+        out[rows] = out[rows] + scale[rows, None] * (cond - out[rows])
     return out
 
 

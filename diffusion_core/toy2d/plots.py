@@ -1,4 +1,5 @@
-"""Plotly figures for the 2-D page: the field and its error, particles in motion, memorisation, guidance, accuracy.
+"""Plotly figures for the 2-D page: the field and its error, memorisation, guidance, accuracy (the particles in
+motion are :mod:`diffusion_core.toy2d.player`'s canvas).
 
 Each function takes what :mod:`diffusion_core.toy2d.frames` computed and returns a ``go.Figure``; nothing here
 computes the maths. Colours suit the app's dark theme: the learned field orange, the exact one white, p_t blue,
@@ -20,7 +21,6 @@ from diffusion_core.toy2d.frames import (
     FieldFrame,
     GuidanceRuns,
     Memorisation,
-    ParticleRuns,
     SamplerAccuracy,
 )
 from diffusion_core.toy2d.metrics import EpsError
@@ -56,9 +56,12 @@ def _square(fig: go.Figure, count: int, span: float = LIMIT) -> None:
                                               "scaleratio": 1, "constrain": "domain"}})
 
 
-def _layout(fig: go.Figure, height: int, legend: bool = False) -> go.Figure:
+def _layout(fig: go.Figure, height: int, legend: bool = False, legend_on_top: bool = False) -> go.Figure:
+    """Dark background, small margins; a horizontal legend under the panels (or above a chart with axis titles)."""
+    place = ({"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0.0} if legend_on_top
+             else {"orientation": "h", "y": -0.08, "x": 0.0})
     fig.update_layout(height=height, margin=_MARGIN, plot_bgcolor=BG, paper_bgcolor=BG, font=_FONT,
-                      showlegend=legend, legend={"orientation": "h", "y": -0.08, "x": 0.0})
+                      showlegend=legend, legend=place)
     return fig
 
 
@@ -80,6 +83,13 @@ def arrow_paths(tails: np.ndarray, vectors: np.ndarray, scale: float) -> tuple[n
     return _r(pts[:, 0]), _r(pts[:, 1])
 
 
+def arrow_scale(frame: FieldFrame) -> float:
+    """One length scale for all of a frame's arrows: the exact field's 95th-percentile arrow spans 0.9 grid cells."""
+    spacing = 2 * ARROW_SPAN / (ARROWS - 1)
+    size = np.linalg.norm(frame.exact_eps, axis=1)
+    return 0.9 * spacing / max(float(np.percentile(size, 95)), 1e-9)
+
+
 def _arrow_trace(tails, vectors, scale, colour, name, width=1.6) -> go.Scatter:
     x, y = arrow_paths(tails, vectors, scale)
     return go.Scatter(x=x, y=y, mode="lines", line={"color": colour, "width": width}, name=name,
@@ -98,9 +108,7 @@ def field_figure(frame: FieldFrame, overlay: bool = False) -> go.Figure:
     large an ε. Heat brightness is √(p_t / max p_t); the error map's is √ of p_t ‖ε_θ − ε*‖², normalised.
     """
     has_model = frame.learned_eps is not None
-    spacing = 2 * ARROW_SPAN / (ARROWS - 1)
-    size = np.linalg.norm(frame.exact_eps, axis=1)
-    scale = 0.9 * spacing / max(float(np.percentile(size, 95)), 1e-9)
+    scale = arrow_scale(frame)
     density = np.sqrt(frame.density / max(frame.density.max(), 1e-300))
     heat = _heat(frame.axis, density, DENSITY_SCALE, "p_t", "x=%{x}, y=%{y}<br>√(p_t / max)=%{z}")
     learned = _arrow_trace(frame.arrow_at, -frame.learned_eps, scale, LEARNED, "learned −ε̂") if has_model else None
@@ -123,19 +131,17 @@ def field_figure(frame: FieldFrame, overlay: bool = False) -> go.Figure:
     return _layout(fig, 400 if len(panels) > 1 else 460, legend=overlay and has_model)
 
 
-def error_t_figure(err: EpsError, t: int) -> go.Figure:
-    """Relative ε error per range of t (log scale), the overall value dashed, the range holding t highlighted."""
+def error_t_figure(err: EpsError) -> go.Figure:
+    """Relative ε error per range of t (log scale), the overall value dashed."""
     labels = [f"{a}–{b - 1}" for a, b in zip(err.edges[:-1], err.edges[1:])]
-    here = int(np.searchsorted(err.edges, t, side="right") - 1)
-    colours = [ERROR if i == here else LEARNED for i in range(len(labels))]
-    fig = go.Figure(go.Bar(x=labels, y=err.relative, marker_color=colours, name="relative error",
+    fig = go.Figure(go.Bar(x=labels, y=err.relative, marker_color=LEARNED, name="relative error",
                            customdata=np.stack([err.mse, err.signal], axis=1),
                            hovertemplate="t in %{x}<br>relative error %{y:.4f}<br>E‖ε̂−ε*‖² %{customdata[0]:.4f}"
                                          "<br>E‖ε*‖² %{customdata[1]:.3f}<extra></extra>"))
     fig.add_hline(y=err.overall, line={"color": TEXT, "dash": "dash", "width": 1},
                   annotation_text=f"over all t: {err.overall:.4f}", annotation_font_color=TEXT)
     fig.update_yaxes(type="log", title_text="E‖ε̂ − ε*‖² / E‖ε*‖²", gridcolor="#262b36")
-    fig.update_xaxes(title_text="range of t (the one holding the slider's t in red)")
+    fig.update_xaxes(title_text="range of t")
     return _layout(fig, 300)
 
 
@@ -149,73 +155,7 @@ def loss_figure(losses: np.ndarray, window: int = 50) -> go.Figure:
                                 name=f"mean of {window}")])
     fig.update_yaxes(type="log", title_text="‖ε − ε̂‖², mean over a batch", gridcolor="#262b36")
     fig.update_xaxes(title_text="training step")
-    return _layout(fig, 260, legend=True)
-
-
-def _frame_indices(count: int, most: int) -> np.ndarray:
-    return np.unique(np.rint(np.linspace(0, count - 1, min(count, most))).astype(int))
-
-
-PANEL_TITLES = {("learned", "ddpm"): "learned field, DDPM", ("learned", "ddim"): "learned field, DDIM",
-                ("exact", "ddpm"): "exact field, DDPM", ("exact", "ddim"): "exact field, DDIM"}
-
-
-def particles_figure(runs: ParticleRuns, frames: int = 31, trails: int = 24, frame_ms: int = 70) -> go.Figure:
-    """An animation of the particles in every panel at once (Play / Pause and a step slider under it).
-
-    Panels: rows learned and exact field (exact only without a model), columns DDPM and DDIM. The first
-    ``trails`` particles leave a faint trail of their whole path; fresh data are the faint blue dots.
-    """
-    keys = [k for k in (("learned", "ddpm"), ("learned", "ddim"), ("exact", "ddpm"), ("exact", "ddim"))
-            if k in runs.paths]
-    rows = len(keys) // 2
-    fig = make_subplots(rows=rows, cols=2, subplot_titles=[PANEL_TITLES[k] for k in keys],
-                        horizontal_spacing=0.03, vertical_spacing=0.06)
-    some = runs.paths[keys[0]]
-    idx = _frame_indices(len(some.states), frames)
-    moving = []
-    for i, key in enumerate(keys):
-        row, col = i // 2 + 1, i % 2 + 1
-        path = runs.paths[key]
-        fig.add_trace(go.Scatter(x=_r(runs.data[:, 0]), y=_r(runs.data[:, 1]), mode="markers", name="fresh data",
-                                 marker={"color": "rgba(124, 156, 255, 0.25)", "size": 3}, hoverinfo="skip",
-                                 showlegend=i == 0), row=row, col=col)
-        trail = path.states[:, :trails, :]
-        gap = np.full((1, trail.shape[1], 2), np.nan)
-        tr = np.concatenate([trail, gap]).transpose(1, 0, 2).reshape(-1, 2)
-        fig.add_trace(go.Scatter(x=_r(tr[:, 0]), y=_r(tr[:, 1]), mode="lines", hoverinfo="skip",
-                                 line={"color": "rgba(255, 179, 71, 0.45)" if key[0] == "learned"
-                                       else "rgba(242, 244, 248, 0.4)", "width": 1},
-                                 name="paths of a few particles", showlegend=i == 0), row=row, col=col)
-        start = path.states[idx[0]]
-        fig.add_trace(go.Scatter(x=_r(start[:, 0]), y=_r(start[:, 1]), mode="markers", hoverinfo="skip",
-                                 marker={"color": LEARNED if key[0] == "learned" else EXACT, "size": 3.5},
-                                 name="particles", showlegend=i == 0), row=row, col=col)
-        moving.append(len(fig.data) - 1)
-    timesteps = list(some.timesteps) + [-1]
-
-    def label(k: int) -> str:
-        return "x_T" if k == 0 else ("sample" if k == len(some.states) - 1 else f"t={timesteps[k]}")
-
-    fig.frames = [go.Frame(name=str(k), traces=moving,
-                           data=[go.Scatter(x=_r(runs.paths[key].states[k][:, 0]), y=_r(runs.paths[key].states[k][:, 1]))
-                                 for key in keys]) for k in idx]
-    play = {"frame": {"duration": frame_ms, "redraw": False}, "transition": {"duration": 0},
-            "fromcurrent": True, "mode": "immediate"}
-    fig.update_layout(
-        updatemenus=[{"type": "buttons", "direction": "left", "x": 0.0, "y": -0.02, "xanchor": "left", "yanchor": "top",
-                      "pad": {"t": 8}, "showactive": False, "bgcolor": "#1a1f2b", "font": {"color": TEXT},
-                      "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
-                                  {"label": "❚❚ Pause", "method": "animate",
-                                   "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                                     "transition": {"duration": 0}}]}]}],
-        sliders=[{"active": 0, "x": 0.16, "len": 0.84, "y": -0.02, "yanchor": "top", "pad": {"t": 8},
-                  "currentvalue": {"prefix": "step: ", "font": {"color": TEXT}}, "font": {"color": TEXT},
-                  "steps": [{"label": label(k), "method": "animate",
-                             "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                                 "transition": {"duration": 0}}]} for k in idx]}])
-    _square(fig, len(keys), span=3.2)
-    return _layout(fig, 430 * rows + 60, legend=False)
+    return _layout(fig, 280, legend=True, legend_on_top=True)
 
 
 def _points_trace(points: np.ndarray, name: str = "training points") -> go.Scatter:
@@ -294,7 +234,7 @@ def guidance_sweep_figure(scales: tuple[float, ...], sweep: dict[str, np.ndarray
     fig.add_vline(x=scale, line={"color": ERROR, "dash": "dot", "width": 1.5})
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title_text="samples in the class's blobs", gridcolor="#262b36")
     fig.update_xaxes(title_text="guidance scale s")
-    return _layout(fig, 300, legend=True)
+    return _layout(fig, 320, legend=True, legend_on_top=True)
 
 
 def accuracy_figure(acc: SamplerAccuracy) -> go.Figure:
@@ -310,7 +250,7 @@ def accuracy_figure(acc: SamplerAccuracy) -> go.Figure:
         fig.add_trace(go.Scatter(x=n, y=anchor, mode="lines", name=name, line={"color": FAINT, "dash": "dot"}))
     fig.update_xaxes(type="log", title_text="steps n")
     fig.update_yaxes(type="log", title_text="mean ‖x_n − x_exact‖", gridcolor="#262b36")
-    return _layout(fig, 360, legend=True)
+    return _layout(fig, 400, legend=True, legend_on_top=True)
 
 
 def data_figure(mix: GaussianMixture, samples: np.ndarray, labels: np.ndarray, click_grid: np.ndarray | None = None

@@ -2,10 +2,13 @@
 
 The update rules are those of :mod:`diffusion_core.model.samplers` (the image pages' samplers, same 0-based
 timesteps from :mod:`diffusion_core.forward.schedules`, same spacings ``trailing_timesteps`` and
-``logsnr_timesteps``), written for points (N, 2) in float64 numpy, with x̂_0 clipped to the chart's square
-[-3, 3]^2 instead of the pixel range [-1, 1]. A *field* is any ``eps(x, t)``: (N, 2), int -> (N, 2); :func:`exact_field` and
-:func:`learned_field` make one from a mixture or a trained MLP, with classifier-free guidance
-ε_u + s (ε_y − ε_u) (Ho & Salimans 2022) when labels are given.
+``logsnr_timesteps``), written for points (N, 2) in float64 numpy and without clipping x̂_0: the image
+samplers clip it to the pixel range [-1, 1], while 2-D data have no such range, and guidance must be free to
+push samples out of their class (a clip would hold them in). The learned field needs no clip either: it
+predicts v, so its x̂_0 is well-conditioned even at t = T−1 (see :mod:`diffusion_core.toy2d.mlp`).
+
+A *field* is any ``eps(x, t)``: (N, 2), int -> (N, 2); :func:`exact_field` and :func:`learned_field` make one
+from a mixture or a trained MLP, with classifier-free guidance ε_u + s (ε_y − ε_u) (Ho & Salimans 2022) when labels are given.
 
 * DDPM: ancestral sampling (Ho et al. 2020, Algorithm 2, posterior eq. 6-7) on a trailing subsequence.
 * DDIM with η = 0 (Song et al. 2021, eq. 12): a first-order solver of the probability-flow ODE.
@@ -29,13 +32,12 @@ import numpy as np
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.model.samplers import logsnr_timesteps, trailing_timesteps
 from diffusion_core.toy2d import exact
-from diffusion_core.toy2d.datasets import LIMIT, GaussianMixture
+from diffusion_core.toy2d.datasets import GaussianMixture
 from diffusion_core.toy2d.mlp import DenoiserMLP, learned_eps
 
 Field = Callable[[np.ndarray, int], np.ndarray]  # eps(x (N, 2), t) -> (N, 2)
 SAMPLERS_2D = ("ddpm", "ddim", "dpmpp")
 SAMPLER_TITLES = {"ddpm": "DDPM (stochastic)", "ddim": "DDIM (deterministic)", "dpmpp": "DPM-Solver++(2M)"}
-CLIP = LIMIT  # x̂_0 is clipped to the chart's square, where every data set lies
 REFERENCE_LAMBDA_END = 12.0  # where the reference ODE stops before its final x̂_0: σ = e^-12 ≈ 6e-6
 
 
@@ -52,8 +54,8 @@ class Path:
 
 
 def exact_field(mix: GaussianMixture, schedule: NoiseSchedule, labels: np.ndarray | None = None,
-                guidance: float = 1.0) -> Field:
-    """ε*(x, t) of ``mix`` (guided towards ``labels`` (N,), −1 = no class, when given)."""
+                guidance: float | np.ndarray = 1.0) -> Field:
+    """ε*(x, t) of ``mix`` (guided towards ``labels`` (N,), −1 = no class, when given; one scale or one each)."""
     ab = schedule.alpha_bar
 
     def field(x: np.ndarray, t: int) -> np.ndarray:
@@ -62,8 +64,8 @@ def exact_field(mix: GaussianMixture, schedule: NoiseSchedule, labels: np.ndarra
     return field
 
 
-def learned_field(model: DenoiserMLP, labels: np.ndarray | None = None, guidance: float = 1.0) -> Field:
-    """ε_θ(x, t) of a trained MLP (guided towards ``labels`` (N,), −1 = no class, when given)."""
+def learned_field(model: DenoiserMLP, labels: np.ndarray | None = None, guidance: float | np.ndarray = 1.0) -> Field:
+    """ε_θ(x, t) of a trained MLP (guided towards ``labels`` (N,), −1 = no class, when given; one scale or one each)."""
 
     def field(x: np.ndarray, t: int) -> np.ndarray:
         return learned_eps(model, x, t, labels, guidance)
@@ -76,19 +78,9 @@ def _x0(x: np.ndarray, eps: np.ndarray, ab: float) -> np.ndarray:
     return (x - np.sqrt(1.0 - ab) * eps) / np.sqrt(ab)
 
 
-def _clipped_x0(x: np.ndarray, eps: np.ndarray, ab: float, clip: float | None) -> np.ndarray:
-    """x̂_0, clipped to the square [-clip, clip]^2 where all data lie (None: not clipped).
-
-    At t = T−1 the cosine schedule has ᾱ ≈ 2.4e-9, so x̂_0 divides ε's error by √ᾱ ≈ 5e-5: a learned ε off by
-    0.01 throws x̂_0 200 units away. The image samplers clip x̂_0 to the pixel range [-1, 1] for the same reason.
-    The exact field's x̂_0 = E[x_0 | x_t] lies in the data's range already, so the clip never changes it.
-    """
-    x0 = _x0(x, eps, ab)
-    return x0 if clip is None else np.clip(x0, -clip, clip)
-
 
 def ddpm(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: int,
-         rng: np.random.Generator, clip: float | None = CLIP) -> Path:
+         rng: np.random.Generator) -> Path:
     """Ancestral DDPM over ``num_steps`` trailing timesteps (β = 1 − ᾱ_t/ᾱ_t' between kept steps)."""
     ts = trailing_timesteps(schedule.T, num_steps)
     ab = schedule.alpha_bar
@@ -98,7 +90,7 @@ def ddpm(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: int,
         t_prev = int(ts[i + 1]) if i + 1 < len(ts) else -1
         ab_t, ab_prev = float(ab[t]), (float(ab[t_prev]) if t_prev >= 0 else 1.0)
         beta = 1.0 - ab_t / ab_prev
-        x0 = _clipped_x0(x, field(x, int(t)), ab_t, clip)
+        x0 = _x0(x, field(x, int(t)), ab_t)
         # posterior mean, eq. 7
         x = (np.sqrt(ab_prev) * beta / (1 - ab_t)) * x0 + (np.sqrt(1 - beta) * (1 - ab_prev) / (1 - ab_t)) * x
         if t_prev >= 0:
@@ -107,11 +99,8 @@ def ddpm(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: int,
     return Path(np.stack(states), ts)
 
 
-def ddim(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: int, clip: float | None = CLIP) -> Path:
-    """Deterministic DDIM (η = 0, Song et al. 2021 eq. 12): x' = √ᾱ' x̂_0 + √(1−ᾱ') ε.
-
-    When x̂_0 is clipped, ε is recomputed from it so the step stays consistent (as the image sampler does).
-    """
+def ddim(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: int) -> Path:
+    """Deterministic DDIM (η = 0, Song et al. 2021 eq. 12): x' = √ᾱ' x̂_0 + √(1−ᾱ') ε."""
     ts = trailing_timesteps(schedule.T, num_steps)
     ab = schedule.alpha_bar
     states = [np.asarray(x_T, dtype=np.float64)]
@@ -119,15 +108,14 @@ def ddim(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: int,
     for i, t in enumerate(ts):
         ab_t = float(ab[t])
         ab_prev = float(ab[ts[i + 1]]) if i + 1 < len(ts) else 1.0
-        x0 = _clipped_x0(x, field(x, int(t)), ab_t, clip)
-        e = (x - np.sqrt(ab_t) * x0) / np.sqrt(1 - ab_t)
-        x = np.sqrt(ab_prev) * x0 + np.sqrt(1 - ab_prev) * e
+        e = field(x, int(t))
+        x = np.sqrt(ab_prev) * _x0(x, e, ab_t) + np.sqrt(1 - ab_prev) * e
         states.append(x)
     return Path(np.stack(states), ts)
 
 
 def dpmpp_2m(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: int,
-             spacing: str = "logsnr", clip: float | None = CLIP) -> Path:
+             spacing: str = "logsnr") -> Path:
     """DPM-Solver++(2M) (Lu et al. 2022, Alg. 2); first order on the first step and on the last, to σ = 0.
 
     spacing "logsnr" (the image pages' default: ends at t = 10, then x̂_0) or "trailing" (ends near t = 0).
@@ -141,7 +129,7 @@ def dpmpp_2m(field: Field, schedule: NoiseSchedule, x_T: np.ndarray, num_steps: 
     x, x0_prev, h_prev = states[0], None, None
     for i, t in enumerate(ts):
         ab_t = float(ab[t])
-        x0 = _clipped_x0(x, field(x, int(t)), ab_t, clip)
+        x0 = _x0(x, field(x, int(t)), ab_t)
         if i + 1 == len(ts):
             x = x0  # σ_next = 0
         else:
