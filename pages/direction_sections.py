@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-import streamlit.components.v1 as components
 
 from diffusion_core import MAX_SEED
 from diffusion_core.live.gate import GateTimeout
@@ -182,16 +181,19 @@ def _particles(mix: GaussianMixture) -> None:
     s = current_settings()
     found = find_model(mix, s.config)
     runs, page = particles_view(mix.key, model_key(found), s.n, s.k, s.seed, mix, None if found is None else found.model)
-    with st.container(key=KEY + "particles"):
-        components.html(page, height=player_height(runs))
+    with st.container(key=KEY + "particles"):  # our own HTML, built from numbers only (no reader's text in it)
+        st.iframe(page, height=player_height(runs),
+                  alt="Animation: particles walking from noise to the data by DDPM and DDIM, learned and exact field")
     cols = st.columns(len(runs.distances))
     for col, (key, value) in zip(cols, sorted(runs.distances.items())):
         col.metric(f"{key[0]} field, {key[1].upper()}: distance to fresh data", f"{value:.3f}",
                    help="Energy distance between the end points and as many fresh draws of the data.")
     every = "every step" if s.k <= 50 else f"about every {s.k / 50:.0f}th step" if s.k >= 100 else "every step or two"
-    st.caption(f"Distances use the first {min(s.n, frames.DISTANCE_POINTS):,} particles; two fresh samples of the "
-               f"data that size are {runs.floor:.3f} apart by the same measure: the yardstick for 'as good as real "
-               f"data'. The animation shows {every}.")
+    m = min(s.n, frames.DISTANCE_POINTS)
+    st.caption(f"Energy distance of the first {m:,} end points to {frames.REFERENCE_POINTS:,} fresh draws of the data. "
+               f"The yardstick for 'as good as real data': {frames.FLOOR_DRAWS} fresh samples of {m:,} points are "
+               f"{runs.floors.min():.3f}–{runs.floors.max():.3f} from them (mean {runs.floor:.3f}). The animation "
+               f"shows {every}.")
     if found is None:
         st.caption("Train the denoiser above to add the learned field's two rows.")
 

@@ -28,6 +28,8 @@ ARROW_SPAN = 2.7  # ... spanning [-ARROW_SPAN, ARROW_SPAN]^2
 ACCURACY_STEPS = (2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 70, 100, 140, 200)
 GUIDANCE_SCALES = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0)
 DISTANCE_POINTS = 1000  # energy distances use at most this many particles (the cost grows as the square)
+REFERENCE_POINTS = 2000  # ... against one fresh draw of the data this large
+FLOOR_DRAWS = 4  # the yardstick: this many fresh samples of DISTANCE_POINTS, each against the same reference
 BLOB_RADIUS = 2.45  # Mahalanobis radius of a component's 95% ellipse in 2-D (chi-square, 2 dof: √5.99)
 
 
@@ -79,16 +81,23 @@ class ParticleRuns:
 
     x_T: np.ndarray  # (N, 2) the shared starting noise
     paths: dict[tuple[str, str], sampling.Path]
-    data: np.ndarray  # (M, 2) fresh data samples, M = min(N, DISTANCE_POINTS), for comparison
-    distances: dict[tuple[str, str], float]  # energy distance of each run's first M end points to those data
-    floor: float  # the energy distance between two fresh data samples of size M
+    data: np.ndarray  # (REFERENCE_POINTS, 2) fresh data, the reference every distance is measured to
+    distances: dict[tuple[str, str], float]  # energy distance of each run's first M = min(N, DISTANCE_POINTS) ends
+    floors: np.ndarray  # (FLOOR_DRAWS,) the same distance for fresh data samples of size M: the yardstick
+
+    @property
+    def floor(self) -> float:
+        return float(self.floors.mean())
 
 
 def particle_runs(mix: GaussianMixture, schedule: NoiseSchedule, model: DenoiserMLP | None, *, n: int,
                   steps: int, seed: int) -> ParticleRuns:
     """n particles from the same N(0, I) draw, by DDPM and DDIM (``steps`` each), learned and exact fields.
 
-    DDPM's extra noise comes from its own stream of ``seed``, the same for both fields.
+    DDPM's extra noise comes from its own stream of ``seed``, the same for both fields. Each run's end points are
+    measured against one large fresh draw of the data, as are FLOOR_DRAWS fresh samples of their size: one fresh
+    sample's distance swings by half either way (how many points happen to fall in each blob), so the yardstick
+    is their mean and range.
     """
     x_T = sampling.initial_noise(n, seed)
     fields = {"exact": sampling.exact_field(mix, schedule)}
@@ -100,10 +109,11 @@ def particle_runs(mix: GaussianMixture, schedule: NoiseSchedule, model: Denoiser
         paths[(name, "ddim")] = sampling.ddim(field, schedule, x_T, steps)
     rng = np.random.default_rng([seed, 2])
     m = min(n, DISTANCE_POINTS)
-    data = mix.sample(m, rng)[0]
-    distances = {key: metrics.energy_distance(path.final[:m], data) for key, path in paths.items()}
-    floor = metrics.energy_distance(mix.sample(m, rng)[0], data)
-    return ParticleRuns(x_T, paths, data, distances, floor)
+    data = mix.sample(REFERENCE_POINTS, rng)[0]
+    keys = list(paths)
+    fresh = [mix.sample(m, rng)[0] for _ in range(FLOOR_DRAWS)]
+    values = metrics.energy_distances([paths[k].final[:m] for k in keys] + fresh, data)
+    return ParticleRuns(x_T, paths, data, dict(zip(keys, values[: len(keys)])), np.array(values[len(keys):]))
 
 
 @dataclass(frozen=True)

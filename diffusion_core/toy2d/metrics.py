@@ -76,9 +76,18 @@ def _mean_pairwise(a: np.ndarray, b: np.ndarray, chunk: int = 1024) -> float:
 
 def energy_distance(x: np.ndarray, y: np.ndarray) -> float:
     """√(2E‖X−Y‖ − E‖X−X'‖ − E‖Y−Y'‖) for samples x (N, 2), y (M, 2) (V-statistics; >= 0)."""
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    d2 = 2 * _mean_pairwise(x, y) - _mean_pairwise(x, x) - _mean_pairwise(y, y)
-    return float(np.sqrt(max(d2, 0.0)))
+    return energy_distances([x], y)[0]
+
+
+def energy_distances(xs: list[np.ndarray], y: np.ndarray) -> list[float]:
+    """The energy distance of each sample in ``xs`` to one reference sample y (whose E‖Y−Y'‖ is computed once)."""
+    y = np.asarray(y, dtype=np.float64)
+    yy = _mean_pairwise(y, y)
+    out = []
+    for x in xs:
+        x = np.asarray(x, dtype=np.float64)
+        out.append(float(np.sqrt(max(2 * _mean_pairwise(x, y) - _mean_pairwise(x, x) - yy, 0.0))))
+    return out
 
 
 def nearest_distance(x: np.ndarray, points: np.ndarray) -> np.ndarray:

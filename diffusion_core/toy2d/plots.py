@@ -275,5 +275,8 @@ def data_figure(mix: GaussianMixture, samples: np.ndarray, labels: np.ndarray, c
                                      marker={"size": 3.5, "color": CLASS_COLOURS[c % len(CLASS_COLOURS)]},
                                      hoverinfo="skip"))
     _square(fig, 1)
-    fig.update_layout(dragmode=False if click_grid is None else "select", clickmode="event+select")
+    if click_grid is None:
+        fig.update_layout(dragmode=False)
+    # else: Streamlit sets click-to-select itself when the chart reports point selections (and only if the figure
+    # leaves dragmode unset: with "select" or "lasso" it would turn clicks off)
     return _layout(fig, 380, legend=mix.num_classes > 1 and not mix.is_empirical)

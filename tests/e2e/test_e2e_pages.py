@@ -6,8 +6,9 @@ import pytest
 from conftest import streamlit_server
 from streamlit_browser import assert_no_exception, open_page, screenshot
 
-PAGES = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser"}
-TITLES = {"image-space": "How large is image space?", "forward": "The forward process", "denoiser": "Live denoiser"}
+PAGES = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser", "direction": "direction"}
+TITLES = {"image-space": "How large is image space?", "forward": "The forward process", "denoiser": "Live denoiser",
+          "direction": "Which direction to move"}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -22,12 +23,12 @@ def test_page_renders(page, app_url, name):
 def test_home_links_lead_to_every_page(page, app_url):
     open_page(page, app_url)
     links = page.locator('[data-testid="stMain"] [data-testid="stPageLink"] a')
-    assert links.count() == 3
-    hrefs = {links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(3)}
-    assert hrefs == {"image-space", "forward", "denoiser"}
+    assert links.count() == 4
+    hrefs = {links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(4)}
+    assert hrefs == {"image-space", "forward", "denoiser", "direction"}
 
 
-@pytest.mark.parametrize("name", ["image-space", "forward", "denoiser"])
+@pytest.mark.parametrize("name", ["image-space", "forward", "denoiser", "direction"])
 def test_shared_link_as_a_fresh_servers_first_visit(browser, name):
     """The first visitor after a (re)start, e.g. the teacher opening the link they shared, gets the real app.
 

@@ -161,3 +161,6 @@ def test_energy_distance_matches_its_definition():
     pair = lambda a, b: np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1)).mean()
     assert metrics.energy_distance(x, y) == pytest.approx(np.sqrt(2 * pair(x, y) - pair(x, x) - pair(y, y)), rel=1e-9)
     assert metrics.energy_distance(x, x) == pytest.approx(0.0, abs=1e-6)
+    z = rng.normal(size=(100, 2))
+    assert metrics.energy_distances([x, z], y) == pytest.approx([metrics.energy_distance(x, y),
+                                                                 metrics.energy_distance(z, y)], rel=1e-12)
