@@ -9,9 +9,10 @@
    samples of that size (the floor), averaged over ``--seeds`` seeds of 2,000 points; the exact field's DDIM
    beside it for reference.
 4. In headless Chromium against ``streamlit run app.py`` on loopback: the page's own Train click to the trained
-   page; the field's redraw after moving t (key press on the slider to the frame that paints the new heat map
-   with the script idle, timed in the page by a MutationObserver); the particle animation's frame rate (painted
-   frames counted by a MutationObserver on the label the player rewrites every frame).
+   page; the field's redraw after moving t (key press on the slider to the frame that paints the new pictures
+   with the script idle, timed in the page by a MutationObserver), beside the same timing on a three-line
+   Streamlit app with one slider (what every slider move costs there); the particle animation's frame rate
+   (painted frames counted by a MutationObserver on the label the player rewrites every frame).
 
 The last line is one JSON object with train_s, eps_rel_error, sample_distance_ratio, field_redraw_s,
 particle_fps and the rest. Prints figures only; asserts nothing.
@@ -26,6 +27,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -96,10 +98,16 @@ def measure_model(seeds: int) -> dict:
                                                                                      statistics.mean(floors), 3)}
 
 
-def start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+MINIMAL_APP = """import streamlit as st
+t = st.slider("Timestep t", 0, 999, 200)
+st.caption(f"t = {t}: x_t keeps")
+"""
+
+
+def start_server(port: int, script: str = "app.py", cwd: Path = ROOT) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
@@ -130,9 +138,10 @@ WATCH_TRAINED = """() => {
 
 WATCH_REDRAW = """t => {
     // From the key press on the slider to the frame that paints the new field: the caption says the new t,
-    // every panel's picture has changed, and Streamlit's script state is idle again.
+    // every panel's picture has changed, and Streamlit's script state is idle again. (On the minimal app there
+    // are no pictures: only the caption.)
     const app = document.querySelector('[data-testid="stApp"]');
-    const heat = () => [...document.querySelectorAll('.st-key-dir_field_view img')].map(i => i.src).join(' ');
+    const heat = () => [...document.querySelectorAll('.st-key-dir_field_view img')].map(i => i.src).join(' ') || 'none';
     const before = heat();
     window.redraw = new Promise(resolve => {
         let start = null;
@@ -141,7 +150,7 @@ WATCH_REDRAW = """t => {
             const caption = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
                 .some(c => c.innerText.startsWith(`t = ${t}:`));
             const now = heat();
-            if (start !== null && caption && now.split(' ').every(src => !before.includes(src))
+            if (start !== null && caption && (now === 'none' || now.split(' ').every(src => !before.includes(src)))
                 && app.getAttribute('data-test-script-state') === 'notRunning') {
                 observer.disconnect();
                 requestAnimationFrame(() => resolve((performance.now() - start) / 1000));
@@ -159,6 +168,38 @@ WATCH_FRAMES = """() => {
 }"""
 
 
+def slider_moves(page, t: int, moves: int) -> list[float]:
+    """Seconds from each arrow-key press on the "Timestep t" slider to the frame painting its result."""
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Timestep t").get_by_role("slider")
+    times = []
+    for i in range(moves + 2):
+        thumb.focus()
+        key = "ArrowRight" if t < 998 else "ArrowLeft"
+        t = t + 1 if key == "ArrowRight" else t - 1
+        page.evaluate(WATCH_REDRAW, t)
+        page.keyboard.press(key)
+        seconds = page.evaluate("() => window.redraw")
+        if i >= 2:  # the first two warm the browser and the caches
+            times.append(seconds)
+    return times
+
+
+def measure_minimal(browser, port: int, moves: int) -> list[float]:
+    """The same slider timing on a three-line app: Streamlit's own share of any redraw on this machine."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "minimal.py").write_text(MINIMAL_APP)
+        server = start_server(port, "minimal.py", Path(folder))
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector(IDLE, timeout=60_000)
+            times = slider_moves(page, 200, moves)
+            page.close()
+        finally:
+            server.terminate()
+    return times
+
+
 def measure_browser(port: int, redraws: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -168,6 +209,8 @@ def measure_browser(port: int, redraws: int) -> dict:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            minimal_times = measure_minimal(browser, port + 1, redraws)
+            minimal = statistics.median(minimal_times)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(base)  # the first session of a server runs the root page (see README)
             page.wait_for_selector(IDLE, timeout=180_000)
@@ -183,21 +226,12 @@ def measure_browser(port: int, redraws: int) -> dict:
             print(f"   Train click to the trained page painted: {train_page_s:.2f} s, of which training in the server "
                   f"{in_server:.2f} s; the rest is the page's first run with the learned field (ε error by t, "
                   "particles, guidance sweep)")
-            thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Timestep t").get_by_role("slider")
-            times = []
-            t = int(re.search(r"[?&]t=(\d+)", page.url).group(1))  # the link mirrors the slider
-            for i in range(redraws + 2):
-                thumb.focus()
-                key = "ArrowRight" if t < 998 else "ArrowLeft"
-                t = t + 1 if key == "ArrowRight" else t - 1
-                page.evaluate(WATCH_REDRAW, t)
-                page.keyboard.press(key)
-                seconds = page.evaluate("() => window.redraw")
-                if i >= 2:  # the first two warm the browser's plot code and the caches of the two panels
-                    times.append(seconds)
+            times = slider_moves(page, int(re.search(r"[?&]t=(\d+)", page.url).group(1)), redraws)  # the link has t
             redraw = statistics.median(times)
             print(f"   field redraw after moving t: median {redraw:.3f} s, p90 "
                   f"{statistics.quantiles(times, n=10)[-1]:.3f} s over {len(times)} moves   bar: ≤ {BARS['field_redraw_s']} s")
+            print(f"   (reference: a three-line Streamlit app, one slider and a caption: median {minimal:.3f} s, p90 "
+                  f"{statistics.quantiles(minimal_times, n=10)[-1]:.3f} s; the round trip every Streamlit slider pays)")
             page.locator(".st-key-dir_particles iframe").scroll_into_view_if_needed()
             player = next(f for f in page.frames if f.query_selector("#play"))
             player.evaluate(WATCH_FRAMES)
@@ -212,6 +246,7 @@ def measure_browser(port: int, redraws: int) -> dict:
     finally:
         server.terminate()
     return {"train_page_s": round(train_page_s, 2), "train_in_server_s": in_server, "field_redraw_s": round(redraw, 3),
+            "minimal_app_slider_s": round(minimal, 3),
             "field_redraw_p90_s": round(statistics.quantiles(times, n=10)[-1], 3), "particle_fps": round(fps, 1)}
 
 

@@ -6,6 +6,7 @@ has its own controls is a fragment, so moving one of them reruns only that secti
 
 from __future__ import annotations
 
+import base64
 import time
 from dataclasses import replace
 
@@ -37,7 +38,15 @@ from diffusion_core.toy2d.plots import (
     guidance_sweep_figure,
     memorisation_figure,
 )
-from diffusion_core.toy2d.settings import MAX_GUIDANCE, PARTICLE_STEPS, PARTICLES, SCHEDULE, URL_POINTS, DirectionSettings
+from diffusion_core.toy2d.settings import (
+    MAX_GUIDANCE,
+    MEMORY_NETS,
+    PARTICLE_STEPS,
+    PARTICLES,
+    SCHEDULE,
+    URL_POINTS,
+    DirectionSettings,
+)
 from pages.common import sampling_gate, toy_models
 from pages.reader_state import KEPT, mirror_in_url
 
@@ -55,7 +64,8 @@ def current_settings() -> DirectionSettings:
     s = DirectionSettings(data=ss[KEY + "data"], points=tuple(ss[KEY + "points"]), width=int(ss[KEY + "width"]),
                           steps=int(ss[KEY + "steps"]), classes=bool(ss[KEY + "classes"]), t=int(ss[KEY + "t"]),
                           view="overlay" if ss[KEY + "overlay"] else "side", n=int(ss[KEY + "n"]), k=int(ss[KEY + "k"]),
-                          seed=int(ss[KEY + "seed"]), label=int(ss[KEY + "label"]), scale=float(ss[KEY + "scale"]))
+                          seed=int(ss[KEY + "seed"]), label=int(ss[KEY + "label"]), scale=float(ss[KEY + "scale"]),
+                          memory=ss[KEY + "memory"])
     mirror_in_url(s.to_query())
     return s
 
@@ -115,9 +125,14 @@ def cached_field(data_key: str, net_key: str, t: int, _mix: GaussianMixture, _mo
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def field_jpegs(data_key: str, net_key: str, t: int, overlay: bool, _frame: frames.FieldFrame
-                ) -> list[tuple[str, bytes]]:
-    """The field's panels at t as (caption, JPEG bytes)."""
-    return [(title, jpeg_bytes(picture)) for title, picture in field_pictures(_frame, overlay)]
+                ) -> list[tuple[str, str]]:
+    """The field's panels at t as (caption, JPEG data URL).
+
+    A data URL travels inside the page's own update: an image given as bytes is stored on the server and fetched
+    by the browser in a second request each (three panels, three round trips after every move of t).
+    """
+    return [(title, "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes(picture)).decode())
+            for title, picture in field_pictures(_frame, overlay)]
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the ε error on 20,000 noisy points…")
@@ -313,13 +328,18 @@ def points_editor() -> bool:
     return tuple(ss[KEY + "points"]) != before
 
 
+MEMORY_TITLES = {name: f"{name}: width {w}, {n:,} steps" for name, (w, n) in MEMORY_NETS.items()}
+
+
 @st.fragment
 def _memorisation_result(points_mix: GaussianMixture) -> None:
+    st.radio("The network trained on your points", list(MEMORY_NETS), format_func=MEMORY_TITLES.get, horizontal=True,
+             key=KEY + "memory", **KEPT, help="How much it can hold, and how long it trains, decide how much it copies.")
     s = current_settings()
-    found = find_model(points_mix, s.config)
+    found = find_model(points_mix, s.memory_config)
     if found is None:
-        st.markdown(f"The MLP for these {len(points_mix.means)} points is not trained yet.")
-        if train_button(points_mix, s.config, "Train on these points", KEY + "train_points"):
+        st.markdown(f"The {s.memory} MLP for these {len(points_mix.means)} points is not trained yet.")
+        if train_button(points_mix, s.memory_config, "Train on these points", KEY + "train_points"):
             st.rerun()
     mem, fig = memorisation_view(points_mix.key, model_key(found), points_mix, None if found is None else found.model)
     st.plotly_chart(fig, key=KEY + "memory_fig")
@@ -336,9 +356,9 @@ def memorisation_section(mix: GaussianMixture, settings: DirectionSettings) -> N
     st.header("Memorisation made visible")
     st.markdown("**The perfect denoiser of a training set can only give back the training set.** For a finite set of "
                 "points the data distribution is a sum of spikes, and its exact ε* — the 'ideal denoiser' — pulls every "
-                "path onto one of them. A network cannot represent anything that sharp: trained on the same points, "
-                "the MLP fills in the shape between them. That smoothness is what lets real diffusion models make "
-                "new images instead of copies.")
+                "path onto one of them. A small network cannot represent anything that sharp: trained on the same "
+                "points, it fills in the shape between them. That smoothness is what lets real diffusion models make "
+                "new images instead of copies. Give it more room and more time, and it starts to copy too.")
     st.latex(r"\mathbb E[x_0 \mid x_t = x] = \sum_i \operatorname{softmax}_i\!\Big(-\frac{\|x - \sqrt{\bar\alpha_t}\,"
              r"x^{(i)}\|^2}{2(1-\bar\alpha_t)}\Big)\,x^{(i)} \;\xrightarrow[t\to 0]{}\; \text{the nearest } x^{(i)}")
     changed = points_editor()
@@ -359,15 +379,16 @@ def _accuracy(mix: GaussianMixture) -> None:
     acc, fig = accuracy_view(mix.key, mix)
     left, right = st.columns([3, 2], gap="large")
     left.plotly_chart(fig, key=KEY + "accuracy_fig")
-    rows = {label: [errors[list(acc.steps).index(n)] for n in (10 if 10 in acc.steps else 8, 50, 200)]
-            for label, errors in acc.errors.items()}
-    table = pd.DataFrame(rows, index=[f"{n} steps" for n in (10 if 10 in acc.steps else 8, 50, 200)]).T
-    right.dataframe(table.map(lambda v: f"{v:.1e}"))
+    shown = [n for n in (8, 50, 200) if n in acc.steps]
+    short = dict(zip(acc.errors, ("DDIM", "DPM++ trailing", "DPM++ log-SNR")))
+    table = pd.DataFrame({short[label]: [f"{errors[list(acc.steps).index(n)]:.1e}" for n in shown]
+                          for label, errors in acc.errors.items()}, index=[f"{n} steps" for n in shown])
+    right.dataframe(table, width="stretch")
     right.markdown("DDIM is a first-order solver: ten times the steps, a tenth of the error. DPM-Solver++ is second "
                    "order: a hundredth. Spaced evenly in log-SNR, as the image pages do, it stops at t = 10 and jumps "
                    "to x̂₀ from there, which leaves a small floor — invisible in a 28 × 28 image, measurable here.")
     right.caption(f"Mean distance over 200 particles to the RK4 solution of the exact ODE in {acc.reference_steps} "
-                  "steps of log-SNR (it agrees with 1,000 steps to about 10⁻⁷).")
+                  "steps of log-SNR (on every data set here it is within 3·10⁻⁸, on average, of the 1,000-step one).")
 
 
 def accuracy_section(mix: GaussianMixture) -> None:

@@ -13,6 +13,7 @@ They are sent as JPEG (quality 90, no chroma subsampling): ~50 KB and 1 ms a pan
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
@@ -85,13 +86,21 @@ def draw_arrows(picture: np.ndarray, tails: np.ndarray, vectors: np.ndarray, sca
                 width: float = 1.6) -> np.ndarray:
     """``picture`` (PANEL, PANEL, 3) with one arrow per tail (shaft and two-stroke head) painted over it."""
     cover = arrow_mask(tails, vectors, scale, width)[..., None]
-    return (picture * (1.0 - cover) + np.array(_rgb(colour), dtype=np.float32) * cover).round().astype(np.uint8)
+    blend = picture.astype(np.float32) * (1.0 - cover) + np.array(_rgb(colour), dtype=np.float32) * cover
+    return (blend + 0.5).astype(np.uint8)
 
 
 def _with_ticks(panel: np.ndarray) -> np.ndarray:
-    """The panel framed, with ticks and labels at -2, 0 and 2 on both axes."""
+    """The panel with ticks and labels at -2, 0 and 2 on both axes (the margin is drawn once, then copied)."""
+    out = _tick_frame().copy()
+    out[:PANEL, MARGIN:] = panel
+    return out
+
+
+@functools.cache
+def _tick_frame() -> np.ndarray:
+    """An empty panel's margin with its ticks and labels, (PANEL + MARGIN, PANEL + MARGIN, 3) uint8 (read-only)."""
     out = Image.new("RGB", (PANEL + MARGIN, PANEL + MARGIN), _rgb(BG))
-    out.paste(Image.fromarray(panel), (MARGIN, 0))
     pen = ImageDraw.Draw(out)
     font = ImageFont.load_default(11)
     grey = _rgb("#8a90a0")
@@ -102,7 +111,9 @@ def _with_ticks(panel: np.ndarray) -> np.ndarray:
         pen.text((x, PANEL + 6), f"{v:d}", fill=_rgb(TEXT), font=font, anchor="mt")
         pen.line([(MARGIN - 4, y), (MARGIN, y)], fill=grey)
         pen.text((MARGIN - 6, y), f"{v:d}", fill=_rgb(TEXT), font=font, anchor="rm")
-    return np.asarray(out)
+    frame = np.asarray(out).copy()
+    frame.setflags(write=False)
+    return frame
 
 
 def field_pictures(frame: FieldFrame, overlay: bool = False) -> list[tuple[str, np.ndarray]]:

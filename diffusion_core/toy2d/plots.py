@@ -140,7 +140,7 @@ def error_t_figure(err: EpsError) -> go.Figure:
                                          "<br>E‖ε*‖² %{customdata[1]:.3f}<extra></extra>"))
     fig.add_hline(y=err.overall, line={"color": TEXT, "dash": "dash", "width": 1},
                   annotation_text=f"over all t: {err.overall:.4f}", annotation_font_color=TEXT)
-    fig.update_yaxes(type="log", title_text="E‖ε̂ − ε*‖² / E‖ε*‖²", gridcolor="#262b36")
+    fig.update_yaxes(type="log", title_text="E‖ε̂ − ε*‖² / E‖ε*‖²", gridcolor="#262b36", exponentformat="power")
     fig.update_xaxes(title_text="range of t")
     return _layout(fig, 300)
 
@@ -153,7 +153,7 @@ def loss_figure(losses: np.ndarray, window: int = 50) -> go.Figure:
                                 name="loss per batch"),
                      go.Scatter(x=steps[window - 1:], y=_r(smooth), mode="lines", line={"color": LEARNED},
                                 name=f"mean of {window}")])
-    fig.update_yaxes(type="log", title_text="‖ε − ε̂‖², mean over a batch", gridcolor="#262b36")
+    fig.update_yaxes(type="log", title_text="‖ε − ε̂‖², mean over a batch", gridcolor="#262b36", exponentformat="power")
     fig.update_xaxes(title_text="training step")
     return _layout(fig, 280, legend=True, legend_on_top=True)
 
@@ -249,7 +249,7 @@ def accuracy_figure(acc: SamplerAccuracy) -> go.Figure:
         anchor = first[len(n) // 2] * (n[len(n) // 2] / n) ** power
         fig.add_trace(go.Scatter(x=n, y=anchor, mode="lines", name=name, line={"color": FAINT, "dash": "dot"}))
     fig.update_xaxes(type="log", title_text="steps n")
-    fig.update_yaxes(type="log", title_text="mean ‖x_n − x_exact‖", gridcolor="#262b36")
+    fig.update_yaxes(type="log", title_text="mean ‖x_n − x_exact‖", gridcolor="#262b36", exponentformat="power")
     return _layout(fig, 400, legend=True, legend_on_top=True)
 
 

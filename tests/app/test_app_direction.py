@@ -57,7 +57,8 @@ def test_default_page_shows_the_exact_field_and_writes_its_link():
     assert at.title[0].value == "Which direction to move"
     assert len(at.latex) >= 8
     assert dict(at.query_params) == {"data": "ring8", "width": "96", "steps": "2000", "cond": "1", "t": "200",
-                                     "view": "side", "n": "1000", "k": "50", "seed": "0", "cls": "0", "s": "3"}
+                                     "view": "side", "n": "1000", "k": "50", "seed": "0", "cls": "0", "s": "3",
+                                     "mem": "small"}
     captions = [img.proto.imgs[0].caption for img in _field_images(at)]
     assert captions == ["exact direction −ε* over p_t"]  # no model yet: the exact field alone
     assert any("Train the denoiser above" in i.value for i in at.info)
@@ -182,12 +183,17 @@ def test_sampler_accuracy_on_request():
     assert at.dataframe[-1].value.shape == (3, 3)
 
 
-def test_memorisation_trains_on_the_points():
-    at = _run(QUICK)
+def test_memorisation_trains_the_small_network_on_the_points():
+    at = _run()
     assert not any(m.label.startswith("MLP: samples") for m in at.metric)
+    assert "The small MLP for these 16 points is not trained yet." in " ".join(m.value for m in at.markdown)
     at.button(key="dir_train_points").click().run()
     _ok(at)
-    assert any(m.label.startswith("MLP: samples on a training point") for m in at.metric)
+    on_points = next(m for m in at.metric if m.label.startswith("MLP: samples on a training point"))
+    assert on_points.value == "0%"  # the small network fills the heart instead of copying its points
+    at.radio(key="dir_memory").set_value("large").run()
+    _ok(at)
+    assert at.query_params["mem"] == "large" and any(b.key == "dir_train_points" for b in at.button)
 
 
 @pytest.mark.parametrize("name", ["moons", "swiss", "smiley", "grid9"])

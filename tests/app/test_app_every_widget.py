@@ -59,7 +59,7 @@ def _fresh(page: str) -> AppTest:
     return AppTest.from_file(str(PAGES / page), default_timeout=300).run()
 
 
-@pytest.mark.parametrize("page, at_least", [("image-space.py", 25), ("forward.py", 15),
+@pytest.mark.parametrize("page, at_least", [("image-space.py", 25), ("forward.py", 15), ("direction.py", 20),
                                             pytest.param("denoiser.py", 15, marks=pytest.mark.skipif(
                                                 "digits" not in available_models(), reason="no weights"))])
 def test_every_widget_at_every_option_and_extreme(page, at_least, raw_options):

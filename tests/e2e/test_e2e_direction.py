@@ -125,11 +125,11 @@ def test_a_click_on_the_chart_places_a_point(page, app_url):
     _open(page, app_url, QUICK)
     chart = page.locator('[class*="st-key-dir_points_click_"]')
     chart.scroll_into_view_if_needed()
-    expect(page.get_by_text("The MLP for these 16 points is not trained yet.")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("The small MLP for these 16 points is not trained yet.")).to_be_visible(timeout=TIMEOUT_MS)
     area = chart.locator(".nsewdrag").first  # Plotly's plot area: a click there selects the nearest grid point
     box = area.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.52, box["y"] + box["height"] * 0.12)
-    expect(page.get_by_text("The MLP for these 17 points is not trained yet.")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("The small MLP for these 17 points is not trained yet.")).to_be_visible(timeout=TIMEOUT_MS)
     wait_for_app(page, TIMEOUT_MS)
     assert_no_exception(page)
     expect(page).to_have_url(re.compile(r"[?&]pts=([^&;]+(%3B|;)){16}[^&;]+(&|$)"), timeout=TIMEOUT_MS)  # 17 points

@@ -139,11 +139,12 @@ def test_default_link_round_trips():
 
 def test_a_full_link_is_read():
     q = {"data": "moons", "width": "128", "steps": "4000", "cond": "0", "t": "999", "view": "overlay", "n": "2000",
-         "k": "200", "seed": str(MAX_SEED), "cls": "1", "s": "7.5", "pts": "0.5,1;-1,-2.25;2,2"}
+         "k": "200", "seed": str(MAX_SEED), "cls": "1", "s": "7.5", "pts": "0.5,1;-1,-2.25;2,2", "mem": "large"}
     s, problems = DirectionSettings.from_query(q)
     assert problems == []
-    assert (s.data, s.width, s.steps, s.classes, s.t, s.view, s.n, s.k, s.label, s.scale) == (
-        "moons", 128, 4000, False, 999, "overlay", 2000, 200, 1, 7.5)
+    assert (s.data, s.width, s.steps, s.classes, s.t, s.view, s.n, s.k, s.label, s.scale, s.memory) == (
+        "moons", 128, 4000, False, 999, "overlay", 2000, 200, 1, 7.5, "large")
+    assert (s.memory_config.width, s.memory_config.steps, s.memory_config.conditional) == (128, 4000, False)
     assert s.points == ((0.5, 1.0), (-1.0, -2.25), (2.0, 2.0))
     assert DirectionSettings.from_query(s.to_query())[0] == s
 
@@ -151,13 +152,14 @@ def test_a_full_link_is_read():
 @pytest.mark.parametrize("key, value", [("data", "../etc"), ("width", "97"), ("steps", "1e9"), ("cond", "yes"),
                                         ("t", "1000"), ("t", "-1"), ("view", "3d"), ("n", "10"), ("k", "abc"),
                                         ("seed", "9" * 40), ("cls", "8"), ("s", "nan"), ("s", "2.25"), ("s", "11"),
-                                        ("pts", "1,2;3"), ("pts", "1,2"), ("pts", "nan,1;2,2"), ("pts", "9,9;1,1")])
+                                        ("pts", "1,2;3"), ("pts", "1,2"), ("pts", "nan,1;2,2"), ("pts", "9,9;1,1"),
+                                        ("mem", "huge")])
 def test_a_tampered_value_falls_back_with_a_message(key, value):
     q = {"data": "blobs"} if key == "cls" else {}  # two classes: cls=8 is out of range
     s, problems = DirectionSettings.from_query(q | {key: value})
     default = DirectionSettings(data=q.get("data", DirectionSettings.data))
-    assert getattr(s, {"cond": "classes", "cls": "label", "s": "scale", "pts": "points"}.get(key, key)) == \
-        getattr(default, {"cond": "classes", "cls": "label", "s": "scale", "pts": "points"}.get(key, key))
+    field = {"cond": "classes", "cls": "label", "s": "scale", "pts": "points", "mem": "memory"}.get(key, key)
+    assert getattr(s, field) == getattr(default, field)
     assert len(problems) == 1 and f"`{key}=" in problems[0] and len(problems[0]) < 400
 
 
