@@ -64,11 +64,11 @@ def _to_px(x: np.ndarray, y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndar
     return (x + LIMIT) / (2 * LIMIT) * size, (LIMIT - y) / (2 * LIMIT) * size
 
 
-def arrow_mask(tails: np.ndarray, vectors: np.ndarray, scale: float, width: float = 1.6) -> np.ndarray:
-    """How much of each pixel the arrows cover, (PANEL, PANEL) float32 in [0, 1].
+def arrow_mask(tails: np.ndarray, vectors: np.ndarray, scale: float, width: float = 1.6) -> Image.Image:
+    """How much of each pixel the arrows cover: a (PANEL, PANEL) one-channel picture, 0 (none) to 255 (all).
 
-    Drawn as a one-channel picture SUPER times larger, then averaged down: antialiased lines for the price of
-    a box filter, ~10x cheaper than enlarging and shrinking the coloured picture.
+    Drawn SUPER times larger, then averaged down: antialiased lines for the price of a box filter, ~10x cheaper
+    than enlarging and shrinking the coloured picture.
     """
     big = Image.new("L", (PANEL * SUPER, PANEL * SUPER), 0)
     pen = ImageDraw.Draw(big)
@@ -79,15 +79,14 @@ def arrow_mask(tails: np.ndarray, vectors: np.ndarray, scale: float, width: floa
     for a in pts:
         pen.line([tuple(a[0]), tuple(a[1])], fill=255, width=w)
         pen.line([tuple(a[3]), tuple(a[4]), tuple(a[5])], fill=255, width=w)
-    return np.asarray(big.reduce(SUPER), dtype=np.float32) / 255.0
+    return big.reduce(SUPER)
 
 
 def draw_arrows(picture: np.ndarray, tails: np.ndarray, vectors: np.ndarray, scale: float, colour: str,
                 width: float = 1.6) -> np.ndarray:
     """``picture`` (PANEL, PANEL, 3) with one arrow per tail (shaft and two-stroke head) painted over it."""
-    cover = arrow_mask(tails, vectors, scale, width)[..., None]
-    blend = picture.astype(np.float32) * (1.0 - cover) + np.array(_rgb(colour), dtype=np.float32) * cover
-    return (blend + 0.5).astype(np.uint8)
+    ink = Image.new("RGB", (PANEL, PANEL), _rgb(colour))
+    return np.asarray(Image.composite(ink, Image.fromarray(picture), arrow_mask(tails, vectors, scale, width)))
 
 
 def _with_ticks(panel: np.ndarray) -> np.ndarray:

@@ -122,7 +122,7 @@ def field_figure(frame: FieldFrame, overlay: bool = False) -> go.Figure:
     if has_model:
         err = np.sqrt(frame.error / max(frame.error.max(), 1e-300))
         panels.append(("where it is wrong: p_t ‖ε̂ − ε*‖²",
-                       [_heat(frame.axis, err, ERROR_SCALE, "error", "x=%{x}, y=%{y}<br>√(error / max)=%{z}")]))
+                       [_heat(frame.error_axis, err, ERROR_SCALE, "error", "x=%{x}, y=%{y}<br>√(error / max)=%{z}")]))
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.03)
     for col, (_, traces) in enumerate(panels, start=1):
         for trace in traces:
