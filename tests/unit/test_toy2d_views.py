@@ -50,7 +50,7 @@ def test_field_pictures_have_one_panel_per_view(model):
 
 def test_arrow_mask_covers_the_arrows_only():
     tails = np.array([[0.0, 0.0]])
-    mask = canvas.arrow_mask(tails, np.array([[1.0, 0.0]]), 1.0)
+    mask = np.asarray(canvas.arrow_mask(tails, np.array([[1.0, 0.0]]), 1.0)) / 255.0
     cy, cx = canvas.PANEL // 2, canvas.PANEL // 2
     assert mask[cy, cx + 20] > 0.5  # on the shaft, a sixth of the way to x = 1
     assert mask[cy + 60, cx] == 0 and mask.max() <= 1.0
