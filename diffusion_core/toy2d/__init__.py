@@ -11,7 +11,7 @@ p_t, the score, ε* and E[x_0 | x_t] at any noise level; ``mlp`` is the tiny ε_
 any field, and solves the exact ODE finely as a reference; ``metrics`` weighs the ε error by t and compares point
 clouds (energy distance); ``frames`` computes what each view of the page shows; ``plots`` draws it with Plotly,
 ``canvas`` draws the field as still pictures (the page's default: cheap for the browser to redraw) and ``player``
-animates the particles on a canvas in the browser; ``settings`` reads and writes the page's shareable link. The noise schedule is the image pages' own
-(:mod:`diffusion_core.forward.schedules`) and the samplers follow :mod:`diffusion_core.model.samplers`, whose
-timestep spacings they reuse.
+animates the particles on a canvas in the browser; ``settings`` reads and writes the page's shareable link.
+The noise schedule is the image pages' own (:mod:`diffusion_core.forward.schedules`) and the samplers follow
+:mod:`diffusion_core.model.samplers`, whose timestep spacings they reuse.
 """
