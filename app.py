@@ -15,6 +15,7 @@ PAGES = [
     st.Page("pages/image-space.py", title="How large is image space?", icon=":material/grid_on:", url_path="image-space"),
     st.Page("pages/forward.py", title="The forward process", icon=":material/blur_on:", url_path="forward"),
     st.Page("pages/denoiser.py", title="Live denoiser", icon=":material/auto_awesome:", url_path="denoiser"),
+    st.Page("pages/direction.py", title="Which direction to move", icon=":material/explore:", url_path="direction"),
     st.Page("pages/corner.py", title="How tiny is the corner?", icon=":material/filter_center_focus:", url_path="corner"),
 ]
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from diffusion_core.live.shared_runs import SharedRuns
     from diffusion_core.live.walk_plot import WalkCanvas
     from diffusion_core.model.weights import LoadedModel
+    from diffusion_core.toy2d.mlp import Shelf
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
 
@@ -190,3 +191,11 @@ def cached_likelihood_summary(name: str) -> Summary:
         read_only(s.compressor_bits)
         read_only(s.profile)
     return summary
+
+
+@st.cache_resource
+def toy_models() -> Shelf:
+    """The 2-D page's trained denoisers, one shelf per server (bounded; a model is never mutated once trained)."""
+    from diffusion_core.toy2d.mlp import Shelf
+
+    return Shelf(max_entries=8)

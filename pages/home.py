@@ -48,6 +48,9 @@ with right:
     st.caption("Watch a real photo — or yours — dissolve into noise, step by step, with the math beside it.")
     st.page_link("pages/denoiser.py", label="Live denoiser", icon=":material/auto_awesome:")
     st.caption("Run a small trained diffusion model live: noise becomes a digit or a garment, step by step.")
+    st.page_link("pages/direction.py", label="Which direction to move", icon=":material/explore:")
+    st.caption("Diffusion in 2-D: train a tiny denoiser in seconds and check every arrow it draws against the exact "
+               "answer.")
     st.page_link("pages/corner.py", label="How tiny is the corner?", icon=":material/filter_center_focus:")
     st.caption("Measure it: the model proves a real digit is one of at most 10^N images as plausible to it, "
                "one in 10^M of all. Try noise, a photo, yours.")

@@ -116,7 +116,7 @@ def _errors(at: AppTest) -> list:
     return [e.value for e in at.exception]
 
 
-@pytest.mark.parametrize("page, at_least", [("image-space.py", 25), ("forward.py", 15),
+@pytest.mark.parametrize("page, at_least", [("image-space.py", 25), ("forward.py", 15), ("direction.py", 20),
                                             pytest.param("denoiser.py", 15, marks=NO_WEIGHTS),
                                             pytest.param("corner.py", 10, marks=NO_WEIGHTS)])
 def test_every_widget_at_every_option_and_extreme(page, at_least, raw_options):
@@ -351,7 +351,8 @@ def test_a_long_link_value_is_quoted_briefly(page, param):
 
 # ================================================================= 3. page switches =====
 
-APP_PAGES = ("pages/home.py", "pages/image-space.py", "pages/forward.py", "pages/denoiser.py")
+APP_PAGES = ("pages/home.py", "pages/image-space.py", "pages/forward.py", "pages/denoiser.py", "pages/direction.py",
+             "pages/corner.py")
 SWITCH_TEXT = "12345"  # a valid width, height and index alike
 
 

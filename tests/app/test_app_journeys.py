@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from diffusion_core.model.weights import available_models
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-OTHER_PAGES = ("pages/home.py", "pages/image-space.py", "pages/forward.py", "pages/denoiser.py", "pages/corner.py")
+OTHER_PAGES = ("pages/home.py", "pages/image-space.py", "pages/forward.py", "pages/denoiser.py", "pages/direction.py",
+               "pages/corner.py")
 
 
 def _app() -> AppTest:

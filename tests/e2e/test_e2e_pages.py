@@ -6,9 +6,10 @@ import pytest
 from conftest import streamlit_server
 from streamlit_browser import assert_no_exception, open_page, screenshot
 
-PAGES = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser", "corner": "corner"}
+PAGES = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser", "direction": "direction",
+         "corner": "corner"}
 TITLES = {"image-space": "How large is image space?", "forward": "The forward process", "denoiser": "Live denoiser",
-          "corner": "How tiny is the corner?"}
+          "direction": "Which direction to move", "corner": "How tiny is the corner?"}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -23,12 +24,12 @@ def test_page_renders(page, app_url, name):
 def test_home_links_lead_to_every_page(page, app_url):
     open_page(page, app_url)
     links = page.locator('[data-testid="stMain"] [data-testid="stPageLink"] a')
-    assert links.count() == 4
-    hrefs = {links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(4)}
-    assert hrefs == {"image-space", "forward", "denoiser", "corner"}
+    assert links.count() == 5
+    hrefs = {links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(links.count())}
+    assert hrefs == {"image-space", "forward", "denoiser", "direction", "corner"}
 
 
-@pytest.mark.parametrize("name", ["image-space", "forward", "denoiser", "corner"])
+@pytest.mark.parametrize("name", ["image-space", "forward", "denoiser", "direction", "corner"])
 def test_shared_link_as_a_fresh_servers_first_visit(browser, name):
     """The first visitor after a (re)start, e.g. the teacher opening the link they shared, gets the real app.
 

@@ -1,0 +1,401 @@
+"""The 2-D page's later sections (particles, guidance, memorisation, sampler accuracy) and its cached runs.
+
+Layout only, called by pages/direction.py; the runs live in ``diffusion_core.toy2d.frames``. Every section that
+has its own controls is a fragment, so moving one of them reruns only that section.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from diffusion_core import MAX_SEED
+from diffusion_core.live.gate import GateTimeout
+from diffusion_core.toy2d import frames
+from diffusion_core.toy2d.canvas import field_pictures, jpeg_bytes
+from diffusion_core.toy2d.datasets import (
+    LIMIT,
+    MAX_POINTS,
+    GaussianMixture,
+    check_points,
+    dataset,
+    heart_points,
+    point_set,
+)
+from diffusion_core.toy2d.metrics import eps_error
+from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, Trained, learned_eps, train
+from diffusion_core.toy2d.player import player_height, player_html
+from diffusion_core.toy2d.plots import (
+    accuracy_figure,
+    data_figure,
+    guidance_figure,
+    guidance_sweep_figure,
+    memorisation_figure,
+)
+from diffusion_core.toy2d.settings import (
+    MAX_GUIDANCE,
+    MEMORY_NETS,
+    PARTICLE_STEPS,
+    PARTICLES,
+    SCHEDULE,
+    URL_POINTS,
+    DirectionSettings,
+)
+from pages.common import sampling_gate, toy_models
+from pages.reader_state import KEPT, mirror_in_url
+
+KEY = "dir_"  # prefix of this page's session-state keys
+GUIDANCE_PARTICLES = 400
+MEMORY_PARTICLES = 600
+MEMORY_STEPS = 200
+CLICK_GRID = frames.grid(41, LIMIT)[1]  # where a click on the chart can put a point (0.15 apart)
+
+
+# ---------------------------------------------------------------- settings and models
+def current_settings() -> DirectionSettings:
+    """The settings as the widgets hold them now (also inside a fragment's rerun), mirrored in the URL."""
+    ss = st.session_state
+    s = DirectionSettings(data=ss[KEY + "data"], points=tuple(ss[KEY + "points"]), width=int(ss[KEY + "width"]),
+                          steps=int(ss[KEY + "steps"]), classes=bool(ss[KEY + "classes"]), t=int(ss[KEY + "t"]),
+                          view="overlay" if ss[KEY + "overlay"] else "side", n=int(ss[KEY + "n"]), k=int(ss[KEY + "k"]),
+                          seed=int(ss[KEY + "seed"]), label=int(ss[KEY + "label"]), scale=float(ss[KEY + "scale"]),
+                          memory=ss[KEY + "memory"])
+    mirror_in_url(s.to_query())
+    return s
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def mixture(name: str, points: tuple[tuple[float, float], ...]) -> GaussianMixture:
+    """The data set on screen (its arrays read-only, shared); the points matter only for "points"."""
+    return dataset(name, np.array(points) if name == "points" else None)
+
+
+def config_for(mix: GaussianMixture, config: MLPConfig) -> MLPConfig:
+    """The configuration actually trained: data with one class train without one (the same network either way)."""
+    return config if mix.num_classes > 1 or not config.conditional else replace(config, conditional=False)
+
+
+def find_model(mix: GaussianMixture, config: MLPConfig) -> Trained | None:
+    return toy_models().get(mix.key, config_for(mix, config))
+
+
+def model_key(trained: Trained | None) -> str:
+    """What identifies a trained model in the caches below ("none" without one)."""
+    return "none" if trained is None else f"{trained.data_key}|{trained.config}"
+
+
+def _ask(flag: str) -> None:
+    """A button's callback: remember the click until the run that acts on it (a rerun in between keeps it)."""
+    st.session_state[flag] = True
+
+
+def train_button(mix: GaussianMixture, config: MLPConfig, label: str, key: str) -> bool:
+    """A Train button; when clicked, trains with a progress bar inside the server's queue. True once trained."""
+    st.button(label, type="primary", icon=":material/model_training:", key=key, on_click=_ask, args=(key + "_asked",))
+    if not st.session_state.pop(key + "_asked", False):
+        return False
+    bar = st.progress(0.0, text="Waiting for the CPU…")
+    began = time.perf_counter()
+
+    def tick(step: int, steps: int, loss: float) -> None:
+        bar.progress(step / steps, text=f"Step {step:,} of {steps:,} · loss {loss:.3f} · "
+                                        f"{time.perf_counter() - began:.1f} s")
+
+    try:
+        with sampling_gate().slot(timeout=120, on_wait=lambda place: bar.progress(
+                0.0, text=f"The server is busy; you are number {place} in the queue…")):
+            toy_models().put(train(mix, SCHEDULE, config_for(mix, config), tick))
+    except GateTimeout as e:
+        st.warning(str(e))
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- cached runs (keyed by data and model)
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_field(data_key: str, net_key: str, t: int, _mix: GaussianMixture, _model: DenoiserMLP | None):
+    return frames.field_frame(_mix, SCHEDULE, t, _model)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def field_jpegs(data_key: str, net_key: str, t: int, overlay: bool, _frame: frames.FieldFrame
+                ) -> list[tuple[str, str]]:
+    """The field's panels at t as (caption, JPEG data URL).
+
+    A data URL travels inside the page's own update: an image given as bytes is stored on the server and fetched
+    by the browser in a second request each (three panels, three round trips after every move of t).
+    """
+    return [(title, "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes(picture)).decode())
+            for title, picture in field_pictures(_frame, overlay)]
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the ε error on 20,000 noisy points…")
+def cached_eps_error(data_key: str, net_key: str, _mix: GaussianMixture, _model: DenoiserMLP):
+    return eps_error(lambda x, t: learned_eps(_model, x, t), _mix, SCHEDULE, buckets=10, per_bucket=2000)
+
+
+# The views below keep their figure beside their numbers, shared by every session (st.cache_resource: neither is
+# ever changed after it is made; st.plotly_chart copies a figure before sending it). Building the animated
+# particle figure takes ~0.4 s, longer than everything else a rerun of the page does.
+@st.cache_resource(max_entries=6, show_spinner="Walking the particles back from noise…")
+def particles_view(data_key: str, net_key: str, n: int, k: int, seed: int, _mix: GaussianMixture,
+                   _model: DenoiserMLP | None) -> tuple[frames.ParticleRuns, str]:
+    """The runs and their animation (an HTML page of canvases)."""
+    runs = frames.particle_runs(_mix, SCHEDULE, _model, n=n, steps=k, seed=seed)
+    return runs, player_html(runs)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def guidance_view(data_key: str, net_key: str, label: int, scale: float, _mix: GaussianMixture,
+                  _model: DenoiserMLP | None) -> tuple[frames.GuidanceRuns, go.Figure]:
+    runs = frames.guidance_runs(_mix, SCHEDULE, _model, label=label, scale=scale, n=GUIDANCE_PARTICLES, steps=50, seed=0)
+    return runs, guidance_figure(_mix, runs)
+
+
+@st.cache_data(max_entries=8, show_spinner="Trying every guidance scale from 0 to 10…")
+def cached_sweep(data_key: str, net_key: str, label: int, _mix: GaussianMixture, _model: DenoiserMLP | None):
+    return frames.guidance_sweep(_mix, SCHEDULE, _model, label=label, n=200, steps=50, seed=1)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def memorisation_view(data_key: str, net_key: str, _mix: GaussianMixture, _model: DenoiserMLP | None
+                      ) -> tuple[frames.Memorisation, go.Figure]:
+    mem = frames.memorisation(_mix, SCHEDULE, _model, n=MEMORY_PARTICLES, steps=MEMORY_STEPS, seed=3)
+    return mem, memorisation_figure(mem)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Solving the exact ODE finely, then each sampler at 14 step counts…")
+def accuracy_view(data_key: str, _mix: GaussianMixture) -> tuple[frames.SamplerAccuracy, go.Figure]:
+    acc = frames.sampler_accuracy(_mix, SCHEDULE)
+    return acc, accuracy_figure(acc)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def data_view(data_key: str, _mix: GaussianMixture) -> go.Figure:
+    """2,000 draws of the data (a point set: its points), coloured by class."""
+    if _mix.is_empirical:
+        return data_figure(_mix, _mix.means, _mix.labels)
+    x0, y0 = _mix.sample(2000, np.random.default_rng(0))
+    return data_figure(_mix, x0, y0)
+
+
+# ---------------------------------------------------------------- particles
+@st.fragment
+def _particles(mix: GaussianMixture) -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.slider("Particles", *PARTICLES, step=100, key=KEY + "n", **KEPT)
+    c2.slider("Steps of each sampler", *PARTICLE_STEPS, key=KEY + "k", **KEPT,
+              help="DDPM needs many small steps (it was made for 1,000); DDIM copes with few.")
+    c3.number_input("Noise seed", 0, MAX_SEED, key=KEY + "seed", **KEPT, help="Which N(0, I) draw they all start from.")
+    s = current_settings()
+    found = find_model(mix, s.config)
+    runs, page = particles_view(mix.key, model_key(found), s.n, s.k, s.seed, mix, None if found is None else found.model)
+    with st.container(key=KEY + "particles"):  # our own HTML, built from numbers only (no reader's text in it)
+        st.iframe(page, height=player_height(runs),
+                  alt="Animation: particles walking from noise to the data by DDPM and DDIM, learned and exact field")
+    cols = st.columns(len(runs.distances))
+    for col, (key, value) in zip(cols, sorted(runs.distances.items())):
+        col.metric(f"{key[0]} field, {key[1].upper()}: distance to fresh data", f"{value:.3f}",
+                   help="Energy distance between the end points and as many fresh draws of the data.")
+    every = "every step" if s.k <= 50 else f"about every {s.k / 50:.0f}th step" if s.k >= 100 else "every step or two"
+    m = min(s.n, frames.DISTANCE_POINTS)
+    st.caption(f"Energy distance of the first {m:,} end points to {frames.REFERENCE_POINTS:,} fresh draws of the data. "
+               f"The yardstick for 'as good as real data': {frames.FLOOR_DRAWS} fresh samples of {m:,} points are "
+               f"{runs.floors.min():.3f}–{runs.floors.max():.3f} from them (mean {runs.floor:.3f}). The animation "
+               f"shows {every}.")
+    if found is None:
+        st.caption("Train the denoiser above to add the learned field's two rows.")
+
+
+def particles_section(mix: GaussianMixture, model: DenoiserMLP | None, trained: Trained | None) -> None:
+    st.header("Particles: from noise to data")
+    st.markdown("**The same starting noise, four ways back.** Each particle starts at a random point of N(0, I) and "
+                "follows the field down from t = T. DDPM adds fresh noise at every step, so its paths jitter and two "
+                "runs end in different places; DDIM follows the probability-flow ODE, a smooth deterministic path "
+                "from each starting point to one data point. Press **Play** under the chart.")
+    st.latex(r"\text{DDPM: } x_{t'} = \mu_t(x_t, \hat x_0) + \tilde\sigma_t z,\quad z\sim\mathcal N(0,I) \qquad\quad"
+             r"\text{DDIM: } x_{t'} = \sqrt{\bar\alpha_{t'}}\;\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\;\hat\epsilon,\qquad"
+             r"\hat x_0 = \frac{x_t - \sqrt{1-\bar\alpha_t}\,\hat\epsilon}{\sqrt{\bar\alpha_t}}")
+    _particles(mix)
+
+
+# ---------------------------------------------------------------- guidance
+@st.fragment
+def _guidance(mix: GaussianMixture) -> None:
+    c1, c2 = st.columns(2)
+    c1.selectbox("Class to ask for", list(range(mix.num_classes)), key=KEY + "label", **KEPT,
+                 format_func=lambda k: f"{k}: {mix.class_names[k]}")
+    c2.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.5, key=KEY + "scale", **KEPT,
+              help="0: ignore the class. 1: the class's own distribution. Above 1: push harder than the data do.")
+    s = current_settings()
+    found = find_model(mix, s.config)
+    net = None if found is None else found.model
+    runs, fig = guidance_view(mix.key, model_key(found), s.label, s.scale, mix, net)
+    st.plotly_chart(fig, key=KEY + "guidance_fig")
+    if found is None:
+        st.caption("Train the denoiser (with classes) above to see the learned guidance beside the exact one.")
+    elif net.label is None:
+        st.caption("This denoiser was trained without classes: switch on *Learn the classes too* in the sidebar and "
+                   "train again to see learned guidance beside the exact one.")
+    left, right = st.columns([3, 2], gap="large")
+    sweep = cached_sweep(mix.key, model_key(found), s.label, mix, net)
+    left.plotly_chart(guidance_sweep_figure(frames.GUIDANCE_SCALES, sweep, s.scale), key=KEY + "sweep_fig")
+    exact_in = dict(zip(frames.GUIDANCE_SCALES, sweep["exact"]))
+    best = max(exact_in, key=exact_in.get)
+    right.markdown(f"With the exact field, {exact_in[0.0]:.0%} of the samples land in the class's blobs at s = 0 (the "
+                   f"class's share of the data), {exact_in[1.0]:.0%} at s = 1, the most ({exact_in[best]:.0%}) at "
+                   f"s = {best:g}, and {exact_in[MAX_GUIDANCE]:.0%} at s = {MAX_GUIDANCE:g}: pushed past their "
+                   "blob by the over-extrapolated direction.")
+    right.caption("200 samples per scale, DDIM with 50 steps; 'in the blobs' means inside one of the class's "
+                  "95% ellipses (drawn green above).")
+
+
+def guidance_section(mix: GaussianMixture, model: DenoiserMLP | None, trained: Trained | None) -> None:
+    st.header("Guidance in 2-D")
+    st.markdown("**Classifier-free guidance extrapolates.** The network knows two directions at every point: the one "
+                "towards all the data, ε(x, t), and the one towards one class, ε(x, t, y). Guidance takes the "
+                "difference and scales it up. At s = 1 the samples follow the class's own distribution; larger s bends "
+                "the paths harder towards it — and, past some point, beyond it: the samples leave the class's own blob.")
+    st.latex(r"\tilde\epsilon(x,t,y) = \epsilon(x,t) + s\,\big(\epsilon(x,t,y) - \epsilon(x,t)\big)"
+             r"\qquad\text{(Ho \& Salimans 2022)}")
+    if mix.num_classes < 2:
+        st.info("Your own points have a single class, so there is nothing to guide towards: pick another data set "
+                "in the sidebar.", icon=":material/info:")
+        return
+    _guidance(mix)
+
+
+# ---------------------------------------------------------------- memorisation
+def _set_points(points: tuple[tuple[float, float], ...]) -> None:
+    """Make ``points`` the reader's points and show them in a fresh table (and a fresh chart selection)."""
+    ss = st.session_state
+    ss[KEY + "points"] = ss[KEY + "points_base"] = points
+    ss[KEY + "points_v"] = ss.get(KEY + "points_v", 0) + 1
+
+
+def _add_clicked(chart_key: str) -> None:
+    """The chart's selection callback: every grid point clicked becomes one of the reader's points."""
+    event = st.session_state.get(chart_key)
+    picked = [] if event is None else event["selection"]["points"]
+    new = [(round(p["x"], 2), round(p["y"], 2)) for p in picked if p.get("curve_number", 0) == 0]
+    if new:
+        current = list(st.session_state[KEY + "points"])
+        _set_points(tuple(current + [p for p in new if p not in current])[:MAX_POINTS])
+
+
+def _reset_points() -> None:
+    _set_points(tuple((float(x), float(y)) for x, y in heart_points()))
+
+
+def points_editor() -> bool:
+    """The reader's points: a table to edit and a chart to click. Returns whether they changed in this run."""
+    ss = st.session_state
+    version = ss.get(KEY + "points_v", 0)
+    table_key, chart_key = f"{KEY}points_table_{version}", f"{KEY}points_click_{version}"
+    if table_key not in ss:  # a fresh table (first visit, or back from another page): show the points in use
+        ss[KEY + "points_base"] = ss[KEY + "points"]
+    before = tuple(ss[KEY + "points"])
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        st.markdown("**Your points** (add rows, paste, or click the chart)")
+        table = st.data_editor(pd.DataFrame(list(ss[KEY + "points_base"]), columns=["x", "y"], dtype=float),
+                               num_rows="dynamic", key=table_key, height=300, width="stretch",
+                               column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in ("x", "y")})
+        st.button("Back to the heart", icon=":material/favorite:", key=KEY + "points_reset", on_click=_reset_points)
+    checked = check_points(table[["x", "y"]].itertuples(index=False, name=None))
+    with right:
+        for problem in checked.problems:
+            st.warning(problem, icon=":material/warning:")
+        if not checked.usable:
+            st.error(f"Using the previous {len(before)} points until the table holds at least two.",
+                     icon=":material/error:")
+        elif len(checked.points) > URL_POINTS:
+            st.caption(f"{len(checked.points)} points are too many for the page's link (at most {URL_POINTS}); "
+                       "the link keeps the data set, not these points.")
+    if checked.usable:
+        ss[KEY + "points"] = tuple((float(x), float(y)) for x, y in checked.points)
+    shown = point_set(np.array(ss[KEY + "points"]))
+    with left:
+        st.plotly_chart(data_figure(shown, shown.means, shown.labels, click_grid=CLICK_GRID), key=chart_key,
+                        on_select=lambda: _add_clicked(chart_key), selection_mode="points")
+        st.caption("Click anywhere on the faint grid to add a point there.")
+    return tuple(ss[KEY + "points"]) != before
+
+
+MEMORY_TITLES = {name: f"{name}: width {w}, {n:,} steps" for name, (w, n) in MEMORY_NETS.items()}
+
+
+@st.fragment
+def _memorisation_result(points_mix: GaussianMixture) -> None:
+    st.radio("The network trained on your points", list(MEMORY_NETS), format_func=MEMORY_TITLES.get, horizontal=True,
+             key=KEY + "memory", **KEPT, help="How much it can hold, and how long it trains, decide how much it copies.")
+    s = current_settings()
+    found = find_model(points_mix, s.memory_config)
+    if found is None:
+        st.markdown(f"The {s.memory} MLP for these {len(points_mix.means)} points is not trained yet.")
+        if train_button(points_mix, s.memory_config, "Train on these points", KEY + "train_points"):
+            st.rerun()
+    mem, fig = memorisation_view(points_mix.key, model_key(found), points_mix, None if found is None else found.model)
+    st.plotly_chart(fig, key=KEY + "memory_fig")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("ideal denoiser: samples on a training point", f"{mem.ideal_on_points:.0%}")
+    if mem.learned is not None:
+        c2.metric("MLP: samples on a training point", f"{mem.learned_on_points:.0%}")
+        c3.metric("MLP: median distance to the nearest point", f"{mem.learned_median_gap:.2f}")
+    st.caption(f"{MEMORY_PARTICLES} samples each, DDIM with {MEMORY_STEPS} steps from the same noise; 'on a point' "
+               "means within 0.01 of one.")
+
+
+def memorisation_section(mix: GaussianMixture, settings: DirectionSettings) -> None:
+    st.header("Memorisation made visible")
+    st.markdown("**The perfect denoiser of a training set can only give back the training set.** For a finite set of "
+                "points the data distribution is a sum of spikes, and its exact ε* — the 'ideal denoiser' — pulls every "
+                "path onto one of them. A small network cannot represent anything that sharp: trained on the same "
+                "points, it fills in the shape between them. That smoothness is what lets real diffusion models make "
+                "new images instead of copies. Give it more room and more time, and it starts to copy too.")
+    st.latex(r"\mathbb E[x_0 \mid x_t = x] = \sum_i \operatorname{softmax}_i\!\Big(-\frac{\|x - \sqrt{\bar\alpha_t}\,"
+             r"x^{(i)}\|^2}{2(1-\bar\alpha_t)}\Big)\,x^{(i)} \;\xrightarrow[t\to 0]{}\; \text{the nearest } x^{(i)}")
+    changed = points_editor()
+    if changed and settings.data == "points":
+        st.rerun()  # the whole page shows these points
+    _memorisation_result(mixture("points", tuple(st.session_state[KEY + "points"])))
+
+
+# ---------------------------------------------------------------- sampler accuracy
+@st.fragment
+def _accuracy(mix: GaussianMixture) -> None:
+    if not st.session_state.get(KEY + "accuracy_on"):
+        st.button("Measure the samplers", icon=":material/straighten:", key=KEY + "accuracy_go", on_click=_ask,
+                  args=(KEY + "accuracy_on",))
+        st.caption("Solves the exact ODE for 200 particles, then runs each sampler at 14 step counts (a few "
+                   "seconds; once per data set on this server).")
+        return
+    acc, fig = accuracy_view(mix.key, mix)
+    left, right = st.columns([3, 2], gap="large")
+    left.plotly_chart(fig, key=KEY + "accuracy_fig")
+    shown = [n for n in (8, 50, 200) if n in acc.steps]
+    short = dict(zip(acc.errors, ("DDIM", "DPM++ trailing", "DPM++ log-SNR")))
+    table = pd.DataFrame({short[label]: [f"{errors[list(acc.steps).index(n)]:.1e}" for n in shown]
+                          for label, errors in acc.errors.items()}, index=[f"{n} steps" for n in shown])
+    right.dataframe(table, width="stretch")
+    right.markdown("DDIM is a first-order solver: ten times the steps, a tenth of the error. DPM-Solver++ is second "
+                   "order: a hundredth. Spaced evenly in log-SNR, as the image pages do, it stops at t = 10 and jumps "
+                   "to x̂₀ from there, which leaves a small floor — invisible in a 28 × 28 image, measurable here.")
+    right.caption(f"Mean distance over 200 particles to the RK4 solution of the exact ODE in {acc.reference_steps} "
+                  "steps of log-SNR (on every data set here it is within 3·10⁻⁸, on average, of the 1,000-step one).")
+
+
+def accuracy_section(mix: GaussianMixture) -> None:
+    st.header("How accurate are the samplers?")
+    st.markdown("**With the exact field, the only error left is the solver's.** DDIM and DPM-Solver++ both solve the "
+                "probability-flow ODE from noise to data; with the exact ε* its true solution can be computed to any "
+                "accuracy, with many tiny steps. How far from it do n steps land?")
+    st.latex(r"\frac{dx}{d\lambda} = \sigma_\lambda^2\,x - \sigma_\lambda\,\epsilon^*(x,\lambda),\qquad "
+             r"\lambda = \log\frac{\sqrt{\bar\alpha}}{\sqrt{1-\bar\alpha}}\qquad\text{(Song et al. 2021, eq. 13, in log-SNR)}")
+    _accuracy(mix)
