@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from diffusion_core.images.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
 from diffusion_core.images.pictures import enlarge
@@ -102,6 +103,18 @@ def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1
 def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:
     """Show a uint8 image (H, W) or (H, W, 3) enlarged on the server with crisp pixels."""
     st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG")
+
+
+def link_to(page: str, label: str, icon: str) -> None:
+    """A link to another page of the app (client-side: the session and its settings travel along).
+
+    Shown only where the app's navigation knows the page; a page run on its own (Streamlit's AppTest of one file)
+    has no other pages to link to, and shows nothing instead of failing.
+    """
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitPageNotFoundError:
+        return
 
 
 def read_only(array: np.ndarray) -> np.ndarray:

@@ -30,6 +30,7 @@ from pages.common import (
     cached_training_images,
     cached_walk_canvas,
     cached_yardstick,
+    link_to,
     sampling_gate,
     shared_runs,
     show_png,
@@ -166,6 +167,8 @@ def show_walk(run: RunResult) -> None:
                "The walk starts at pure noise, which in these two directions sits near the middle, "
                "and ends (★) on the cloud of real images, among those of its class. A 2-D shadow of a "
                f"{d:,}-D walk: nearby here does not mean nearby in pixel space.")
+    link_to("pages/direction.py", f"This is what the UNet does in {d:,} dimensions: see every arrow of it in 2-D, "
+            "checked against the exact answer", ":material/explore:")
 
 
 def show_memorisation(run: RunResult) -> None:
