@@ -42,6 +42,7 @@ from diffusion_core.space.image_space import (
     trailing_digits,
 )
 from diffusion_core.space.power_text_process import power_text_responsive
+from diffusion_core.space.settings import spec_from_query, to_query
 from diffusion_core.space.space_facts import (
     ATOMS_EXPONENT,
     DIGITS_PER_PAGE,
@@ -64,9 +65,7 @@ from pages.safe_text import plain
 run_through_app()
 
 SHOW_DIGITS_UP_TO = 100_000  # the whole number is shown on the page up to this many digits
-DEFAULT_PRESET = "100 x 100 grayscale (the article's example)"
 CUSTOM = "Custom"
-URL_COLOURS = {"gray": "Grayscale", "rgb": "RGB", "rgba": "RGBA"}  # query-param value -> colour model
 MAX_SIZE_CHARS = 120  # a width or height typed in: room for 10^100, which gets its own clear message
 
 
@@ -78,20 +77,8 @@ def _tex_int(value: int) -> str:
 # ---------------------------------------------------------------- settings (widgets + URL) --------
 
 def _read_link(query) -> tuple[dict, list[str]]:
-    """The format a link asks for (w, h, colour, bits; validated) as widget values, for reader_state.restore."""
-    spec, problems = PRESETS[DEFAULT_PRESET], []
-    if any(k in query for k in ("w", "h", "colour", "bits")):
-        try:
-            colour = query.get("colour", "gray").lower()
-            if colour not in URL_COLOURS:
-                raise ImageSpaceError(f"colour must be one of {', '.join(URL_COLOURS)}, not “{colour[:20]}”")
-            bits = parse_count(query.get("bits", "8"), "bits", max(BIT_DEPTHS))
-            if bits not in BIT_DEPTHS:
-                raise ImageSpaceError(f"bits must be one of {', '.join(map(str, BIT_DEPTHS))}, not {bits}")
-            spec = ImageSpec(parse_count(query.get("w", "100"), "w"), parse_count(query.get("h", "100"), "h"),
-                             COLOUR_MODELS[URL_COLOURS[colour]], bits)
-        except ImageSpaceError as e:
-            problems.append(f"The settings in this link are not valid ({e}). Showing the defaults instead.")
+    """The format a link asks for (validated one parameter at a time) as widget values, for reader_state.restore."""
+    spec, problems = spec_from_query(query)
     values = {"is_w": str(spec.width), "is_h": str(spec.height), "is_bits": spec.bits, "is_preset": _preset_for(spec),
               "is_colour": next(name for name, c in COLOUR_MODELS.items() if c == spec.channels)}
     return values, problems
@@ -141,8 +128,7 @@ def settings() -> ImageSpec | None:
     except ImageSpaceError as e:
         st.error(plain(f"{e} The numbers below wait for a valid size."))
         return None
-    colour = next(k for k, v in URL_COLOURS.items() if COLOUR_MODELS[v] == spec.channels)
-    mirror_in_url({"w": str(spec.width), "h": str(spec.height), "colour": colour, "bits": str(spec.bits)})
+    mirror_in_url(to_query(spec))
     return spec
 
 

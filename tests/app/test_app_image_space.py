@@ -199,8 +199,19 @@ def test_picture_index_round_trips_and_carry_is_explained(served_media):
 def test_tampered_links_warn_and_fall_back_to_defaults(query):
     at = run_page(**query)
     assert_healthy(at)
-    assert at.warning and "not valid" in at.warning[0].value
+    named = "The format in this link is not valid" if len(query) == 2 else f"Ignored {next(iter(query))}="
+    assert len(at.warning) == 1 and named in at.warning[0].value
     assert "24,083 digits" in page_text(at)
+
+
+def test_one_bad_value_in_a_link_keeps_the_good_ones():
+    """A teacher's typo in one parameter costs only that parameter: the width and height still arrive."""
+    at = run_page(w="640", h="480", colour="cmyk")
+    assert_healthy(at)
+    assert [w.value for w in at.warning] == ["Ignored colour=cmyk in the link: use gray, rgb, rgba. "
+                                             "Using the default instead."]
+    assert dict(at.query_params) == {"w": "640", "h": "480", "colour": "gray", "bits": "8"}
+    assert "739,812 digits" in page_text(at)  # 256^(640·480), grayscale
 
 
 def test_a_shared_link_restores_its_settings():
