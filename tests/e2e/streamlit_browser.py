@@ -9,6 +9,14 @@ APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 APP_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 
 
+def keyed(page, key: str):
+    """The element drawn under widget/element ``key`` by the latest run.
+
+    While a run is in flight Streamlit keeps the previous run's element beside the new one
+    (``data-stale="true"``), so a plain ``.st-key-…`` locator can match two elements."""
+    return page.locator(f'.st-key-{key}:not([data-stale="true"])')
+
+
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has finished running the script (never a fixed delay)."""
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from streamlit_browser import assert_no_exception, click_and_wait, open_page, screenshot, wait_for_app
+from streamlit_browser import assert_no_exception, click_and_wait, keyed, open_page, screenshot, wait_for_app
 
 TIMEOUT_MS = 180_000
 QUICK = "width=32&steps=250"
@@ -88,7 +88,7 @@ def test_a_readers_walk_through_the_page_and_back(page, app_url):
     # guidance: a larger scale, the chart's title and the link follow
     page.locator('[data-testid="stSlider"]').filter(has_text="Guidance scale s").scroll_into_view_if_needed()
     _press(page, "Guidance scale s", "ArrowRight", times=4)
-    expect(page.locator(".st-key-dir_guidance_fig")).to_contain_text("guidance s = 5", timeout=TIMEOUT_MS)
+    expect(keyed(page, "dir_guidance_fig")).to_contain_text("guidance s = 5", timeout=TIMEOUT_MS)
     expect(page).to_have_url(re.compile(r"[?&]s=5(&|$)"), timeout=TIMEOUT_MS)
     assert_no_exception(page)
     screenshot(page, "direction_guidance")
