@@ -262,13 +262,17 @@ st.caption(f"{description}: {h} × {w} pixels{' × 3 colours' if pixels.ndim == 
            f"from 0 to 255. ᾱ_t = {ab[t]:.4f}: x_t keeps {np.sqrt(ab[t]):.3f} of the image and adds noise of "
            f"standard deviation {np.sqrt(1 - ab[t]):.3f}.")
 
-for key, limit in (("fw_patch_top", h - PATCH), ("fw_patch_left", w - PATCH)):
-    if st.session_state.get(key, 0) > max(0, limit):  # a smaller image: keep the widget in range
+# The patch widgets take their value from the session only (a value argument beside a session value makes
+# Streamlit warn): centred on a first visit, kept in range when a smaller image comes.
+for key, origin, limit in (("fw_patch_top", top0, h - PATCH), ("fw_patch_left", left0, w - PATCH)):
+    if key not in st.session_state:
+        st.session_state[key] = origin
+    elif st.session_state[key] > max(0, limit):
         st.session_state[key] = max(0, limit)
 with st.expander("Move the patch of integers", expanded=False):
     c1, c2, c3 = st.columns(3)
-    top = c1.number_input("Top row", 0, max(0, h - PATCH), top0, key="fw_patch_top", **KEPT)
-    left = c2.number_input("Left column", 0, max(0, w - PATCH), left0, key="fw_patch_left", **KEPT)
+    top = c1.number_input("Top row", 0, max(0, h - PATCH), key="fw_patch_top", **KEPT)
+    left = c2.number_input("Left column", 0, max(0, w - PATCH), key="fw_patch_left", **KEPT)
     channel = c3.radio("Channel", ["R", "G", "B"], horizontal=True, key="fw_patch_ch",
                        disabled=pixels.ndim == 2, **KEPT)
 top, left = clamp_origin(pixels.shape, top, left, PATCH)

@@ -254,3 +254,20 @@ def test_one_jump_versus_single_steps():
     # Both are standard normal noise after standardising (n = 3,072 values: 5 standard errors).
     assert np.all(np.abs(table["mean"].to_numpy()[:2]) < 5 / np.sqrt(3072))
     assert np.all(np.abs(table["standard deviation"].to_numpy()[:2] - 1) < 5 * np.sqrt(0.5 / 3072))
+
+
+def test_patch_kept_in_range_without_streamlits_duplicate_value_warning(monkeypatch):
+    """A patch origin beyond a smaller image is pulled back into range, and the widget then takes its value
+    from the session only: Streamlit logs (once per process) when a widget gets a value argument as well as a
+    value set through Session State, which the page did on every such switch."""
+    from streamlit.elements.lib import policies
+
+    said: list[str] = []
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda message, *args, **kw: said.append(message % args))
+    at = _run()
+    at.number_input(key="fw_patch_top").set_value(25).run()
+    at.radio(key="fw_src").set_value("fashion").run()  # 28 x 28: the last top row of an 8 x 8 patch is 20
+    _assert_ok(at)
+    assert at.number_input(key="fw_patch_top").value == 20
+    assert not [m for m in said if "fw_patch" in m], said
