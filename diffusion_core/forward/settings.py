@@ -14,7 +14,7 @@ from diffusion_core import MAX_SEED
 from diffusion_core.forward.schedules import SCHEDULE_KINDS
 
 # Held-out images shipped per data set (assets/datasets/{name}_test.npz); the page passes the files' own counts.
-DATASET_SIZES = {"digits": 1000, "fashion": 1000, "emoji": 208}
+DATASET_SIZES = {"digits": 1000, "fashion": 1000, "emoji": 202}
 RESOLUTIONS = (28, 32, 48, 64, 96, 128, 192, 256)  # short side in pixels
 T_RANGE = (10, 2000)
 COLOURS = ("gray", "rgb")

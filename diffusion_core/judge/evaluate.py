@@ -14,7 +14,7 @@ DPM-Solver++(2M), 20 steps) and reports
   * memorisation: each sample's L2 distance (pixels in [0, 1]) to its nearest training image,
     compared with the same for real test images (a copy of a training image would sit near 0), and the share of
     samples closer than 95% of real test images of their class (the app's yardstick: 5% for real images).
-When the floor has fewer real images than ``n`` (208 held-out emoji), the samples' distance used for the bar is
+When the floor has fewer real images than ``n`` (202 held-out emoji), the samples' distance used for the bar is
 the mean over chunks of as many samples (the Fréchet distance grows as samples shrink).
 Results are printed as JSON and written to ``--out`` for the model card.
 """

@@ -29,7 +29,10 @@ white and reduced to 32x32 by averaging 2x2 blocks (no ringing at the sharp outl
 emoji are kept as two images with the same label; ``styles`` says which is which.
 
 **Split.** 10% of the emoji of each class are held out, with *both* styles on the same side, so a held-out
-image is never the other style of a training image. The split is a fixed seeded draw per class.
+image is never the other style of a training image. The split is a fixed seeded draw per class. A few emoji
+share their picture with another (two flags of the same design; person emoji drawn alike): a held-out emoji
+whose picture, in either style, is also a training picture is left out of the test set, which would
+otherwise hold copies of training images.
 
 **Flips.** A mirrored emoji is still an emoji of its class, except flags (and text), so training may flip
 every class but the flag (:data:`FLIPPABLE`).
@@ -137,13 +140,15 @@ def load_emoji(folder: str | Path, split: str = "train") -> EmojiSet:
     if not chosen:
         raise EmojiDataError(f"{folder / 'emoji.json'}: no emoji of the curated classes")
     held = held_out_names(chosen)
-    images, labels, styles, names = [], [], [], []
-    for record, label in chosen:
-        if (record["name"] in held) != (split == "test"):
-            continue
-        for s, style in enumerate(STYLES):
-            images.append(emoji_image(folder / f"{style}-64" / record["image"]))
-            labels.append(label)
-            styles.append(s)
-            names.append(record["name"])
-    return EmojiSet(np.stack(images), np.array(labels, np.uint8), np.array(styles, np.uint8), tuple(names))
+    side = [(record, label) for record, label in chosen if (record["name"] in held) == (split == "test")]
+    pictures = [[emoji_image(folder / f"{style}-64" / record["image"]) for style in STYLES] for record, _ in side]
+    if split == "test":
+        training = {p.tobytes() for record, _ in chosen if record["name"] not in held
+                    for p in (emoji_image(folder / f"{style}-64" / record["image"]) for style in STYLES)}
+        kept = [i for i, styles in enumerate(pictures) if not any(p.tobytes() in training for p in styles)]
+        side, pictures = [side[i] for i in kept], [pictures[i] for i in kept]
+    images = [p for styles in pictures for p in styles]
+    labels = [label for _, label in side for _ in STYLES]
+    styles = [s for _ in side for s in range(len(STYLES))]
+    names = tuple(record["name"] for record, _ in side for _ in STYLES)
+    return EmojiSet(np.stack(images), np.array(labels, np.uint8), np.array(styles, np.uint8), names)

@@ -2,7 +2,7 @@
 
 * ``<model>_test.npz``: held-out images (never seen in training), for the "one denoising step" demo,
   the forward-process page and the memorisation yardstick: the whole test split when it has at most
-  ``HELD_OUT_MAX`` images (digits: 1,000; emoji: 208), else the first ``HELD_OUT_MAX / classes`` of each
+  ``HELD_OUT_MAX`` images (digits: 1,000; emoji: 202), else the first ``HELD_OUT_MAX / classes`` of each
   class (Fashion-MNIST: the first 100 of each class of its 10,000).
 * ``<model>_train_<k>of<n>.npz``: the whole training set, split in parts under 20 MB, for the
   memorisation check (a sample's nearest training image).

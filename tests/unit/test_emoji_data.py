@@ -45,8 +45,8 @@ def folder(tmp_path):
     (tmp_path / "emoji.json").write_text(json.dumps(records))
     for s, style in enumerate(emoji_data.STYLES):
         (tmp_path / f"{style}-64").mkdir()
-        for r in records:
-            _png(tmp_path / f"{style}-64" / r["image"], colour=(10 * s, 100, 200))
+        for n, r in enumerate(records):  # every picture its own colour
+            _png(tmp_path / f"{style}-64" / r["image"], colour=(10 * s, n % 256, 200))
     return tmp_path
 
 
@@ -69,12 +69,26 @@ def test_both_styles_of_an_emoji_fall_on_the_same_side(folder):
     assert load_emoji(folder, "test").names == test.names  # the split is a fixed seeded draw
 
 
+def test_an_emoji_drawn_like_a_training_emoji_is_not_held_out(folder):
+    """Two names, one picture (as two flags of the same design): the held-out copy is left out, both styles."""
+    test = load_emoji(folder, "test")
+    copied, original = test.names[0], load_emoji(folder, "train").names[0]
+    records = {r["name"]: r for r in json.loads((folder / "emoji.json").read_text())}
+    style = emoji_data.STYLES[0]  # one style drawn alike is enough
+    picture = (folder / f"{style}-64" / records[original]["image"]).read_bytes()
+    (folder / f"{style}-64" / records[copied]["image"]).write_bytes(picture)
+    after = load_emoji(folder, "test")
+    assert copied not in after.names and len(after.names) == len(test.names) - 2
+    train = {p.tobytes() for p in load_emoji(folder, "train").images}
+    assert not any(p.tobytes() in train for p in after.images)
+
+
 def test_images_are_composited_on_white_and_averaged_down(folder):
     train = load_emoji(folder, "train")
     assert train.images.shape[1:] == (32, 32, 3) and train.images.dtype == np.uint8
     google = train.images[train.styles == 0][0]
     assert (google[:, :16] == 255).all()  # the transparent half is white
-    assert (google[:, 16:] == (0, 100, 200)).all()  # the opaque half keeps its colour exactly
+    assert (google[:, 16:] == (0, 0, 200)).all()  # the opaque half keeps its colour exactly (the first emoji's)
 
 
 def test_load_dataset_reads_an_emoji_folder_and_reports_damage(folder):

@@ -8,7 +8,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diffusion_core.forward.settings import RESOLUTIONS, ForwardSettings
+from diffusion_core import ASSETS
+from diffusion_core.forward.settings import DATASET_SIZES, RESOLUTIONS, ForwardSettings
 from diffusion_core.images.pixel_patch import (
     OUTLINE_RGB,
     centred_origin,
@@ -18,6 +19,14 @@ from diffusion_core.images.pixel_patch import (
 )
 
 PHOTOS = ["Astronaut", "Hubble deep field"]
+
+
+def test_link_index_range_is_the_shipped_held_out_set():
+    """A link's image index is checked against DATASET_SIZES (the page never imports the model code to ask), so it
+    must say exactly how many held-out images each data set ships."""
+    for name, size in DATASET_SIZES.items():
+        with np.load(ASSETS / "datasets" / f"{name}_test.npz") as shipped:
+            assert len(shipped["labels"]) == size, name
 
 
 def test_settings_round_trip_through_the_url():
