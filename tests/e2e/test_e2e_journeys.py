@@ -366,7 +366,9 @@ def assert_upload_outcome(page, name: str) -> None:
     if UPLOADS[name][1]:
         assert errors.count() == 0, f"{name} is a good PNG, yet: {errors.first.inner_text()}"
     else:
-        assert errors.count() == 1, f"no error message for the bad file {name}"
+        # waited for, not counted at once: a text box that loses focus to the uploader may send its own
+        # rerun, which settle() can take for one of the upload's two (seen once in 1,000 steps under load)
+        expect(errors, f"no error message for the bad file {name}").to_have_count(1, timeout=RUN_TIMEOUT_MS)
         message = errors.first.inner_text()
         assert len(message) > len(name) + 20 and "bundled photo" in message, message
 
