@@ -1,6 +1,6 @@
 """The live denoiser measured in a real browser, end to end, against the bars of DESIGN.md.
 
-    python bench/bench_denoiser_page.py [--runs 200] [--port 8765]
+    python bench/bench_denoiser_page.py [--model digits] [--runs 200] [--port 8765]
 
 Starts ``streamlit run app.py`` on a loopback port, opens the denoiser page in headless Chromium and
 clicks Generate repeatedly, timing in the page, from the click event to (a) the first live frame
@@ -10,12 +10,14 @@ the 90th percentile and, for comparison, the wall time the harness saw around ea
 repeats the same settings, so the browser may reuse unchanged elements; the second table types a new
 seed each time (what a reader does to see a new image) and times the new final image and the finished
 page. Then it clicks Generate ``--runs`` times in one session and reports the
-server's RSS growth (bar < 50 MB). Prints figures only; asserts nothing.
+server's RSS growth (bar < 50 MB). Prints figures only; asserts nothing. The last line is one JSON
+object with the medians and p90s (seconds) and the RSS growth (MB).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
@@ -169,7 +171,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=200)
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--model", default="digits", help="a shipped model (digits, fashion, emoji)")
     args = p.parse_args()
+    model = f"model={args.model}&"
+    figures: dict[str, float | str] = {"model": args.model}
     server = start_server(args.port)
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -182,14 +187,18 @@ def main() -> None:
             print(f"{'what':<40} {'first frame':>11} {'whole run':>9} {'(p90)':>7} {'harness':>8}   bars")
             for what, query, runs, bars in (("one image, DPM-Solver++ 20 steps", "seed=1", 40, "first ≤ 0.3 s, run ≤ 0.5 s"),
                                             ("10-class grid, 20 steps", "seed=1&mode=grid", 20, "run ≤ 2 s")):
-                first, total, p90, harness, unpainted = measure(page, f"{base}/denoiser?{query}", runs)
+                first, total, p90, harness, unpainted = measure(page, f"{base}/denoiser?{model}{query}", runs)
+                key = "grid" if "grid" in query else "one"
+                figures.update({f"{key}_first_s": first, f"{key}_done_s": total, f"{key}_done_p90_s": p90})
                 print(f"{what + f' ({runs} runs)':<40} {first:>9.3f} s {total:>7.3f} s {p90:>5.3f} s {harness:>6.3f} s"
                       f"   {bars}; {unpainted} runs showed no intermediate frame")
             print(f"{'what':<40} {'new image':>11} {'whole page':>10} {'(p90)':>7}")
             for what, query in (("one image, new seed typed", "seed=1"), ("10-class grid, new seed", "seed=1&mode=grid")):
-                result, total, p90 = measure_new_seeds(page, f"{base}/denoiser?{query}", 20)
+                result, total, p90 = measure_new_seeds(page, f"{base}/denoiser?{model}{query}", 20)
+                key = "grid" if "grid" in query else "one"
+                figures.update({f"{key}_new_seed_image_s": result, f"{key}_new_seed_page_s": total})
                 print(f"{what + ' (20 runs)':<40} {result:>9.3f} s {total:>8.3f} s {p90:>5.3f} s")
-            page.goto(f"{base}/denoiser?seed=2")
+            page.goto(f"{base}/denoiser?{model}seed=2")
             page.wait_for_selector(LIVE_IMG, timeout=120_000)
             page.wait_for_selector(IDLE, timeout=120_000)
             for _ in range(10):  # warm caches before the memory baseline
@@ -203,6 +212,8 @@ def main() -> None:
                   f"(growth {end - start:+.1f} MB; bar < 50 MB), {time.perf_counter() - t0:.0f} s")
             print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
             browser.close()
+        figures.update(rss_growth_mb=end - start, load_average=os.getloadavg()[0])
+        print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}))
     finally:
         server.terminate()
 
