@@ -77,6 +77,8 @@ def _train_commands(cfg: dict, data: str, run_dir: str, earlier: tuple[int, floa
     if cfg["batch_size"] != 128:
         base += f" --batch-size {cfg['batch_size']}"
     last = f"{base} --steps {cfg['steps']} --threads 1"
+    if cfg.get("lr", 1e-3) != 1e-3:  # the default peak learning rate (TrainConfig.lr)
+        last += f" --lr {cfg['lr']:g}"
     if cfg.get("init_from"):
         last += f" --init-from {cfg['init_from']}"
     if run_dir != f"runs/{cfg['dataset']}":

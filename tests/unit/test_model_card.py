@@ -57,14 +57,14 @@ def test_render_shows_every_stage_of_a_continued_run():
 def test_a_colour_model_card_names_its_shape_flags_and_near_copy_bar():
     entry = {"file": "emoji.pt", "bytes": 4_300_000, "sha256": "ef" * 32}
     checkpoint = _checkpoint("emoji", 7200.0, 0.04)
-    checkpoint["config"].update(batch_size=64, hflip=True, init_from="",
+    checkpoint["config"].update(batch_size=64, hflip=True, init_from="", lr=6e-4,
                                 unet=UNetConfig(channels=(32, 64, 128), image_size=32, in_channels=3).to_dict())
     report = _report(0.85, 2.0, 2.0)
     report.update(data="assets/datasets (the shipped copies)", fd_floor_images=208)
     report["by_guidance"]["2.0"].update(near_copy_fraction=0.08, fd_same_size_as_floor=8.0)
     card = render("emoji", "../shared/data/emoji", "2.0", checkpoint, report, entry)
     assert "for 32x32 RGB images" in card
-    assert "--channels 32,64,128 --hflip --batch-size 64 --steps 5000" in card
+    assert "--channels 32,64,128 --hflip --batch-size 64 --steps 5000 --threads 1 --lr 0.0006" in card
     assert "python -m diffusion_core.evaluate --model emoji --guidance" in card  # the shipped copies: no --data
     assert "the same distance for 208 real *test* images" in card
     near = [row for row in bars("emoji", report, "2.0") if "near-copies" in row[0]]
