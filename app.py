@@ -6,6 +6,7 @@ page lives in ``pages/`` and all computation in ``diffusion_core/``.
 
 import streamlit as st
 
+from pages.accessible import apply_accessibility_fixes
 from pages.heap import freeze_imported_heap
 
 st.set_page_config(page_title="Image Space", page_icon=":material/grain:", layout="wide", initial_sidebar_state="expanded")
@@ -25,5 +26,6 @@ with st.sidebar:
         "**Image Space** shows, with exact numbers and a real trained model, how diffusion models "
         "walk from random noise to the tiny corner of image space where pictures live."
     )
+    apply_accessibility_fixes()
 navigation.run()
 freeze_imported_heap()

@@ -91,18 +91,19 @@ def use_pixel_art_images() -> None:
     st.html(PIXEL_ART_STYLE)
 
 
-def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1) -> None:
+def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1, *, alt: str) -> None:
     """Show a uint8 image in ``slot`` (st, a column, an st.empty) losslessly: PNG, never JPEG artefacts.
 
     ``scale`` > 1 asks for the image ``scale`` times wider on screen (crisp on pages that call
-    ``use_pixel_art_images``).
+    ``use_pixel_art_images``). ``alt`` says what the picture shows (``diffusion_core.access.alt_text``).
     """
-    slot.image(image, caption=caption, output_format="PNG", width=image.shape[1] * scale if scale > 1 else "content")
+    slot.image(image, caption=caption, output_format="PNG", width=image.shape[1] * scale if scale > 1 else "content",
+               alt=alt)
 
 
-def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:
-    """Show a uint8 image (H, W) or (H, W, 3) enlarged on the server with crisp pixels."""
-    st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG")
+def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280, *, alt: str) -> None:
+    """Show a uint8 image (H, W) or (H, W, 3) enlarged on the server with crisp pixels, described by ``alt``."""
+    st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG", alt=alt)
 
 
 def link_to(page: str, label: str, icon: str) -> None:

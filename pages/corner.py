@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.images.image_io import list_samples
 from diffusion_core.images.pictures import tile
 from diffusion_core.images.pixels import to_model_space
@@ -191,7 +192,9 @@ st.subheader(description)
 c_img, c_num = st.columns([1, 3], gap="large")
 with c_img:
     show_png(st, pixels, scale=max(1, 224 // pixels.shape[1]),
-             caption=f"{pixels.shape[1]} × {pixels.shape[0]}{' × 3' if pixels.ndim == 3 else ''} = {dims:,} values")
+             caption=f"{pixels.shape[1]} × {pixels.shape[0]}{' × 3' if pixels.ndim == 3 else ''} = {dims:,} values",
+             alt=f"The image measured: {description}, "
+                 f"{alt_text.size_words(pixels.shape[0], pixels.shape[1], pixels.ndim == 3)}.")
 with c_num:
     m1, m2, m3 = st.columns(3)
     m1.metric("The model's bound L(x)", f"{value:.3f} ± {half:.3f}", help="bits per dimension, estimated with a 95% "
@@ -323,7 +326,8 @@ st.markdown(
     f"{random_shell.mean:.2f} ± {random_shell.sd:.2f}, and they all look alike:")
 sample_norms, examples = _uniform_norms(tuple(pixels.shape))
 left, right = st.columns([2, 3])
-show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images")
+show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images",
+         alt=alt_text.random_images(len(examples), pixels.shape[0], pixels.shape[1]))
 right.plotly_chart(norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images"),
                    key=KEY + "uniform", width="stretch")
 

@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.images.pictures import pair_image, png_bytes, tile, upscale
 from diffusion_core.images.pixels import to_model_range
 from diffusion_core.live.gate import GateTimeout
@@ -120,7 +121,8 @@ def generate_live(s: GenerationSettings, view, progress) -> RunResult:
     """Sample with ``s``, drawing the frames (x_t | x0_hat) into ``view`` as they come."""
     def show(frame) -> None:
         show_png(view, pair_image(frame.x_t, frame.x0_hat, s.grid_columns, 1), caption=f"x_t  |  x̂0   (t = {frame.t})",
-                 scale=_scale(s))
+                 scale=_scale(s), alt=alt_text.denoising_frame(frame.t, len(frame.x_t), s.describe(class_names),
+                                                               frame.done, frame.total))
         progress.progress(frame.done / frame.total, text=f"Step {frame.done} of {frame.total} · {frame.elapsed:.2f} s · "
                           f"about {frame.elapsed / frame.done * (frame.total - frame.done):.1f} s left")
 
@@ -161,7 +163,8 @@ def show_walk(run: RunResult) -> None:
         st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, class_names, path, end, traj.labels),
                         width="stretch")
     else:
-        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels))
+        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels),
+                 alt=alt_text.walk_picture(b, d, class_names))
     st.caption("Each dot is a real training image; the lines are this run's x_t at every recorded step, "
                "projected onto the two directions along which the training images vary most (PCA). "
                "The walk starts at pure noise, which in these two directions sits near the middle, "
@@ -177,7 +180,8 @@ def show_memorisation(run: RunResult) -> None:
     train = cached_training_images(run.settings.model)
     show_png(st, pair_image(run.trajectory.final, train[check.indices], run.settings.grid_columns, 1),
              scale=_scale(run.settings) // 2 + 2, caption="Left: generated. Right: the nearest of the "
-             f"{len(train):,} training images (Euclidean distance in pixel space, pixels scaled to 0-1).")
+             f"{len(train):,} training images (Euclidean distance in pixel space, pixels scaled to 0-1).",
+             alt=alt_text.nearest_pairs(len(run.trajectory.final), len(train)))
     for paragraph in verdict(check, cached_yardstick(run.settings.model, len(class_names)), class_names):
         st.markdown(paragraph)
 
@@ -191,11 +195,13 @@ def show_result(run: RunResult, view, view_col, info_col) -> None:
         k = st.slider("Scrub through the run (recorded steps)", 0, traj.num_frames - 1, traj.num_frames - 1,
                       key=f"{KEY}scrub_{st.session_state.get(KEY + 'runs', 0)}", **KEPT)
         show_png(view, frame_image(traj, k, s.grid_columns, 1), scale=_scale(s),
-                 caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})")
+                 caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})",
+                 alt=alt_text.denoising_frame(int(traj.timesteps[k]), len(traj.final), s.describe(class_names)))
     with info_col:
         st.markdown("**Result**")
         with st.container(key="den_final"):
-            show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(class_names))
+            show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(class_names),
+                     alt=alt_text.generated(len(traj.final), s.describe(class_names), s.model))
         st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. Ran on "
                    f"**{loaded.runs_on}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms)."
                    + (" Computed once for every reader asking for these settings, replayed for you."

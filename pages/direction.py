@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from diffusion_core.access import alt_text
 from diffusion_core.toy2d.datasets import DATASET_TITLES
 from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS
 from diffusion_core.toy2d.plots import error_t_figure, field_figure, loss_figure
@@ -172,7 +173,7 @@ def _draw_field(slots: list, frame, net_key: str, overlay: bool, interactive: bo
         slots[0].plotly_chart(field_figure(frame, overlay), key=key)
         return
     for slot, (title, picture) in zip(slots, field_jpegs(mix.key, net_key, frame.t, overlay, frame)):
-        slot.image(picture, caption=title, width="stretch")
+        slot.image(picture, caption=title, width="stretch", alt=alt_text.field_picture(title, frame.t, frame.alpha_bar))
 
 
 def _panels(has_model: bool, overlay: bool, interactive: bool) -> int:

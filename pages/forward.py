@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.forward import process as fw
 from diffusion_core.forward import stats as fs
 from diffusion_core.forward.plots import (
@@ -95,7 +96,8 @@ def _inputs(digest: str, seed: int, _pixels: np.ndarray) -> tuple[np.ndarray, np
 def _filmstrip(digest: str, seed: int, kind: str, T: int, _x0: np.ndarray, _eps: np.ndarray) -> list:
     schedule = NoiseSchedule(kind, T)
     ts = np.rint(np.linspace(0, T, FILMSTRIP)).astype(int)
-    return [(int(t), enlarge(fw.frame(_x0, _eps, int(t), schedule), 140)) for t in ts]
+    ab = fw.alpha_bar_with_zero(schedule)
+    return [(int(t), enlarge(fw.frame(_x0, _eps, int(t), schedule), 140), float(ab[t])) for t in ts]
 
 
 # ---------------------------------------------------------------- playback
@@ -130,13 +132,15 @@ def _player(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int) ->
               disabled=playing,
               help="Plays t from here to T, then loops from 0. Pause sets the slider to the frame shown.")
     if not playing:
-        slot.image(enlarge(fw.frame(x0, eps, t, schedule), DISPLAY), caption=f"x_t at t = {t}")
+        slot.image(enlarge(fw.frame(x0, eps, t, schedule), DISPLAY), caption=f"x_t at t = {t}",
+                   alt=alt_text.noisy_frame(t, float(fw.alpha_bar_with_zero(schedule)[t])))
         return
     ts = np.unique(np.rint(np.linspace(0, schedule.T, PLAY_FRAMES)).astype(int))
     start = st.session_state.get("fw_play_t", 0)
     for tt in ts[ts >= (start if start < schedule.T else 0)]:
         began = time.perf_counter()
-        slot.image(enlarge(fw.frame(x0, eps, int(tt), schedule), DISPLAY), caption=f"x_t at t = {tt} (playing)")
+        slot.image(enlarge(fw.frame(x0, eps, int(tt), schedule), DISPLAY), caption=f"x_t at t = {tt} (playing)",
+                   alt=alt_text.noisy_frame(int(tt), float(fw.alpha_bar_with_zero(schedule)[tt])))
         st.session_state.fw_play_t = int(tt)
         time.sleep(max(0.0, 1.0 / PLAY_FPS - (time.perf_counter() - began)))
     st.rerun(scope="fragment")
@@ -174,8 +178,11 @@ def _compare(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int, k
                   "moments": [(z_jump.mean(), z_jump.std()), (z_iter.mean(), z_iter.std()), (0.0, 1.0)]}
         st.session_state.fw_compare = result  # summaries only: the full arrays are not kept
     left, mid, right = st.columns([1, 1, 2])
-    left.image(enlarge(result["jump"], 220), caption=f"one jump, eq. 4 ({result['jump_s'] * 1e3:.1f} ms)")
-    mid.image(enlarge(result["iter"], 220), caption=f"{t:,} single steps, eq. 2 ({result['iter_s']:.2f} s)")
+    ab_t = float(fw.alpha_bar_with_zero(schedule)[t])
+    left.image(enlarge(result["jump"], 220), caption=f"one jump, eq. 4 ({result['jump_s'] * 1e3:.1f} ms)",
+               alt="Made by one jump (eq. 4). " + alt_text.noisy_frame(t, ab_t))
+    mid.image(enlarge(result["iter"], 220), caption=f"{t:,} single steps, eq. 2 ({result['iter_s']:.2f} s)",
+              alt=f"Made by {t:,} single steps (eq. 2). " + alt_text.noisy_frame(t, ab_t))
     (centres, d_jump, _), (_, d_iter, _) = result["hist"]
     fig = histogram_figure(centres, d_jump, t, second=(d_iter, "noise of the steps"), first_name="noise of the jump")
     fig.update_layout(title="Their noise, (x_t − √ᾱ_t x₀) / √(1 − ᾱ_t)")
@@ -279,7 +286,8 @@ frame_t = to_pixels(x_t)
 
 c_clean, c_noisy = st.columns(2, gap="large")
 with c_clean:
-    st.image(with_outline(pixels, top, left, PATCH, upscale), caption="x₀, the real image (red box: the patch)")
+    st.image(with_outline(pixels, top, left, PATCH, upscale), caption="x₀, the real image (red box: the patch)",
+             alt=alt_text.clean_image(description, h, w, pixels.ndim == 3, (top, left, PATCH)))
     st.markdown(f"**x₀ as numbers** ({'channel ' + channel if pixels.ndim == 3 else 'gray levels'}, "
                 f"rows {top}–{top + PATCH - 1})")
     _show_grid(_patch_table(pixels, top, left, ch), "fw_grid_0")
@@ -296,8 +304,8 @@ st.latex(r"q(x_t \mid x_0) = \mathcal{N}\!\left(\sqrt{\bar\alpha_t}\,x_0,\;(1-\b
 st.markdown("Pixels are first scaled to x₀ ∈ [−1, 1] (0 → −1, 255 → +1). The noise ε is drawn **once** and "
             "kept, so moving the slider fades the picture smoothly into the same static. Here are eight evenly "
             "spaced moments of that fade:")
-for col, (tt, img) in zip(st.columns(FILMSTRIP), _filmstrip(digest, int(seed), kind, int(T), x0, eps)):
-    col.image(img, caption=f"t = {tt}")
+for col, (tt, img, ab_tt) in zip(st.columns(FILMSTRIP), _filmstrip(digest, int(seed), kind, int(T), x0, eps)):
+    col.image(img, caption=f"t = {tt}", alt=alt_text.noisy_frame(tt, ab_tt))
 
 st.markdown("#### The schedule: how fast the image fades")
 st.latex(r"\beta_t \text{ small},\quad \alpha_t = 1-\beta_t,\quad \bar\alpha_t = \prod_{s=1}^{t}\alpha_s,"
@@ -307,6 +315,7 @@ st.markdown("The **linear** schedule (Ho et al. 2020) raises β from 0.0001 to 0
             "the image fades more evenly across the steps. The other schedule is drawn dashed.")
 other = NoiseSchedule("linear" if kind == "cosine" else "cosine", int(T))
 st.plotly_chart(schedule_figure(schedule, t, other), key="fw_schedule_fig")
+st.caption(alt_text.schedule_plot(kind, int(T), t, float(ab[t]), float(ab[int(T)])))
 
 st.markdown("#### When does the picture disappear?")
 centres, density, outside = fs.histogram(x_t)

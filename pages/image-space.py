@@ -12,6 +12,7 @@ from fractions import Fraction
 import plotly.graph_objects as go
 import streamlit as st
 
+from diffusion_core.access import alt_text
 from diffusion_core.images.image_io import fit_square, to_grayscale
 from diffusion_core.space.image_index import (
     MAX_INDEX_CHARS,
@@ -304,7 +305,7 @@ def image_and_index() -> None:
     left, right = st.columns([1, 2], gap="large")
     with left:
         small = fit_square(to_grayscale(pick_image("ix", "Picture").pixels), size)
-        show_pixels(small, caption=f"{size} × {size} grayscale")
+        show_pixels(small, caption=f"{size} × {size} grayscale", alt=alt_text.index_picture(size, "Your picture"))
     index = image_to_index(small)
     text = index_to_text(index)
     with right:
@@ -343,13 +344,13 @@ def _index_to_image(size: int, picture_text: str) -> None:
     image = index_to_image(index, size, size)
     left, right = st.columns(2)
     with left:
-        show_pixels(image, caption="this index")
+        show_pixels(image, caption="this index", alt=alt_text.index_picture(size, "The image of this index"))
     with right:
         if index + 1 >= index_count(size, size):
             st.info("This is the last index: the all-white image. index + 1 would need one more pixel.")
             return
         after = index_to_image(index + 1, size, size)
-        show_pixels(after, caption="index + 1")
+        show_pixels(after, caption="index + 1", alt=alt_text.index_picture(size, "The image of index + 1"))
     changed = changed_pixels(image, after)
     r, c, old, new = changed[0]
     if len(changed) == 1:
