@@ -21,6 +21,7 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
+st.session_state["lesson_now"] = None  # the page this run draws sets its lesson (pages/lesson_panel.py)
 with st.sidebar:
     st.caption(
         "**Image Space** shows, with exact numbers and a real trained model, how diffusion models "

@@ -43,8 +43,8 @@ def _load_sample_cached(name: str) -> LoadedImage:
     return load_sample(list_samples()[name])
 
 
-def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> LoadedImage:
-    """A bundled photo or the reader's upload; returns RGB (H, W, 3) uint8 with notes.
+def pick_image(key: str, label: str = "Image", default: str = "Astronaut", locked: bool = False) -> LoadedImage:
+    """A bundled photo or the reader's upload; returns RGB (H, W, 3) uint8 with notes (``locked``: by a lesson).
 
     A bad upload shows a clear error and falls back to the bundled photo, so the page keeps working. The
     last good upload is kept for the session (a file uploader forgets its file when the reader leaves the
@@ -52,8 +52,9 @@ def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> Lo
     """
     names = list(list_samples())
     st.session_state.setdefault(f"{key}_sample", default if default in names else names[0])
-    source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source", **KEPT)
-    chosen = st.selectbox("Photo", names, key=f"{key}_sample", disabled=source != "Bundled photo", **KEPT)
+    source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source",
+                      disabled=locked, **KEPT)
+    chosen = st.selectbox("Photo", names, key=f"{key}_sample", disabled=locked or source != "Bundled photo", **KEPT)
     if source == "Upload your own":
         upload = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)",
                                   type=UPLOAD_TYPES, key=f"{key}_upload")
