@@ -38,11 +38,18 @@ from pages.common import (
     use_pixel_art_images,
 )
 from pages.denoiser_tabs import guidance_tab, one_step_tab, samplers_tab
+from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
 
 KEY = "den_"  # prefix of this page's session-state keys
+LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py)
+    "model": Control("Model", (KEY + "model",)), "mode": Control("Draw (one image or one per class)", (KEY + "mode",)),
+    "guidance": Control("Guidance scale s", (KEY + "guidance",)), "sampler": Control("Sampler", (KEY + "sampler",)),
+    "steps": Control("Steps", (KEY + "steps",)), "eta": Control("DDIM η", (KEY + "eta",)),
+    "prompt": Control("Prompt (class)", (KEY + "label",)), "seed": Control("Seed and Random seed", (KEY + "seed", KEY + "dice")),
+}
 CHEAP_WORK = 250  # steps x images: a run this small follows the settings at once, without a click
 
 use_pixel_art_images()
@@ -66,6 +73,7 @@ def _read_link(query) -> tuple[dict, list[str]]:
 
 
 restore(_read_link)
+lesson = lesson_for("denoiser", LESSON_CONTROLS)
 try:
     loaded = cached_model(st.session_state[KEY + "model"])
 except WeightsError as e:
@@ -94,22 +102,24 @@ def current_settings() -> GenerationSettings:
 
 with st.sidebar:
     st.subheader("Denoiser settings")
-    st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m), **KEPT)
-    st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True,
+    st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m),
+                 disabled=lesson.is_locked("model"), **KEPT)
+    st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True, disabled=lesson.is_locked("mode"),
              format_func=lambda m: "One image" if m == "one" else "One per class", **KEPT)
-    st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance",
+    st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance", disabled=lesson.is_locked("guidance"),
               help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.", **KEPT)
     st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
-                 on_change=_on_sampler_change, **KEPT)
+                 on_change=_on_sampler_change, disabled=lesson.is_locked("sampler"), **KEPT)
     lo, hi = replace(GenerationSettings(), sampler=st.session_state[KEY + "sampler"],
                      mode=st.session_state[KEY + "mode"]).step_limits
     st.session_state[KEY + "steps"] = int(np.clip(st.session_state[KEY + "steps"], lo, hi))
-    st.slider("Steps", lo, hi, key=KEY + "steps", **KEPT)
+    st.slider("Steps", lo, hi, key=KEY + "steps", disabled=lesson.is_locked("steps"), **KEPT)
     st.slider("DDIM η (0 = deterministic)", 0.0, 1.0, step=0.1, key=KEY + "eta",
-              disabled=st.session_state[KEY + "sampler"] != "ddim", **KEPT)
+              disabled=st.session_state[KEY + "sampler"] != "ddim" or lesson.is_locked("eta"), **KEPT)
     st.caption("The prompt and the seed are in the Generate tab.")
 
 settings = current_settings()
+lesson_panel("denoiser", LESSON_CONTROLS, settings.to_query(), lesson)
 
 
 def _scale(s: GenerationSettings) -> int:
@@ -232,10 +242,12 @@ def generate_tab() -> None:
     prompt_col, seed_col, dice_col, go_col = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     prompt_col.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
                          format_func=lambda k: "none (unconditional)" if k == NO_CLASS else f"{k}: {class_names[k]}",
-                         disabled=st.session_state[KEY + "mode"] == "grid", **KEPT)
+                         disabled=st.session_state[KEY + "mode"] == "grid" or lesson.is_locked("prompt"), **KEPT)
     seed_col.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed",
-                          help="The starting noise. The same seed and settings always give the same images.", **KEPT)
-    dice_col.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed)
+                          help="The starting noise. The same seed and settings always give the same images.",
+                          disabled=lesson.is_locked("seed"), **KEPT)
+    dice_col.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed, key=KEY + "dice",
+                    disabled=lesson.is_locked("seed"))
     clicked = go_col.button("Generate", type="primary", key=KEY + "go", width="stretch")
     s = current_settings()  # prompt and seed live in this fragment: changing them reruns only this tab
     view_col, info_col = st.columns([3, 2], gap="large")

@@ -15,7 +15,8 @@ SETTINGS = {"img": "photo:Astronaut", "colour": "rgb", "res": "64", "schedule": 
 
 
 def _run(page: str, query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=120)
+    # home.py links to the other pages, so it runs only inside app.py's navigation (where it is the default page)
+    at = AppTest.from_file(str(PAGES.parent / "app.py" if page == "home.py" else PAGES / page), default_timeout=120)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
@@ -80,3 +81,24 @@ def test_the_teachers_panel_makes_a_link_that_reads_back_as_the_same_lesson():
     lesson, problems = read_lesson(query, ["seed", "t", "T"])
     assert problems == [] and lesson == Lesson(frozenset({"seed"}), frozenset({"t"}), "Find the last t where you see a face.")
     assert {k: query[k] for k in SETTINGS} == SETTINGS  # the view on screen, every setting
+
+
+# page file -> (a control a lesson can lock, the widget kind and key that shows it)
+EVERY_PAGE = {"home.py": None, "image-space.py": ("preset", "selectbox", "is_preset"),
+              "denoiser.py": ("steps", "slider", "den_steps"), "direction.py": ("data", "selectbox", "dir_data"),
+              "corner.py": ("calls", "select_slider", "co_calls")}
+
+
+def test_every_page_takes_a_lesson():
+    for page, locking in EVERY_PAGE.items():
+        lesson = Lesson(locked=frozenset({locking[0]}) if locking else frozenset(), task=f"Task on {page}")
+        at = _run(page, lesson_link_query({}, lesson))
+        assert [t.value for t in at.text] == [f"Task on {page}"], page
+        assert not [w.value for w in at.warning if "link" in w.value], page
+        if locking:
+            kind, key = locking[1:]
+            assert getattr(at, kind)(key=key).disabled, page
+        plain = _run(page, {})
+        assert [e for e in plain.sidebar.expander if e.label == "Make a lesson link"], page
+        if locking:
+            assert not getattr(plain, locking[1])(key=locking[2]).disabled, page
