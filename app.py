@@ -8,6 +8,7 @@ import streamlit as st
 
 from pages.accessible import apply_accessibility_fixes
 from pages.heap import freeze_imported_heap
+from pages.presenter import presenter
 
 st.set_page_config(page_title="Image Space", page_icon=":material/grain:", layout="wide", initial_sidebar_state="expanded")
 
@@ -22,6 +23,7 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 st.session_state["lesson_now"] = None  # the page this run draws sets its lesson (pages/lesson_panel.py)
+presenter(navigation.url_path)  # present=1: large type, the sidebar folded, the story step by step
 with st.sidebar:
     st.caption(
         "**Image Space** shows, with exact numbers and a real trained model, how diffusion models "

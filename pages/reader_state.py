@@ -54,5 +54,6 @@ def mirror_in_url(query: Mapping[str, str]) -> None:
     lesson = st.session_state.get("lesson_now")
     if lesson is not None and lesson.active:
         query = lesson_link_query(query, lesson)
+    query = {**query, **st.session_state.get("present_query", {})}  # presenter mode (pages/presenter.py)
     if st.query_params.to_dict() != dict(query):
         st.query_params.from_dict(query)

@@ -60,9 +60,12 @@ class Lesson:
         return query
 
 
+UNCHECKED = ("check", "present", "step")  # the check itself, and presenter mode's own parameters (``presenter``)
+
+
 def checksum(query: Mapping[str, str]) -> str:
-    """CRC-32 (8 hex digits) of every parameter but ``check``, in sorted order, as ``key=value`` lines."""
-    text = "\n".join(f"{k}={query[k]}" for k in sorted(query) if k != "check")
+    """CRC-32 (8 hex digits) of every parameter but UNCHECKED, in sorted order, as ``key=value`` lines."""
+    text = "\n".join(f"{k}={query[k]}" for k in sorted(query) if k not in UNCHECKED)
     return f"{zlib.crc32(text.encode('utf-8')):08x}"
 
 
