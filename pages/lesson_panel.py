@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 import streamlit as st
 
 from diffusion_core.access.lessons import MAX_TASK, Lesson, clean_task, lesson_link_query, read_lesson
+from pages.reader_state import KEPT
 from pages.safe_text import plain
 
 NOW = "lesson_now"  # session key: the lesson of the page this run draws (reset by app.py each run)
@@ -68,10 +69,10 @@ def lesson_panel(page: str, controls: Mapping[str, Control], settings: Mapping[s
                        "their task. The link below opens exactly this view.")
             names = list(controls)
             label = {name: control.label for name, control in controls.items()}.get
-            hide = st.multiselect("Hidden", names, format_func=label, key=f"lesson_make_{page}_hide") if names else []
+            hide = st.multiselect("Hidden", names, format_func=label, key=f"lesson_make_{page}_hide", **KEPT) if names else []
             lock = st.multiselect("Shown but locked", [n for n in names if n not in hide], format_func=label,
-                                  key=f"lesson_make_{page}_lock") if names else []
-            typed = st.text_area("Task for the students (plain text)", max_chars=MAX_TASK, key=f"lesson_make_{page}_task",
+                                  key=f"lesson_make_{page}_lock", **KEPT) if names else []
+            typed = st.text_area("Task for the students (plain text)", max_chars=MAX_TASK, key=f"lesson_make_{page}_task", **KEPT,
                                  placeholder="e.g. Move t until you can no longer see the face. What is ᾱ_t there?")
             task = clean_task(typed)
             if task is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from diffusion_core.access.presenter import STEPS, read_presenting, step_of_page, step_query
+from pages.reader_state import KEPT
 from pages.safe_text import plain
 
 ON, STEP, GO = "present_on", "present_step", "present_go"
@@ -70,7 +71,7 @@ def presenter(page: str) -> None:
         for problem in problems:
             st.warning(plain(problem), icon=":material/link_off:")
     with st.sidebar:
-        st.toggle("Presenter mode", key=ON, help="Large type, the sidebar folded, and a step-by-step walk through the "
+        st.toggle("Presenter mode", key=ON, **KEPT, help="Large type, the sidebar folded, and a step-by-step walk through the "
                   "story: Page Down / Page Up (or → / ← when no control has the focus) move between steps.")
     if not st.session_state[ON]:
         st.session_state.pop("present_query", None)
