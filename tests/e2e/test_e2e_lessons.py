@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import numpy as np
 from PIL import Image
-from streamlit_browser import assert_no_exception, open_page, screenshot
+from streamlit_browser import assert_no_exception, open_page, screenshot, wait_for_app
 
 from diffusion_core.access.lessons import Lesson, lesson_link_query, read_lesson
 
@@ -23,6 +23,36 @@ def _teachers_link(page, app_url: str) -> str:
     settings = dict(parse_qsl(urlsplit(page.url).query))
     assert settings["t"] == "300" and settings["schedule"] == "linear"
     return f"{app_url}/forward?" + urlencode(lesson_link_query(settings, LESSON), quote_via=quote)
+
+
+def _choose(page, label: str, options: list[str]) -> None:
+    """Pick ``options`` in the sidebar's multiselect ``label`` by typing each and pressing Enter."""
+    box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(
+        has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)).locator("input")
+    for option in options:
+        box.click()
+        box.fill(option)
+        page.get_by_role("option", name=option, exact=True).wait_for()
+        box.press("Enter")
+        wait_for_app(page)
+    page.keyboard.press("Escape")
+
+
+def test_the_teachers_panel_gives_the_link_of_the_view_on_screen(page, app_url):
+    """Made in the browser, through the panel: the same lesson and settings as built here, on this page's address."""
+    expected = _teachers_link(page, app_url)
+    panel = page.get_by_test_id("stSidebar").get_by_test_id("stExpander").filter(has_text="Make a lesson link")
+    panel.locator("summary").click()
+    _choose(page, "Hidden", ["Noise seed", "T, the number of steps"])
+    _choose(page, "Shown but locked", ["Timestep t", "Noise schedule"])
+    task = panel.get_by_role("textbox", name="Task for the students (plain text)")
+    task.fill(TASK)
+    task.press("Control+Enter")
+    wait_for_app(page)
+    link = panel.get_by_test_id("stCode").inner_text().replace("\n", "")
+    assert link.split("?")[0] == f"{app_url}/forward"
+    made, wanted = dict(parse_qsl(urlsplit(link).query)), dict(parse_qsl(urlsplit(expected).query))
+    assert made == wanted
 
 
 def _main_png(page) -> np.ndarray:
