@@ -94,6 +94,6 @@ def presenter(page: str) -> None:
         where.markdown(f"**Step {index + 1} of {len(STEPS)}** · {plain(STEPS[index].title)}")
         ahead.button("Next", icon=":material/arrow_forward:", key="present_next", on_click=_move, args=(1,),
                      disabled=index == len(STEPS) - 1, width="stretch")
-        leave.button("Leave presenter mode", key="present_leave", on_click=_leave, width="stretch")
+        leave.button("Stop presenting", key="present_leave", on_click=_leave, width="stretch")
         st.caption(plain(STEPS[index].say))
     st.html(SCRIPT, unsafe_allow_javascript=True, width=1)
