@@ -6,7 +6,9 @@ page lives in ``pages/`` and all computation in ``diffusion_core/``.
 
 import streamlit as st
 
+from pages.accessible import apply_accessibility_fixes
 from pages.heap import freeze_imported_heap
+from pages.presenter import presenter
 
 st.set_page_config(page_title="Image Space", page_icon=":material/grain:", layout="wide", initial_sidebar_state="expanded")
 
@@ -20,10 +22,13 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
+st.session_state["lesson_now"] = None  # the page this run draws sets its lesson (pages/lesson_panel.py)
+presenter(navigation.url_path)  # present=1: large type, the sidebar folded, the story step by step
 with st.sidebar:
     st.caption(
         "**Image Space** shows, with exact numbers and a real trained model, how diffusion models "
         "walk from random noise to the tiny corner of image space where pictures live."
     )
+    apply_accessibility_fixes()
 navigation.run()
 freeze_imported_heap()

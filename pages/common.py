@@ -43,8 +43,8 @@ def _load_sample_cached(name: str) -> LoadedImage:
     return load_sample(list_samples()[name])
 
 
-def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> LoadedImage:
-    """A bundled photo or the reader's upload; returns RGB (H, W, 3) uint8 with notes.
+def pick_image(key: str, label: str = "Image", default: str = "Astronaut", locked: bool = False) -> LoadedImage:
+    """A bundled photo or the reader's upload; returns RGB (H, W, 3) uint8 with notes (``locked``: by a lesson).
 
     A bad upload shows a clear error and falls back to the bundled photo, so the page keeps working. The
     last good upload is kept for the session (a file uploader forgets its file when the reader leaves the
@@ -52,8 +52,9 @@ def pick_image(key: str, label: str = "Image", default: str = "Astronaut") -> Lo
     """
     names = list(list_samples())
     st.session_state.setdefault(f"{key}_sample", default if default in names else names[0])
-    source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source", **KEPT)
-    chosen = st.selectbox("Photo", names, key=f"{key}_sample", disabled=source != "Bundled photo", **KEPT)
+    source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source",
+                      disabled=locked, **KEPT)
+    chosen = st.selectbox("Photo", names, key=f"{key}_sample", disabled=locked or source != "Bundled photo", **KEPT)
     if source == "Upload your own":
         upload = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)",
                                   type=UPLOAD_TYPES, key=f"{key}_upload")
@@ -91,18 +92,19 @@ def use_pixel_art_images() -> None:
     st.html(PIXEL_ART_STYLE)
 
 
-def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1) -> None:
+def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1, *, alt: str) -> None:
     """Show a uint8 image in ``slot`` (st, a column, an st.empty) losslessly: PNG, never JPEG artefacts.
 
     ``scale`` > 1 asks for the image ``scale`` times wider on screen (crisp on pages that call
-    ``use_pixel_art_images``).
+    ``use_pixel_art_images``). ``alt`` says what the picture shows (``diffusion_core.access.alt_text``).
     """
-    slot.image(image, caption=caption, output_format="PNG", width=image.shape[1] * scale if scale > 1 else "content")
+    slot.image(image, caption=caption, output_format="PNG", width=image.shape[1] * scale if scale > 1 else "content",
+               alt=alt)
 
 
-def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280) -> None:
-    """Show a uint8 image (H, W) or (H, W, 3) enlarged on the server with crisp pixels."""
-    st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG")
+def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280, *, alt: str) -> None:
+    """Show a uint8 image (H, W) or (H, W, 3) enlarged on the server with crisp pixels, described by ``alt``."""
+    st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG", alt=alt)
 
 
 def link_to(page: str, label: str, icon: str) -> None:

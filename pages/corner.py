@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.images.image_io import list_samples
 from diffusion_core.images.pictures import tile
 from diffusion_core.images.pixels import to_model_space
@@ -37,11 +38,16 @@ from pages.common import (
     show_png,
     use_pixel_art_images,
 )
+from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
 
 KEY = "co_"  # prefix of this page's session-state keys
+LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py): the sidebar's main choices
+    "model": Control("Model", (KEY + "model",)), "image": Control("Image", (KEY + "src",)),
+    "calls": Control("Network calls for the estimate", (KEY + "calls",)),
+}
 WALKS = 4  # reverse walks drawn in "where noise lives"
 WALK_STEPS = 50
 
@@ -160,17 +166,21 @@ def _choose_image(source: str, model: str, loaded) -> tuple[np.ndarray, str, str
 
 # ================================================================= the page
 restore(_read_link)
+lesson = lesson_for("corner", LESSON_CONTROLS)
 with st.sidebar:
     st.subheader("What to measure")
-    model = st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m), **KEPT)
+    model = st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m),
+                         disabled=lesson.is_locked("model"), **KEPT)
     try:
         loaded = cached_model(model)
     except WeightsError as e:
         st.error(f"The {model!r} model cannot be used: {e}")
         st.stop()
-    source = st.radio("Image", SOURCES, format_func=SOURCE_TITLES.get, key=KEY + "src", **KEPT)
+    source = st.radio("Image", SOURCES, format_func=SOURCE_TITLES.get, key=KEY + "src", disabled=lesson.is_locked("image"),
+                      **KEPT)
     pixels, digest, description = _choose_image(source, model, loaded)
-    calls = st.select_slider("Network calls for the estimate", CALLS, key=KEY + "calls", **KEPT,
+    calls = st.select_slider("Network calls for the estimate", CALLS, key=KEY + "calls", disabled=lesson.is_locked("calls"),
+                             **KEPT,
                              help="About this many network calls: more calls, a narrower interval (it shrinks "
                                   "like 1/√calls).")
 settings = CornerSettings(model=model, source=source, index=int(st.session_state.get(KEY + "index", 0)),
@@ -178,6 +188,7 @@ settings = CornerSettings(model=model, source=source, index=int(st.session_state
                           seed=int(st.session_state.get(KEY + "seed", 0)),
                           photo=st.session_state.get(KEY + "image_sample", "Astronaut"), calls=int(calls))
 mirror_in_url(settings.to_query())
+lesson_panel("corner", LESSON_CONTROLS, settings.to_query(), lesson)
 
 schedule = loaded.schedule
 dims = int(pixels.size)
@@ -191,7 +202,9 @@ st.subheader(description)
 c_img, c_num = st.columns([1, 3], gap="large")
 with c_img:
     show_png(st, pixels, scale=max(1, 224 // pixels.shape[1]),
-             caption=f"{pixels.shape[1]} × {pixels.shape[0]}{' × 3' if pixels.ndim == 3 else ''} = {dims:,} values")
+             caption=f"{pixels.shape[1]} × {pixels.shape[0]}{' × 3' if pixels.ndim == 3 else ''} = {dims:,} values",
+             alt=f"The image measured: {description}, "
+                 f"{alt_text.size_words(pixels.shape[0], pixels.shape[1], pixels.ndim == 3)}.")
 with c_num:
     m1, m2, m3 = st.columns(3)
     m1.metric("The model's bound L(x)", f"{value:.3f} ± {half:.3f}", help="bits per dimension, estimated with a 95% "
@@ -323,7 +336,8 @@ st.markdown(
     f"{random_shell.mean:.2f} ± {random_shell.sd:.2f}, and they all look alike:")
 sample_norms, examples = _uniform_norms(tuple(pixels.shape))
 left, right = st.columns([2, 3])
-show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images")
+show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images",
+         alt=alt_text.random_images(len(examples), pixels.shape[0], pixels.shape[1]))
 right.plotly_chart(norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images"),
                    key=KEY + "uniform", width="stretch")
 

@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.images.pictures import pair_image, png_bytes, tile, upscale
 from diffusion_core.images.pixels import to_model_range
 from diffusion_core.live.gate import GateTimeout
@@ -37,11 +38,18 @@ from pages.common import (
     use_pixel_art_images,
 )
 from pages.denoiser_tabs import guidance_tab, one_step_tab, samplers_tab
+from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
 
 KEY = "den_"  # prefix of this page's session-state keys
+LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py)
+    "model": Control("Model", (KEY + "model",)), "mode": Control("Draw (one image or one per class)", (KEY + "mode",)),
+    "guidance": Control("Guidance scale s", (KEY + "guidance",)), "sampler": Control("Sampler", (KEY + "sampler",)),
+    "steps": Control("Steps", (KEY + "steps",)), "eta": Control("DDIM η", (KEY + "eta",)),
+    "prompt": Control("Prompt (class)", (KEY + "label",)), "seed": Control("Seed and Random seed", (KEY + "seed", KEY + "dice")),
+}
 CHEAP_WORK = 250  # steps x images: a run this small follows the settings at once, without a click
 
 use_pixel_art_images()
@@ -65,6 +73,7 @@ def _read_link(query) -> tuple[dict, list[str]]:
 
 
 restore(_read_link)
+lesson = lesson_for("denoiser", LESSON_CONTROLS)
 try:
     loaded = cached_model(st.session_state[KEY + "model"])
 except WeightsError as e:
@@ -93,22 +102,24 @@ def current_settings() -> GenerationSettings:
 
 with st.sidebar:
     st.subheader("Denoiser settings")
-    st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m), **KEPT)
-    st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True,
+    st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m),
+                 disabled=lesson.is_locked("model"), **KEPT)
+    st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True, disabled=lesson.is_locked("mode"),
              format_func=lambda m: "One image" if m == "one" else "One per class", **KEPT)
-    st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance",
+    st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance", disabled=lesson.is_locked("guidance"),
               help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.", **KEPT)
     st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
-                 on_change=_on_sampler_change, **KEPT)
+                 on_change=_on_sampler_change, disabled=lesson.is_locked("sampler"), **KEPT)
     lo, hi = replace(GenerationSettings(), sampler=st.session_state[KEY + "sampler"],
                      mode=st.session_state[KEY + "mode"]).step_limits
     st.session_state[KEY + "steps"] = int(np.clip(st.session_state[KEY + "steps"], lo, hi))
-    st.slider("Steps", lo, hi, key=KEY + "steps", **KEPT)
+    st.slider("Steps", lo, hi, key=KEY + "steps", disabled=lesson.is_locked("steps"), **KEPT)
     st.slider("DDIM η (0 = deterministic)", 0.0, 1.0, step=0.1, key=KEY + "eta",
-              disabled=st.session_state[KEY + "sampler"] != "ddim", **KEPT)
+              disabled=st.session_state[KEY + "sampler"] != "ddim" or lesson.is_locked("eta"), **KEPT)
     st.caption("The prompt and the seed are in the Generate tab.")
 
 settings = current_settings()
+lesson_panel("denoiser", LESSON_CONTROLS, settings.to_query(), lesson)
 
 
 def _scale(s: GenerationSettings) -> int:
@@ -120,7 +131,8 @@ def generate_live(s: GenerationSettings, view, progress) -> RunResult:
     """Sample with ``s``, drawing the frames (x_t | x0_hat) into ``view`` as they come."""
     def show(frame) -> None:
         show_png(view, pair_image(frame.x_t, frame.x0_hat, s.grid_columns, 1), caption=f"x_t  |  x̂0   (t = {frame.t})",
-                 scale=_scale(s))
+                 scale=_scale(s), alt=alt_text.denoising_frame(frame.t, len(frame.x_t), s.describe(class_names),
+                                                               frame.done, frame.total))
         progress.progress(frame.done / frame.total, text=f"Step {frame.done} of {frame.total} · {frame.elapsed:.2f} s · "
                           f"about {frame.elapsed / frame.done * (frame.total - frame.done):.1f} s left")
 
@@ -161,7 +173,8 @@ def show_walk(run: RunResult) -> None:
         st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, class_names, path, end, traj.labels),
                         width="stretch")
     else:
-        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels))
+        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels),
+                 alt=alt_text.walk_picture(b, d, class_names))
     st.caption("Each dot is a real training image; the lines are this run's x_t at every recorded step, "
                "projected onto the two directions along which the training images vary most (PCA). "
                "The walk starts at pure noise, which in these two directions sits near the middle, "
@@ -177,7 +190,8 @@ def show_memorisation(run: RunResult) -> None:
     train = cached_training_images(run.settings.model)
     show_png(st, pair_image(run.trajectory.final, train[check.indices], run.settings.grid_columns, 1),
              scale=_scale(run.settings) // 2 + 2, caption="Left: generated. Right: the nearest of the "
-             f"{len(train):,} training images (Euclidean distance in pixel space, pixels scaled to 0-1).")
+             f"{len(train):,} training images (Euclidean distance in pixel space, pixels scaled to 0-1).",
+             alt=alt_text.nearest_pairs(len(run.trajectory.final), len(train)))
     for paragraph in verdict(check, cached_yardstick(run.settings.model, len(class_names)), class_names):
         st.markdown(paragraph)
 
@@ -191,11 +205,13 @@ def show_result(run: RunResult, view, view_col, info_col) -> None:
         k = st.slider("Scrub through the run (recorded steps)", 0, traj.num_frames - 1, traj.num_frames - 1,
                       key=f"{KEY}scrub_{st.session_state.get(KEY + 'runs', 0)}", **KEPT)
         show_png(view, frame_image(traj, k, s.grid_columns, 1), scale=_scale(s),
-                 caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})")
+                 caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})",
+                 alt=alt_text.denoising_frame(int(traj.timesteps[k]), len(traj.final), s.describe(class_names)))
     with info_col:
         st.markdown("**Result**")
         with st.container(key="den_final"):
-            show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(class_names))
+            show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(class_names),
+                     alt=alt_text.generated(len(traj.final), s.describe(class_names), s.model))
         st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. Ran on "
                    f"**{loaded.runs_on}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms)."
                    + (" Computed once for every reader asking for these settings, replayed for you."
@@ -226,10 +242,12 @@ def generate_tab() -> None:
     prompt_col, seed_col, dice_col, go_col = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     prompt_col.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
                          format_func=lambda k: "none (unconditional)" if k == NO_CLASS else f"{k}: {class_names[k]}",
-                         disabled=st.session_state[KEY + "mode"] == "grid", **KEPT)
+                         disabled=st.session_state[KEY + "mode"] == "grid" or lesson.is_locked("prompt"), **KEPT)
     seed_col.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed",
-                          help="The starting noise. The same seed and settings always give the same images.", **KEPT)
-    dice_col.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed)
+                          help="The starting noise. The same seed and settings always give the same images.",
+                          disabled=lesson.is_locked("seed"), **KEPT)
+    dice_col.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed, key=KEY + "dice",
+                    disabled=lesson.is_locked("seed"))
     clicked = go_col.button("Generate", type="primary", key=KEY + "go", width="stretch")
     s = current_settings()  # prompt and seed live in this fragment: changing them reruns only this tab
     view_col, info_col = st.columns([3, 2], gap="large")

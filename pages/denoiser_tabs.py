@@ -11,6 +11,7 @@ from dataclasses import replace
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.images.pictures import tile
 from diffusion_core.live.gate import GateTimeout
 from diffusion_core.live.generation_settings import NO_CLASS, GenerationSettings
@@ -68,9 +69,12 @@ def samplers_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
         for col, r in zip(st.columns(3), results):
             with col:
                 st.markdown(f"**{SAMPLER_NAMES[r.sampler]}**, {r.steps} steps")
-                show_png(st, r.trajectory.final[0], scale=8, caption=f"{r.seconds:.2f} s on {loaded.device.type.upper()}")
+                show_png(st, r.trajectory.final[0], scale=8, caption=f"{r.seconds:.2f} s on {loaded.device.type.upper()}",
+                         alt=alt_text.sampler_result(SAMPLER_NAMES[r.sampler], r.steps))
                 show_png(st, tile(r.trajectory.x0_hat[:, 0], len(r.trajectory.x0_hat)), scale=2,
-                         caption="x̂0 along the way (8 evenly spaced steps)")
+                         caption="x̂0 along the way (8 evenly spaced steps)",
+                         alt=alt_text.sampler_result(SAMPLER_NAMES[r.sampler], r.steps,
+                                                     "row of the model's guesses x̂_0 at 8 evenly spaced steps"))
         st.caption("Same start, same model: DDIM and DPM-Solver++ follow the same underlying ODE and usually land on "
                    "nearly the same image; DDPM adds fresh noise at every step, so it lands somewhere else in the same class.")
 
@@ -100,7 +104,7 @@ def guidance_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
         columns, swept_label, swept_seed = st.session_state[KEY + "sweep"]
         st.caption(f"Prompt: {class_names[swept_label]} · rows: seeds {swept_seed}–{swept_seed + SWEEP_ROWS - 1}.")
         for col, g, images in zip(st.columns(len(SWEEP_SCALES)), SWEEP_SCALES, columns):
-            show_png(col, tile(images, 1), scale=5, caption=f"s = {g:g}")
+            show_png(col, tile(images, 1), scale=5, caption=f"s = {g:g}", alt=alt_text.guidance_column(g, len(images)))
 
 
 def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
@@ -123,7 +127,7 @@ def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
         label = int(real_labels[index]) if use_label else loaded.runner.null_class
         result = one_denoising_step(settings.model, int(index), t, label, int(noise_seed))
         for col, (img, caption) in zip(st.columns(5), result.panels()):
-            show_png(col, img, scale=6, caption=caption)
+            show_png(col, img, scale=6, caption=caption, alt=alt_text.one_step_panel(caption, t))
         m1, m2, m3 = st.columns(3)
         m1.metric("Noise error  ‖ε̂ − ε‖ (RMS)", f"{result.noise_rmse:.3f}")
         m2.metric("Noisy input vs clean (RMS)", f"{result.input_rmse:.3f}")

@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from diffusion_core.access import alt_text
 from diffusion_core.toy2d.datasets import DATASET_TITLES
 from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS
 from diffusion_core.toy2d.plots import error_t_figure, field_figure, loss_figure
@@ -33,6 +34,7 @@ from pages.direction_sections import (
     particles_section,
     train_button,
 )
+from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, restore
 
 run_through_app()
@@ -60,20 +62,27 @@ st.markdown(
     "answer is known *exactly*, so every arrow the network draws can be checked.")
 st.markdown("> Intelligence isn't about generating pixels. It's about knowing which direction to move.")
 restore(_read_link)
+LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py): the sidebar's choices
+    "data": Control("Data", (KEY + "data",)), "width": Control("Hidden width", (KEY + "width",)),
+    "steps": Control("Training steps", (KEY + "steps",)), "classes": Control("Learn the classes too", (KEY + "classes",)),
+}
+lesson = lesson_for("direction", LESSON_CONTROLS)
 
 with st.sidebar:
     st.markdown("### 2-D settings")
-    data_name = st.selectbox("Data", list(DATASET_TITLES), format_func=DATASET_TITLES.get, key=KEY + "data", **KEPT)
+    data_name = st.selectbox("Data", list(DATASET_TITLES), format_func=DATASET_TITLES.get, key=KEY + "data",
+                             disabled=lesson.is_locked("data"), **KEPT)
     st.markdown("**The tiny denoiser**")
-    st.select_slider("Hidden width (units per layer)", WIDTHS, key=KEY + "width", **KEPT,
+    st.select_slider("Hidden width (units per layer)", WIDTHS, key=KEY + "width", disabled=lesson.is_locked("width"), **KEPT,
                      help="Three hidden layers of this many units. Wider learns sharper fields, and takes longer.")
-    st.select_slider("Training steps", STEP_CHOICES, key=KEY + "steps", **KEPT,
+    st.select_slider("Training steps", STEP_CHOICES, key=KEY + "steps", disabled=lesson.is_locked("steps"), **KEPT,
                      help="Each step shows the network 256 fresh noisy points.")
-    st.toggle("Learn the classes too (for guidance)", key=KEY + "classes", **KEPT,
+    st.toggle("Learn the classes too (for guidance)", key=KEY + "classes", disabled=lesson.is_locked("classes"), **KEPT,
               help="Half of the training points carry their class, the other half a 'no class' token, so one network "
                    "learns both ε(x, t, y) and ε(x, t): what classifier-free guidance needs.")
 
 settings = current_settings()
+lesson_panel("direction", LESSON_CONTROLS, settings.to_query(), lesson)
 mix = mixture(settings.data, settings.points)
 if settings.label >= mix.num_classes:  # from a data set with more classes: keep the widget in range
     st.session_state[KEY + "label"] = 0
@@ -172,7 +181,7 @@ def _draw_field(slots: list, frame, net_key: str, overlay: bool, interactive: bo
         slots[0].plotly_chart(field_figure(frame, overlay), key=key)
         return
     for slot, (title, picture) in zip(slots, field_jpegs(mix.key, net_key, frame.t, overlay, frame)):
-        slot.image(picture, caption=title, width="stretch")
+        slot.image(picture, caption=title, width="stretch", alt=alt_text.field_picture(title, frame.t, frame.alpha_bar))
 
 
 def _panels(has_model: bool, overlay: bool, interactive: bool) -> int:

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.forward import process as fw
 from diffusion_core.forward import stats as fs
 from diffusion_core.forward.plots import (
@@ -34,6 +35,7 @@ from diffusion_core.images.pixels import to_model_space, to_pixels
 from diffusion_core.model.shipped_data import ShippedDataError
 from pages.app_entry import run_through_app
 from pages.common import cached_held_out, pick_image
+from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, mirror_in_url, restore
 
 run_through_app()
@@ -46,6 +48,13 @@ PLAY_FRAMES = 48  # frames in one playback pass from t = 0 to T
 PLAY_FPS = 15
 PATCH_TABLE_PX = 318  # tall enough for all PATCH rows, no scrollbar
 DISPLAY = 280  # small images are enlarged (crisp pixels) to about this many screen pixels
+LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py)
+    "picture": Control("Picture", ("fw_src",)), "photo": Control("Photo", ("fw_image_source", "fw_image_sample")),
+    "index": Control("Image number", ("fw_index",)), "colour": Control("Colour (RGB)", ("fw_colour",)),
+    "res": Control("Resolution", ("fw_res",)), "schedule": Control("Noise schedule", ("fw_sched",)),
+    "T": Control("T, the number of steps", ("fw_T",)), "seed": Control("Noise seed", ("fw_seed",)),
+    "t": Control("Timestep t", ("fw_t",)), "play": Control("Play and Pause", ("fw_play_btn", "fw_pause_btn")),
+}
 
 
 # ---------------------------------------------------------------- settings shared through the URL
@@ -95,7 +104,8 @@ def _inputs(digest: str, seed: int, _pixels: np.ndarray) -> tuple[np.ndarray, np
 def _filmstrip(digest: str, seed: int, kind: str, T: int, _x0: np.ndarray, _eps: np.ndarray) -> list:
     schedule = NoiseSchedule(kind, T)
     ts = np.rint(np.linspace(0, T, FILMSTRIP)).astype(int)
-    return [(int(t), enlarge(fw.frame(_x0, _eps, int(t), schedule), 140)) for t in ts]
+    ab = fw.alpha_bar_with_zero(schedule)
+    return [(int(t), enlarge(fw.frame(_x0, _eps, int(t), schedule), 140), float(ab[t])) for t in ts]
 
 
 # ---------------------------------------------------------------- playback
@@ -127,16 +137,18 @@ def _player(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int) ->
     playing = st.session_state.get("fw_playing", False)
     slot = st.empty()
     st.button("Play", icon=":material/play_arrow:", key="fw_play_btn", on_click=_start_play, args=(t, schedule.T),
-              disabled=playing,
+              disabled=playing or lesson.is_locked("play"),
               help="Plays t from here to T, then loops from 0. Pause sets the slider to the frame shown.")
     if not playing:
-        slot.image(enlarge(fw.frame(x0, eps, t, schedule), DISPLAY), caption=f"x_t at t = {t}")
+        slot.image(enlarge(fw.frame(x0, eps, t, schedule), DISPLAY), caption=f"x_t at t = {t}",
+                   alt=alt_text.noisy_frame(t, float(fw.alpha_bar_with_zero(schedule)[t])))
         return
     ts = np.unique(np.rint(np.linspace(0, schedule.T, PLAY_FRAMES)).astype(int))
     start = st.session_state.get("fw_play_t", 0)
     for tt in ts[ts >= (start if start < schedule.T else 0)]:
         began = time.perf_counter()
-        slot.image(enlarge(fw.frame(x0, eps, int(tt), schedule), DISPLAY), caption=f"x_t at t = {tt} (playing)")
+        slot.image(enlarge(fw.frame(x0, eps, int(tt), schedule), DISPLAY), caption=f"x_t at t = {tt} (playing)",
+                   alt=alt_text.noisy_frame(int(tt), float(fw.alpha_bar_with_zero(schedule)[tt])))
         st.session_state.fw_play_t = int(tt)
         time.sleep(max(0.0, 1.0 / PLAY_FPS - (time.perf_counter() - began)))
     st.rerun(scope="fragment")
@@ -174,8 +186,11 @@ def _compare(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int, k
                   "moments": [(z_jump.mean(), z_jump.std()), (z_iter.mean(), z_iter.std()), (0.0, 1.0)]}
         st.session_state.fw_compare = result  # summaries only: the full arrays are not kept
     left, mid, right = st.columns([1, 1, 2])
-    left.image(enlarge(result["jump"], 220), caption=f"one jump, eq. 4 ({result['jump_s'] * 1e3:.1f} ms)")
-    mid.image(enlarge(result["iter"], 220), caption=f"{t:,} single steps, eq. 2 ({result['iter_s']:.2f} s)")
+    ab_t = float(fw.alpha_bar_with_zero(schedule)[t])
+    left.image(enlarge(result["jump"], 220), caption=f"one jump, eq. 4 ({result['jump_s'] * 1e3:.1f} ms)",
+               alt="Made by one jump (eq. 4). " + alt_text.noisy_frame(t, ab_t))
+    mid.image(enlarge(result["iter"], 220), caption=f"{t:,} single steps, eq. 2 ({result['iter_s']:.2f} s)",
+              alt=f"Made by {t:,} single steps (eq. 2). " + alt_text.noisy_frame(t, ab_t))
     (centres, d_jump, _), (_, d_iter, _) = result["hist"]
     fig = histogram_figure(centres, d_jump, t, second=(d_iter, "noise of the steps"), first_name="noise of the jump")
     fig.update_layout(title="Their noise, (x_t − √ᾱ_t x₀) / √(1 − ᾱ_t)")
@@ -201,7 +216,7 @@ def _show_grid(table: pd.DataFrame, key: str) -> None:
 def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, str]:
     """-> (pixels uint8 (H, W[, 3]), digest, description)."""
     if source == "photo":
-        loaded = pick_image("fw_image", label="Photo source")
+        loaded = pick_image("fw_image", label="Photo source", locked=lesson.is_locked("photo"))
         digest = hashlib.sha1(loaded.pixels.tobytes()).hexdigest() + str(loaded.pixels.shape)
         pixels = _prepared(digest, rgb, res, loaded.pixels)
         bundled = st.session_state.get("fw_image_source") == "Bundled photo"
@@ -212,6 +227,7 @@ def _choose_image(source: str, rgb: bool, res: int) -> tuple[np.ndarray, str, st
         if st.session_state.get("fw_index", 0) >= len(images):  # from a larger data set: keep the widget in range
             st.session_state.fw_index = len(images) - 1
         index = st.number_input("Image number", 0, len(images) - 1, key="fw_index", **KEPT,
+                                disabled=lesson.is_locked("index"),
                                 help=f"One of the {len(images):,} held-out test images, never seen in training.")
         pixels = images[index]
     except ShippedDataError as e:
@@ -226,33 +242,39 @@ st.markdown("**Take a real image and bury it in noise, one small step at a time.
             "model's training data is made: the model sees these noisy images and learns one thing — *given a "
             "slightly noisy image, how to make it slightly cleaner.*")
 restore(_read_link)
+lesson = lesson_for("forward", LESSON_CONTROLS)
 st.session_state.fw_playing = False  # a whole-page run stops playback; Play reruns only the player
 
 with st.sidebar:
     st.markdown("### Forward-process settings")
-    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, key="fw_src", **KEPT)
+    source = st.radio("Picture", list(SOURCES), format_func=SOURCES.get, key="fw_src", disabled=lesson.is_locked("picture"),
+                      **KEPT)
     is_photo = source == "photo"
-    rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo, **KEPT,
+    rgb = st.toggle("Colour (RGB)", key="fw_colour", disabled=not is_photo or lesson.is_locked("colour"), **KEPT,
                     help="Data set images keep their own colours: digits and clothes gray, emoji in colour.") and is_photo
-    res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res", disabled=not is_photo, **KEPT,
+    res = st.select_slider("Resolution (short side, px)", RESOLUTIONS, key="fw_res",
+                           disabled=not is_photo or lesson.is_locked("res"), **KEPT,
                            help="Data set images stay at their native size (28 × 28; emoji 32 × 32).")
     pixels, digest, description = _choose_image(source, rgb, res)
-    kind = st.radio("Noise schedule", SCHEDULE_KINDS, key="fw_sched", horizontal=True,
+    kind = st.radio("Noise schedule", SCHEDULE_KINDS, key="fw_sched", horizontal=True, disabled=lesson.is_locked("schedule"),
                     help="linear: Ho et al. 2020; cosine: Nichol & Dhariwal 2021.", **KEPT)
-    T = st.number_input("T, the number of steps", *T_RANGE, step=10, key="fw_T", on_change=_rescale_t, **KEPT)
-    seed = st.number_input("Noise seed", 0, MAX_SEED, key="fw_seed", help="Which fixed ε the image fades into.", **KEPT)
+    T = st.number_input("T, the number of steps", *T_RANGE, step=10, key="fw_T", on_change=_rescale_t,
+                        disabled=lesson.is_locked("T"), **KEPT)
+    seed = st.number_input("Noise seed", 0, MAX_SEED, key="fw_seed", help="Which fixed ε the image fades into.",
+                           disabled=lesson.is_locked("seed"), **KEPT)
 st.session_state.fw_T_last = T
 schedule = NoiseSchedule(kind, int(T))
 if st.session_state.get("fw_t", 0) > T:
     st.session_state.fw_t = int(T)
 
 x0, eps, moments = _inputs(digest, int(seed), pixels)
-t = st.slider("Timestep t", 0, int(T), key="fw_t", on_change=_stop_play,
+t = st.slider("Timestep t", 0, int(T), key="fw_t", on_change=_stop_play, disabled=lesson.is_locked("t"),
               help="0 is the clean image, T is (almost) pure noise.", **KEPT)
 settings = ForwardSettings(source=source, photo=st.session_state.get("fw_image_sample", "Astronaut"),
                            index=int(st.session_state.get("fw_index", 0)), colour="rgb" if rgb else "gray",
                            res=res, schedule=kind, T=int(T), t=t, seed=int(seed))
 mirror_in_url(settings.to_query())
+lesson_panel("forward", LESSON_CONTROLS, settings.to_query(), lesson)
 
 ab = fw.alpha_bar_with_zero(schedule)
 h, w = pixels.shape[:2]
@@ -283,13 +305,15 @@ frame_t = to_pixels(x_t)
 
 c_clean, c_noisy = st.columns(2, gap="large")
 with c_clean:
-    st.image(with_outline(pixels, top, left, PATCH, upscale), caption="x₀, the real image (red box: the patch)")
+    st.image(with_outline(pixels, top, left, PATCH, upscale), caption="x₀, the real image (red box: the patch)",
+             alt=alt_text.clean_image(description, h, w, pixels.ndim == 3, (top, left, PATCH)))
     st.markdown(f"**x₀ as numbers** ({'channel ' + channel if pixels.ndim == 3 else 'gray levels'}, "
                 f"rows {top}–{top + PATCH - 1})")
     _show_grid(_patch_table(pixels, top, left, ch), "fw_grid_0")
 with c_noisy:
     _player(x0, eps, schedule, t)
-    st.button("Pause", icon=":material/pause:", key="fw_pause_btn", on_click=_pause, help="Stops playback at the frame shown.")
+    st.button("Pause", icon=":material/pause:", key="fw_pause_btn", on_click=_pause, help="Stops playback at the frame shown.",
+              disabled=lesson.is_locked("play"))
     st.markdown(f"**x_t as numbers**, t = {t} (clipped to 0–255 for display)")
     _show_grid(_patch_table(frame_t, top, left, ch), "fw_grid_t")
 
@@ -300,8 +324,8 @@ st.latex(r"q(x_t \mid x_0) = \mathcal{N}\!\left(\sqrt{\bar\alpha_t}\,x_0,\;(1-\b
 st.markdown("Pixels are first scaled to x₀ ∈ [−1, 1] (0 → −1, 255 → +1). The noise ε is drawn **once** and "
             "kept, so moving the slider fades the picture smoothly into the same static. Here are eight evenly "
             "spaced moments of that fade:")
-for col, (tt, img) in zip(st.columns(FILMSTRIP), _filmstrip(digest, int(seed), kind, int(T), x0, eps)):
-    col.image(img, caption=f"t = {tt}")
+for col, (tt, img, ab_tt) in zip(st.columns(FILMSTRIP), _filmstrip(digest, int(seed), kind, int(T), x0, eps)):
+    col.image(img, caption=f"t = {tt}", alt=alt_text.noisy_frame(tt, ab_tt))
 
 st.markdown("#### The schedule: how fast the image fades")
 st.latex(r"\beta_t \text{ small},\quad \alpha_t = 1-\beta_t,\quad \bar\alpha_t = \prod_{s=1}^{t}\alpha_s,"
@@ -311,6 +335,7 @@ st.markdown("The **linear** schedule (Ho et al. 2020) raises β from 0.0001 to 0
             "the image fades more evenly across the steps. The other schedule is drawn dashed.")
 other = NoiseSchedule("linear" if kind == "cosine" else "cosine", int(T))
 st.plotly_chart(schedule_figure(schedule, t, other), key="fw_schedule_fig")
+st.caption(alt_text.schedule_plot(kind, int(T), t, float(ab[t]), float(ab[int(T)])))
 
 st.markdown("#### When does the picture disappear?")
 centres, density, outside = fs.histogram(x_t)

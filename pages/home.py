@@ -4,8 +4,10 @@ import streamlit as st
 
 from diffusion_core.space.image_space import digit_count
 from pages.app_entry import run_through_app
+from pages.lesson_panel import lesson_for, lesson_panel
 
 run_through_app()
+lesson = lesson_for("home", {})  # the home page has no settings: a lesson here is a task
 
 st.title("Image Space")
 st.markdown("#### How a diffusion model finds a picture in a space too large to imagine")
@@ -54,3 +56,4 @@ with right:
     st.page_link("pages/corner.py", label="How tiny is the corner?", icon=":material/filter_center_focus:")
     st.caption("Measure it: the model proves a real digit is one of at most 10^N images as plausible to it, "
                "one in 10^M of all. Try noise, a photo, yours.")
+lesson_panel("home", {}, {}, lesson)

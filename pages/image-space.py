@@ -12,6 +12,7 @@ from fractions import Fraction
 import plotly.graph_objects as go
 import streamlit as st
 
+from diffusion_core.access import alt_text
 from diffusion_core.images.image_io import fit_square, to_grayscale
 from diffusion_core.space.image_index import (
     MAX_INDEX_CHARS,
@@ -59,6 +60,7 @@ from diffusion_core.space.space_facts import (
 )
 from pages.app_entry import run_through_app
 from pages.common import pick_image, show_pixels
+from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, mirror_in_url, restore
 from pages.safe_text import plain
 
@@ -114,21 +116,34 @@ def _sync_preset() -> None:
         st.session_state.is_preset = CUSTOM
 
 
+LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py)
+    "preset": Control("Preset", ("is_preset",)), "w": Control("Width", ("is_w",)), "h": Control("Height", ("is_h",)),
+    "colour": Control("Colour model", ("is_colour",)), "bits": Control("Bits per channel", ("is_bits",)),
+}
+
+
 def settings() -> ImageSpec | None:
     """The format widgets; returns a valid spec, or shows why not and returns None."""
     restore(_read_link)
-    st.selectbox("Preset", [CUSTOM, *PRESETS], key="is_preset", on_change=_apply_preset, **KEPT)
+    lesson = lesson_for("image-space", LESSON_CONTROLS)
+    locked = lesson.is_locked
+    st.selectbox("Preset", [CUSTOM, *PRESETS], key="is_preset", on_change=_apply_preset, disabled=locked("preset"), **KEPT)
     c1, c2, c3, c4 = st.columns([1, 1, 1.3, 1.6])
-    c1.text_input("Width (pixels)", key="is_w", on_change=_sync_preset, max_chars=MAX_SIZE_CHARS, **KEPT)
-    c2.text_input("Height (pixels)", key="is_h", on_change=_sync_preset, max_chars=MAX_SIZE_CHARS, **KEPT)
-    c3.radio("Colour model", list(COLOUR_MODELS), key="is_colour", horizontal=True, on_change=_sync_preset, **KEPT)
-    c4.radio("Bits per channel", BIT_DEPTHS, key="is_bits", horizontal=True, on_change=_sync_preset, **KEPT)
+    c1.text_input("Width (pixels)", key="is_w", on_change=_sync_preset, max_chars=MAX_SIZE_CHARS, disabled=locked("w"),
+                  **KEPT)
+    c2.text_input("Height (pixels)", key="is_h", on_change=_sync_preset, max_chars=MAX_SIZE_CHARS, disabled=locked("h"),
+                  **KEPT)
+    c3.radio("Colour model", list(COLOUR_MODELS), key="is_colour", horizontal=True, on_change=_sync_preset,
+             disabled=locked("colour"), **KEPT)
+    c4.radio("Bits per channel", BIT_DEPTHS, key="is_bits", horizontal=True, on_change=_sync_preset,
+             disabled=locked("bits"), **KEPT)
     try:
         spec = _spec_from_widgets()
     except ImageSpaceError as e:
         st.error(plain(f"{e} The numbers below wait for a valid size."))
         return None
     mirror_in_url(to_query(spec))
+    lesson_panel("image-space", LESSON_CONTROLS, to_query(spec), lesson)
     return spec
 
 
@@ -304,7 +319,7 @@ def image_and_index() -> None:
     left, right = st.columns([1, 2], gap="large")
     with left:
         small = fit_square(to_grayscale(pick_image("ix", "Picture").pixels), size)
-        show_pixels(small, caption=f"{size} × {size} grayscale")
+        show_pixels(small, caption=f"{size} × {size} grayscale", alt=alt_text.index_picture(size, "Your picture"))
     index = image_to_index(small)
     text = index_to_text(index)
     with right:
@@ -343,13 +358,13 @@ def _index_to_image(size: int, picture_text: str) -> None:
     image = index_to_image(index, size, size)
     left, right = st.columns(2)
     with left:
-        show_pixels(image, caption="this index")
+        show_pixels(image, caption="this index", alt=alt_text.index_picture(size, "The image of this index"))
     with right:
         if index + 1 >= index_count(size, size):
             st.info("This is the last index: the all-white image. index + 1 would need one more pixel.")
             return
         after = index_to_image(index + 1, size, size)
-        show_pixels(after, caption="index + 1")
+        show_pixels(after, caption="index + 1", alt=alt_text.index_picture(size, "The image of index + 1"))
     changed = changed_pixels(image, after)
     r, c, old, new = changed[0]
     if len(changed) == 1:

@@ -23,6 +23,7 @@ from typing import Any
 
 import streamlit as st
 
+from diffusion_core.access.lessons import lesson_link_query
 from pages.safe_text import plain
 
 KEPT: dict[str, Any] = {"persist_state": "session"}
@@ -48,6 +49,11 @@ def restore(read_link: LinkReader) -> None:
 
 
 def mirror_in_url(query: Mapping[str, str]) -> None:
-    """Make the URL's query parameters exactly ``query`` (written only when they differ)."""
+    """Make the URL's query parameters exactly ``query`` (written only when they differ), plus the parameters of
+    the lesson the page is in, if any (``pages.lesson_panel``: its check recomputed for the settings now shown)."""
+    lesson = st.session_state.get("lesson_now")
+    if lesson is not None and lesson.active:
+        query = lesson_link_query(query, lesson)
+    query = {**query, **st.session_state.get("present_query", {})}  # presenter mode (pages/presenter.py)
     if st.query_params.to_dict() != dict(query):
         st.query_params.from_dict(query)

@@ -18,21 +18,15 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
-# One colour per class, readable on the app's dark background (Plotly's "D3" qualitative palette).
-CLASS_COLOURS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-                 (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
-NO_CLASS_COLOUR = (235, 235, 235)
+from diffusion_core.access.palette import CLASS_COLOURS, NO_CLASS_COLOUR, class_colour
+
+# One colour per class from the app's colour-blind-safe palette (diffusion_core.access.palette).
 BACKGROUND = (14, 17, 23)  # the app theme's backgroundColor
 TEXT = (200, 204, 214)
 SUPERSAMPLE = 2  # drawn at twice the size, then reduced: smooth (antialiased) lines and dots
 CLOUD_OPACITY = 0.45
 LEGEND_WIDTH = 150
 PAD = 0.06  # margin around the cloud, as a fraction of its extent
-
-
-def class_colour(label: int) -> tuple[int, int, int]:
-    """The colour of class ``label``; labels past the palette (the "no class" token) are near-white."""
-    return CLASS_COLOURS[label] if 0 <= label < len(CLASS_COLOURS) else NO_CLASS_COLOUR
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from diffusion_core.access.palette import CLASS_COLOURS as PALETTE
+from diffusion_core.access.palette import hex_colour
 from diffusion_core.toy2d.datasets import LIMIT, GaussianMixture
 from diffusion_core.toy2d.frames import (
     ARROW_SPAN,
@@ -32,8 +34,7 @@ EXACT = "#f2f4f8"
 ERROR = "#ff5c5c"
 DATA = "#7c9cff"
 FAINT = "rgba(232, 234, 240, 0.18)"
-CLASS_COLOURS = ("#7c9cff", "#ffb347", "#5cd65c", "#ff5c5c", "#d17cff", "#4dd0e1", "#ffd54f", "#f48fb1",
-                 "#a1887f", "#90a4ae")
+CLASS_COLOURS = tuple(hex_colour(c) for c in PALETTE)  # colour-blind safe (diffusion_core.access.palette)
 DENSITY_SCALE = [[0.0, BG], [0.45, "#22366a"], [1.0, "#8fa8ff"]]
 ERROR_SCALE = [[0.0, BG], [0.4, "#5a1d2a"], [1.0, "#ff6b6b"]]
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}

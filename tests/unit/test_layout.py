@@ -15,7 +15,7 @@ CORE = ROOT / "diffusion_core"
 # A room may import its own modules and those of lower rank, never higher: pages -> live -> judge, likelihood, toy2d
 # -> model -> forward -> images, space. The command entries at the top of the package sit above every room, and so
 # does a room's ``__main__`` (``python -m diffusion_core.likelihood``: a package's command entry).
-RANK = {"space": 0, "images": 0, "forward": 1, "model": 2, "judge": 3, "likelihood": 3, "toy2d": 3, "live": 4}
+RANK = {"access": 0, "space": 0, "images": 0, "forward": 1, "model": 2, "judge": 3, "likelihood": 3, "toy2d": 3, "live": 4}
 
 
 def _module_name(path: Path) -> str:

@@ -1,0 +1,72 @@
+"""Presenter mode: the story of the app as a scripted walk, one page a step, for showing to a room.
+
+A link with ``present=1`` (and optionally ``step=N``) opens the walk; the page then shows large type, its sidebar
+folded away, a step indicator ("Step 3 of 6") with Previous and Next buttons that the keyboard reaches (Page Down
+and Page Up, as presentation remotes send, or the arrow keys when no slider or field has the focus), and the
+talking point of the step. :func:`read_presenting` reads the two parameters as strictly as every other link value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+PRESENT_PARAMS = ("present", "step")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the walk: the page (its URL path; "" is home), a short title and what to say there."""
+
+    page: str
+    title: str
+    say: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("", "An image is a grid of integers",
+         "A 100 × 100 grey picture is 10,000 numbers from 0 to 255. Nothing more, and so only finitely many pictures."),
+    Step("image-space", "How large is image space?",
+         "256 to the power 10,000: a number with 24,083 digits, exact and certified. Atoms in the universe: 81 digits."),
+    Step("forward", "The forward process",
+         "Training data for a diffusion model: a real image buried in noise, one small step at a time. Move t."),
+    Step("denoiser", "The live denoiser",
+         "A small trained model walks back from pure noise, step by step, to a digit or a garment: the prompt is the class."),
+    Step("direction", "Which direction to move",
+         "In 2-D every arrow of the denoiser can be checked against the exact answer: knowing which direction to move."),
+    Step("corner", "How tiny is the corner?",
+         "The model measures it: a real digit is one of at most 10^N images as plausible to it, one in 10^M of all."),
+)
+
+
+def step_of_page(page: str) -> int:
+    """The first step (0-based) that shows ``page`` (its URL path), else 0."""
+    return next((i for i, s in enumerate(STEPS) if s.page == page), 0)
+
+
+def read_presenting(query: Mapping[str, str], page: str) -> tuple[bool, int, list[str]]:
+    """(presenting?, 0-based step, messages about rejected values) from a link opened on ``page``.
+
+    ``present`` must be ``1`` (``0`` turns it off); ``step`` a whole number from 1 to the number of steps, and
+    without it the step is the current page's.
+    """
+    problems: list[str] = []
+    on = False
+    if "present" in query:
+        if query["present"] in ("0", "1"):
+            on = query["present"] == "1"
+        else:
+            problems.append(f"Ignored present={query['present'][:40]} in the link: use 1 (or 0).")
+    step = step_of_page(page)
+    if on and "step" in query:
+        text = query["step"]
+        if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= len(STEPS):
+            step = int(text) - 1
+        else:
+            problems.append(f"Ignored step={text[:40]} in the link: use a whole number from 1 to {len(STEPS)}.")
+    return on, step, problems
+
+
+def step_query(step: int) -> dict[str, str]:
+    """The presenter's own URL parameters at ``step`` (0-based)."""
+    return {"present": "1", "step": str(step + 1)}

@@ -1,0 +1,59 @@
+"""What every page needs to be usable by everyone, applied once per run by ``app.py`` (issue 16).
+
+Fixes that axe-core found in Streamlit's own markup, where no widget parameter reaches:
+
+* **Contrast.** The theme's primary blue (#7c9cff) carries white button text at 2.6:1; dark text on it is 7.4:1.
+  Hovered or focused, Streamlit darkens the button to #2e62ff (3.9:1 with dark text): here it lightens instead.
+  The labels of disabled widgets are drawn in a faded grey at 3.3:1 on the sidebar; here at 6.3:1, still
+  lighter than an enabled label.
+* **Scrollable regions a keyboard can reach.** A wide formula (``.katex-display``) or a long number in a
+  fixed-height ``st.code`` box scrolls, but neither is focusable, so a keyboard user could never see the rest.
+  A small script gives every such region ``tabindex="0"`` and a name, as WCAG's technique asks, whenever
+  Streamlit redraws the page (a ``MutationObserver``, installed once per browser tab).
+
+The text alternatives of pictures and plots are not here: each page passes ``alt=`` to ``st.image`` with
+wording from :mod:`diffusion_core.access.alt_text`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+STYLE = """<style>
+[data-testid^="stBaseButton-primary"], [data-testid^="stBaseButton-primary"] p { color: #0e1117 !important; }
+[data-testid^="stBaseButton-primary"]:hover, [data-testid^="stBaseButton-primary"]:active,
+[data-testid^="stBaseButton-primary"]:focus { background-color: #a9bcff !important; border-color: #a9bcff !important; }
+label[data-testid="stWidgetLabel"][disabled], label[data-testid="stWidgetLabel"][disabled] p { color: #a3a8b4 !important; }
+.st-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+</style>"""
+
+SCRIPT = """<script>
+(() => {
+  if (window.__imageSpaceScrollables) return;
+  window.__imageSpaceScrollables = true;
+  const NAMES = {"PRE": "number, scrolls", "SPAN": "formula, scrolls sideways"};
+  const mark = () => {
+    document.querySelectorAll('[data-testid="stMain"] pre, .katex-display').forEach((el) => {
+      const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("role", "region");
+        el.setAttribute("aria-label", NAMES[el.tagName] || "scrolling region");
+      }
+    });
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; mark(); }); }
+  }).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener("resize", mark);
+  mark();
+})();
+</script>"""
+
+
+def apply_accessibility_fixes() -> None:
+    """The contrast styles and the scrollable-region script, on the page being run (no visible element)."""
+    st.html(STYLE)
+    st.html(SCRIPT, unsafe_allow_javascript=True, width=1)

@@ -1,0 +1,59 @@
+"""Presenter mode through app.py: the link turns it on, Next and Previous walk the story, the URL keeps the flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _app(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _indicator(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Step "))
+
+
+def test_present_1_shows_the_walk_and_next_goes_to_the_next_page():
+    at = _app({"present": "1"})
+    assert _indicator(at) == "**Step 1 of 6** · An image is a grid of integers"
+    assert at.button(key="present_prev").disabled and not at.button(key="present_next").disabled
+    assert at.toggle(key="present_on").value
+    assert dict(at.query_params)["present"] == "1"
+    at.button(key="present_next").click().run()
+    assert not at.exception
+    assert at.title[0].value == "How large is image space?"
+    assert _indicator(at).startswith("**Step 2 of 6**")
+    assert dict(at.query_params)["present"] == "1" and dict(at.query_params)["step"] == "2"
+    at.button(key="present_prev").click().run()
+    assert at.title[0].value == "Image Space" and _indicator(at).startswith("**Step 1 of 6**")
+
+
+def test_a_step_in_the_link_opens_that_step_and_leaving_ends_it():
+    at = _app({"present": "1", "step": "3"})
+    assert at.title[0].value == "The forward process" and _indicator(at).startswith("**Step 3 of 6**")
+    at.button(key="present_leave").click().run()
+    assert not at.exception and not at.toggle(key="present_on").value
+    assert not [m for m in at.markdown if m.value.startswith("**Step ")]
+    assert "present" not in dict(at.query_params)
+
+
+def test_a_bad_flag_falls_back_with_a_message():
+    at = _app({"present": "please"})
+    assert any("present=please" in w.value for w in at.warning)
+    assert not at.toggle(key="present_on").value
+
+
+def test_without_the_flag_nothing_changes_until_the_toggle():
+    at = _app({})
+    assert not [m for m in at.markdown if m.value.startswith("**Step ")]
+    at.toggle(key="present_on").set_value(True).run()
+    assert _indicator(at).startswith("**Step 1 of 6**")

@@ -1,0 +1,74 @@
+"""Text alternatives say what a picture shows, from its real values; every picture a page shows has one."""
+
+from __future__ import annotations
+
+import ast
+import math
+from pathlib import Path
+
+import pytest
+
+from diffusion_core.access import alt_text
+from diffusion_core.forward.process import alpha_bar_with_zero
+from diffusion_core.forward.schedules import NoiseSchedule
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_frame_of_the_forward_process_says_how_much_signal_is_left():
+    ab = alpha_bar_with_zero(NoiseSchedule("cosine", 1000))
+    text = alt_text.noisy_frame(250, float(ab[250]))
+    assert text.startswith("x_t at t = 250 of the picture: the picture clearly recognisable")
+    assert "92% of the signal remains" in text and f"{math.sqrt(ab[250]):.0%}" == "92%"
+    assert f"standard deviation {math.sqrt(1 - ab[250]):.2f}" in text
+
+
+@pytest.mark.parametrize(("t", "words"), [(0, "the clean picture itself"), (400, "still recognisable"),
+                                          (800, "rough shape"), (1000, "almost pure noise")])
+def test_visibility_follows_the_signal_to_noise_ratio(t, words):
+    ab = float(alpha_bar_with_zero(NoiseSchedule("cosine", 1000))[t])
+    snr = ab / (1 - ab) if ab < 1 else math.inf
+    assert words in alt_text.noisy_frame(t, ab), (t, snr)
+
+
+def test_visibility_never_grows_with_t():
+    """Along a whole schedule the words only ever move down the list, never back up."""
+    ab = alpha_bar_with_zero(NoiseSchedule("linear", 1000))
+    order = ["the clean picture itself, no noise yet", *(words for _, words in alt_text.VISIBILITY)]
+    ranks = [order.index(alt_text.visibility(float(a))) for a in ab]
+    assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == len(order) - 1
+
+
+def test_bad_alpha_bar_is_refused():
+    with pytest.raises(ValueError):
+        alt_text.visibility(1.5)
+
+
+def test_the_other_descriptions_carry_their_numbers():
+    assert "128 by 96 pixels, in colour" in alt_text.clean_image("Astronaut", 96, 128, True, (60, 40, 8))
+    assert "row 60, column 40" in alt_text.clean_image("Astronaut", 96, 128, True, (60, 40, 8))
+    assert "step 3 of 20" in alt_text.denoising_frame(600, 1, "Prompt: 7", 3, 20)
+    assert "A grid of 10 images" in alt_text.generated(10, "One per class, 0 to 9", "digits")
+    assert "0, 1, 2" in alt_text.walk_picture(3, 784, ["0", "1", "2"]) and "784-D" in alt_text.walk_picture(3, 784, "012")
+    ab = 0.25
+    assert "50% of its signal" in alt_text.field_picture("learned field", 600, ab)
+    assert "at t = 250 it is 0.847" in alt_text.schedule_plot("cosine", 1000, 250, 0.847, 0.0)
+
+
+def _image_calls(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in ("image", "show_png", "show_pixels"):
+                yield node
+
+
+def test_every_picture_on_every_page_has_a_text_alternative():
+    """Each st.image / show_png / show_pixels call in pages/ passes ``alt=`` (axe checks the rendered result)."""
+    missing, seen = [], 0
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        for call in _image_calls(ast.parse(page.read_text())):
+            seen += 1
+            if not any(k.arg == "alt" for k in call.keywords):
+                missing.append(f"{page.name}:{call.lineno}")
+    assert seen >= 20 and missing == []
