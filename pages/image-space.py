@@ -7,6 +7,7 @@ the thought experiment) and ``diffusion_core.space.image_index`` (image <-> inte
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from fractions import Fraction
 
 import plotly.graph_objects as go
@@ -41,7 +42,7 @@ from diffusion_core.space.image_space import (
     power_text,
     trailing_digits,
 )
-from diffusion_core.space.power_text_process import power_text_responsive
+from diffusion_core.space.power_text_process import IN_PROCESS_UP_TO, power_text_responsive
 from diffusion_core.space.settings import spec_from_query, to_query
 from diffusion_core.space.space_facts import (
     ATOMS_EXPONENT,
@@ -58,7 +59,7 @@ from diffusion_core.space.space_facts import (
     times_reference,
 )
 from pages.app_entry import run_through_app
-from pages.common import pick_image, show_pixels
+from pages.common import heavy_gate, pick_image, show_pixels
 from pages.reader_state import KEPT, mirror_in_url, restore
 from pages.safe_text import plain
 
@@ -139,15 +140,21 @@ def _grouped_power(base: int, exponent: int) -> str:
     return group_digits(power_text(base, exponent))
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _power_file(base: int, exponent: int) -> bytes:
-    """The whole number as ASCII bytes; long ones in a worker process so the server stays responsive.
+    """The whole number as ASCII bytes, written once per server in its turn of the heavy-work queue (in a worker
+    process, so the server stays responsive) and shared: bytes cannot change, and a class asking for the 12 MP
+    number holds one 87 MB copy, not one per reader (``st.cache_data`` would hand each reader their own).
 
     The progress bar is part of the cached output (replayed on a cache hit, then emptied).
     """
     bar = st.progress(0.0, text=f"Computing {base}^{exponent:,} …")
-    text = power_text_responsive(
-        base, exponent, on_progress=lambda done, step: bar.progress(done, text=f"Computing {base}^{exponent:,}: {step}"))
+    heavy = certify_digit_count(base, exponent).digits > IN_PROCESS_UP_TO  # a short one takes milliseconds
+    with heavy_gate().slot(on_wait=lambda place: bar.progress(
+            0.0, text=f"The server is busy with other readers' work; you are number {place} in the queue…"))\
+            if heavy else nullcontext():
+        text = power_text_responsive(base, exponent, on_progress=lambda done, step: bar.progress(
+            done, text=f"Computing {base}^{exponent:,}: {step}"))
     bar.empty()
     return text.encode("ascii")
 
@@ -196,11 +203,16 @@ def _whole_number(levels: int, n: int, digits: int) -> None:
     if st.button(f"Prepare a .txt file of all {digits:,} digits", key="is_prepare"):
         st.session_state.is_prepared = target
     if st.session_state.get("is_prepared") == target:
+        note = st.empty()  # readers who asked while another writes it out wait for that one computation
+        note.info(f"Writing out all {digits:,} digits: once for everyone who asks for this size, then shared.",
+                  icon=":material/hourglass_top:")
         try:
             data = _power_file(levels, n)
         except RuntimeError as e:
+            note.empty()
             st.error(f"Could not write the number out: {e} Try again, or a smaller size.")
             return
+        note.empty()
         st.download_button(f"Download {levels}^{n}.txt ({len(data) / 1e6:,.1f} MB)", data=data,
                            file_name=f"{levels}^{n}.txt", mime="text/plain", on_click="ignore", key="is_download")
 
