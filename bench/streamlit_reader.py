@@ -191,10 +191,11 @@ class Reader:
                 run.queue_places.append(int(place.group(1) or place.group(2)))
         elif kind == "exception":
             run.exceptions.append(f"{proto.type}: {proto.message}")
-        elif kind == "progress" and QUEUE_PLACE.search(proto.text):
+        elif kind == "progress":  # a progress bar: what the work is doing, or its place in the queue
             run.first_feedback = run.first_feedback or self._elapsed()
             place = QUEUE_PLACE.search(proto.text)
-            run.queue_places.append(int(place.group(1) or place.group(2)))
+            if place:
+                run.queue_places.append(int(place.group(1) or place.group(2)))
         if getattr(proto, "id", ""):
             key = proto.id.split("-", 2)[-1] if proto.id.startswith("$$ID-") else proto.id
             old = self.widgets.get(key)
