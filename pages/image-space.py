@@ -10,10 +10,10 @@ from __future__ import annotations
 from contextlib import nullcontext
 from fractions import Fraction
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from diffusion_core.images.image_io import fit_square, to_grayscale
+from diffusion_core.space.digit_chart import ChartPoint, digit_chart_svg
 from diffusion_core.space.image_index import (
     MAX_INDEX_CHARS,
     MAX_SIDE,
@@ -255,7 +255,7 @@ def _seed_table() -> None:
     st.markdown("**The article's numbers, recomputed**")
     rows = [{"What": c.subject, "The article says": c.claim, "Computed exactly": c.computed,
              "Verdict": "✅ holds" if c.holds else "❌ does not hold"} for c in seed_claims()]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.table(rows, hide_index=True)  # a plain table: no data-grid canvas for the browser to start
 
 
 def _universe(spec: ImageSpec) -> None:
@@ -278,25 +278,20 @@ def _universe(spec: ImageSpec) -> None:
 
 
 def _chart(spec: ImageSpec, digits: int) -> None:
-    curve = digit_curve(spec.channels, spec.bits)
-    fig = go.Figure()
-    fig.add_scatter(x=[p for p, _ in curve], y=[d for _, d in curve], mode="lines",
-                    name=f"{next(k for k, v in COLOUR_MODELS.items() if v == spec.channels)}, {spec.bits}-bit")
-    ends = [curve[0][0], curve[-1][0]]
-    fig.add_scatter(x=ends, y=[20, 20], mode="lines", line={"dash": "dot"}, name="grains of sand, 10¹⁹ (20 digits)")
-    fig.add_scatter(x=ends, y=[81, 81], mode="lines", line={"dash": "dash"}, name="atoms, 10⁸⁰ (81 digits)")
-    presets = [(name.split(" (")[0], p) for name, p in PRESETS.items()]
-    fig.add_scatter(x=[p.pixels for _, p in presets], y=[p.digits() for _, p in presets], mode="markers",
-                    text=[name for name, _ in presets], hovertemplate="%{text}<br>%{y:,} digits<extra></extra>",
-                    name="presets (hover for names)", marker={"size": 8})
-    fig.add_scatter(x=[spec.pixels], y=[digits], mode="markers", marker={"size": 16, "symbol": "star"},
-                    name="your setting")
-    fig.update_layout(xaxis={"type": "log", "title": "pixels (W × H)"},
-                      yaxis={"type": "log", "title": "decimal digits of N"}, height=440,
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.2})
+    colour = next(k for k, v in COLOUR_MODELS.items() if v == spec.channels)
     st.markdown("**Digits against pixels.** The digit count grows in proportion to the pixel count, so on "
                 "log–log axes it is a straight line; sand and atoms are left behind at a handful of pixels.")
-    st.plotly_chart(fig, width="stretch")
+    st.image(_chart_svg(spec.channels, spec.bits, spec.pixels, digits, colour), width="stretch",
+             alt=f"Log-log chart of the decimal digits of N against pixels for {colour}, {spec.bits}-bit images: a "
+                 f"straight line far above the sand (20 digits) and atoms (81 digits) lines; your setting, "
+                 f"{spec.pixels:,} pixels, has {digits:,} digits.")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _chart_svg(channels: int, bits: int, pixels: int, digits: int, colour: str) -> str:
+    presets = [ChartPoint(name.split(" (")[0], p.pixels, p.digits()) for name, p in PRESETS.items()]
+    return digit_chart_svg(digit_curve(channels, bits), presets, ChartPoint("your setting", pixels, digits),
+                           f"{colour}, {bits}-bit")
 
 
 # ---------------------------------------------------------------- image <-> index ----------------
