@@ -69,7 +69,7 @@ class Proxy:
         """route cookie -> the replica ports nginx sent its requests to (from the access log)."""
         out: dict[str, set[int]] = {}
         for line in (self.prefix / "logs" / "access.log").read_text().splitlines():
-            m = re.search(r"route=(\S+) upstream=(\S+)", line)
+            m = re.search(r"route=(\S+) upstream=(.+)$", line)  # "A, B" when nginx tried A, then B
             if m:
                 ports = {int(p) for p in re.findall(r":(\d+)", m.group(2))}
                 out.setdefault(m.group(1), set()).update(ports)
