@@ -120,6 +120,7 @@ def summary(runs: list[RunTiming]) -> dict:
         out[name] = {"p50": pct(vals, 0.5), "p95": pct(vals, 0.95), "max": pct(vals, 1.0), "n": len(vals)}
     out["queue_places"] = sorted({p for r in runs for p in r.queue_places})
     out["errors"] = errors(runs)
+    out["told_to_try_again"] = sum(1 for r in runs if any("try again" in a for a in r.alerts))  # the queue's wait ran out
     out["alerts"] = sorted({a[:90] for r in runs for a in r.alerts})[:6]
     return out
 
@@ -137,7 +138,8 @@ def show(name: str, single: dict | None, crowd: dict, server: dict) -> None:
     print(f"{'':16}{'alone':>24}{'crowd':>24}")
     for key in ("first_feedback", "first_image", "done"):
         print(f"{key:16}{cell(single, key):>24}{cell(crowd, key):>24}")
-    print(f"queue places shown: {crowd['queue_places'] or 'none'}; errors: {len(crowd['errors'])} "
+    print(f"queue places shown: {crowd['queue_places'] or 'none'}; told to try again: {crowd['told_to_try_again']}; "
+          f"errors: {len(crowd['errors'])} "
           f"{crowd['errors'][:3]}; server peak RSS {server['peak_rss_mb']} MB, CPU {server['cpu_cores']} cores")
     if crowd["alerts"]:
         print("messages:", crowd["alerts"])
@@ -336,6 +338,7 @@ def headline(r: dict) -> dict:
             "identical_single_s": get("identical", "single", "done", "p50"),
             "own_seed_last_s": get("own_seed", "crowd", "done", "max"),
             "own_seed_single_s": get("own_seed", "single", "done", "p50"),
+            "own_seed_told_to_try_again": get("own_seed", "crowd", "told_to_try_again"),
             "first_feedback_p95_s": get("own_seed", "crowd", "first_feedback", "p95"),
             "browse_runs": get("browse", "runs"), "browse_done_p95_s": get("browse", "crowd", "done", "p95"),
             "big_number_served": get("big_number", "crowd", "files_served"),

@@ -2,12 +2,12 @@
 
     nice -n 10 python bench/bench_page_open.py [--repeats 5] [--pages image-space,forward]
 
-Bar (DESIGN.md): any page ≤ 1.0 s. Starts ``streamlit run app.py`` on a loopback port, opens every page once in
+Bar (DESIGN.md): any page <= 1.0 s. Starts ``streamlit run app.py`` on a loopback port, opens every page once in
 headless Chromium (the server's caches and the browser's code chunks warm), then, ``--repeats`` times per page,
-goes home (for the home page itself: to the image-space page) and clicks the page in the sidebar, timing from the click to the page finished: Streamlit's script state
-idle, no skeletons left, and every Plotly chart of the page drawn. Beside it, the same page opened by a protocol
-reader (``bench/streamlit_reader.py``, no browser: the server's script run and its messages alone). Prints medians
-and maxima; asserts nothing.
+goes home (for the home page itself: to the image-space page) and clicks the page in the sidebar, timing from
+the click to the page finished: Streamlit's script state idle, no skeletons left, and every Plotly chart of the
+page drawn. Beside it, the same page opened by a protocol reader (``bench/streamlit_reader.py``, no browser: the
+server's script run and its messages alone). Prints medians and maxima; asserts nothing.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from bench_classroom import Server  # noqa: E402
 from streamlit_reader import Reader  # noqa: E402
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-TITLES = {"": "Image Space", "image-space": "How large is image space?", "forward": "The forward process", "denoiser": "Live denoiser",
-          "direction": "Which direction to move", "corner": "How tiny is the corner?"}
+TITLES = {"": "Image Space", "image-space": "How large is image space?", "forward": "The forward process",
+          "denoiser": "Live denoiser", "direction": "Which direction to move", "corner": "How tiny is the corner?"}
 DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
   && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))"""
 

@@ -24,6 +24,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 QUEUE_PLACE = re.compile(r"number (\d+) in the queue|(\d+) (?:runs|readers|jobs) (?:go first|ahead)")
+RUN_TIMEOUT_S = 300.0  # longer than the heavy-work queue's own wait (180 s), so the page's answer is what we see
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
@@ -92,7 +93,7 @@ class Reader:
             await asyncio.gather(*self._media_tasks, return_exceptions=True)
 
     # ------------------------------------------------------------------ what the reader does
-    async def open(self, page: str, query: str = "", timeout: float = 120.0) -> RunTiming:
+    async def open(self, page: str, query: str = "", timeout: float = RUN_TIMEOUT_S) -> RunTiming:
         """Open ``page`` (its URL path, "" for home) with ``query`` as a fresh tab or a click in the navigation."""
         self.query, self.widgets = query, {}
         msg = BackMsg()
@@ -102,7 +103,7 @@ class Reader:
             msg.rerun_script.page_script_hash = self.pages[page]
         return await self._send(msg, timeout)
 
-    async def change(self, key: str, value: object = True, timeout: float = 120.0) -> RunTiming:
+    async def change(self, key: str, value: object = True, timeout: float = RUN_TIMEOUT_S) -> RunTiming:
         """Set the widget ``key`` to ``value`` (a button: press it) and wait for the rerun it causes."""
         widget = self.widgets[key]
         if widget.kind not in ("button", "download_button"):
@@ -131,8 +132,9 @@ class Reader:
         await self._ws.send(msg.SerializeToString())
         try:
             await asyncio.wait_for(self._finished.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._run.status = "timeout"
+            self._finished.set()  # the run is over for this reader; a later close is not its error
         return self._run
 
     async def _receive(self) -> None:
@@ -146,7 +148,9 @@ class Reader:
         finally:
             if self._run is not None and not self._finished.is_set():
                 self._run.status = "error"
-                self._run.exceptions.append("connection closed")
+                code = getattr(self._ws, "close_code", None)
+                reason = getattr(self._ws, "close_reason", "") or ""
+                self._run.exceptions.append(f"connection closed (code {code}{': ' + reason if reason else ''})")
                 self._finished.set()
 
     def _elapsed(self) -> float:

@@ -32,8 +32,8 @@ from pages.common import (
     cached_held_out,
     cached_likelihood_summary,
     cached_model,
-    pick_image,
     heavy_gate,
+    pick_image,
     show_png,
     use_pixel_art_images,
 )
