@@ -5,8 +5,10 @@ runs: sampling, the sampler comparison and the guidance sweep, the 2-D page's tr
 estimates, writing out a huge number as text. A job asks for a slot with :meth:`HeavyWorkGate.slot`. Slots go
 strictly first come, first served: whoever asked first runs first, however the threads happen to wake. While it
 waits, the caller is told its place in the queue each time it changes (the page shows it), always outside the
-gate's lock, so a slow or failing message never holds up anyone else; after ``timeout`` seconds it gives up
-politely (:class:`GateTimeout`). A waiter that is interrupted (its reader left, or its run was stopped) leaves
+gate's lock, so a slow or failing message never holds up anyone else. It gives up politely
+(:class:`GateTimeout`) only when its place has not moved up for ``timeout`` seconds: a long queue that keeps
+moving (a class of 30 asking at once, each job a few seconds) is served to the last reader, while a stuck one
+(a job that never ends) still lets its waiters go. A waiter that is interrupted (its reader left, or its run was stopped) leaves
 the queue and the readers behind it move up.
 
 A job may name its ``reader`` (a session): each reader holds at most one place, waiting or running. A second
@@ -25,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
-DEFAULT_TIMEOUT_S = 180.0  # a class of 30, each asking for a 10-class grid (~2-3 s in a page on 2 cores)
+DEFAULT_TIMEOUT_S = 120.0  # without moving up: the slowest single job (DDPM, 1,000 steps) on a starved server
 
 
 class GateRefused(RuntimeError):
@@ -75,8 +77,8 @@ class HeavyWorkGate:
     def slot(self, timeout: float = DEFAULT_TIMEOUT_S, on_wait: Callable[[int], None] | None = None,
              reader: Hashable | None = None) -> Iterator[None]:
         """Hold one slot for the ``with`` body; ``on_wait(place)`` is called whenever the queued place changes
-        (place >= 1 means that many jobs go first, counting this one). Raises GateTimeout, or ReaderBusy when
-        ``reader`` already has a job waiting or running in another thread."""
+        (place >= 1 means that many jobs go first, counting this one). Raises GateTimeout after ``timeout`` seconds
+        without moving up, or ReaderBusy when ``reader`` already has a job waiting or running in another thread."""
         me = threading.get_ident()
         if reader is not None:
             with self._cond:
@@ -127,6 +129,8 @@ class HeavyWorkGate:
                                               f"{'s' if self.slots > 1 else ''} at a time, {len(self._queue)} "
                                               "waiting); please try again in a moment.")
                         self._cond.wait(remaining)
+                if told is not None and place < told:
+                    deadline = time.monotonic() + timeout  # the queue moves: keep waiting
                 told = place
                 if on_wait:
                     on_wait(place)

@@ -256,3 +256,66 @@ def test_the_timeout_message_says_how_busy():
     gate = HeavyWorkGate(slots=1)
     with gate.slot(), pytest.raises(GateTimeout, match=r"1 heavy job at a time, 1 waiting"), gate.slot(timeout=0.05):
         pass
+
+
+class _FakeClock:
+    """time.monotonic for the gate, moved by the test (so waiting is about seconds on this clock, not real ones)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_the_timeout_counts_seconds_without_moving_up(monkeypatch):
+    """A waiter whose place keeps moving up waits longer in all than its timeout; one whose place stands still for
+    the timeout gives up. Deterministic: the gate's clock is the test's, every step is an event."""
+    import diffusion_core.live.gate as gate_module
+
+    clock = _FakeClock()
+    monkeypatch.setattr(gate_module, "time", clock)
+    gate, go = HeavyWorkGate(slots=1), [threading.Event() for _ in range(3)]
+    ran = []
+
+    def job(i):
+        with gate.slot(timeout=1e6):
+            ran.append(i)
+            go[i].wait(30)
+
+    places, result = [], []
+
+    def last_in_line():
+        try:
+            with gate.slot(timeout=100, on_wait=places.append):
+                result.append("served")
+        except GateTimeout as e:
+            result.append(e)
+
+    with gate.slot():
+        ahead = [threading.Thread(target=job, args=(i,)) for i in range(3)]
+        for i, t in enumerate(ahead):
+            t.start()
+            _eventually(lambda i=i: gate.waiting == i + 1)
+        last = threading.Thread(target=last_in_line)
+        last.start()
+        _eventually(lambda: places == [4])
+        clock.now += 60  # 60 s at place 4 ...
+    for i in range(3):  # ... then each job ahead ends after another 60 s: 240 s in all, never 100 s at one place
+        _eventually(lambda i=i: len(places) == i + 2)
+        clock.now += 60
+        go[i].set()
+    last.join(30)
+    assert ran == [0, 1, 2] and places == [4, 3, 2, 1] and result == ["served"]
+
+    stuck = []
+    with gate.slot():  # now a queue that does not move: 100 s at place 1 and the waiter is let go
+        t = threading.Thread(target=lambda: stuck.append(_in_thread(lambda: gate.slot(
+            timeout=100, on_wait=places.append).__enter__())[0]))
+        t.start()
+        _eventually(lambda: gate.waiting == 1)
+        clock.now += 100
+        with gate._cond:  # wake the waiter to look at the clock (a real wait would time out by itself)
+            gate._cond.notify_all()
+        t.join(30)
+    assert isinstance(stuck[0], GateTimeout) and gate.waiting == 0 and gate.busy == 0
