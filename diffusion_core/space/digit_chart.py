@@ -18,6 +18,7 @@ from html import escape
 
 WIDTH, HEIGHT = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 64, 190, 16, 52  # margins; the right one holds the labels of sand and atoms
+LABEL_LINE, LABEL_WIDTH = 13, 110  # px: a preset's label moves a line away if another's is this close
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 COLOURS = {"text": "#e8eaf0", "grid": "#3a4150", "curve": "#7c9cff", "sand": "#e0b35a", "atoms": "#6fcf97",
            "preset": "#c9d1e3", "you": "#ff7a90"}
@@ -88,11 +89,16 @@ def digit_chart_svg(curve: list[tuple[int, int]], presets: list[ChartPoint], you
                f"<title>{escape(curve_name)}</title></polyline>"
                f'<text x="{sx(curve[-1][0]) + 6:.1f}" y="{sy(curve[-1][1]) + 4:.1f}" fill="{c["curve"]}">'
                f"{escape(curve_name)}</text>")
-    for p in presets:
+    placed: list[tuple[float, float]] = []  # label anchors so far: a label too close to one moves up a line
+    for p in sorted(presets, key=lambda p: -p.digits):
         x, y = sx(p.pixels), sy(p.digits)
+        candidates = (y - 7 + k * LABEL_LINE * side for k in range(8) for side in (-1, 1))  # above, below, ...
+        label_y = next(ly for ly in candidates if not any(
+            abs(ly - py) < LABEL_LINE and abs(x - px) < LABEL_WIDTH for px, py in placed))
+        placed.append((x, label_y))
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{c["preset"]}"><title>{escape(p.label)}: '
                    f"{p.digits:,} digits</title></circle>"
-                   f'<text x="{x - 7:.1f}" y="{y - 7:.1f}" text-anchor="end" font-size="11">{escape(p.label)}</text>')
+                   f'<text x="{x - 7:.1f}" y="{label_y:.1f}" text-anchor="end" font-size="11">{escape(p.label)}</text>')
     x, y = sx(you.pixels), sy(you.digits)
     star = " ".join(f"{x + r * math.sin(i * math.pi / 5):.1f},{y - r * math.cos(i * math.pi / 5):.1f}"
                     for i, r in zip(range(10), [10, 4] * 5))
