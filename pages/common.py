@@ -8,6 +8,7 @@ and forward pages stay light.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from diffusion_core.images.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
 from diffusion_core.images.pictures import enlarge
-from diffusion_core.live.gate import SamplingGate
+from diffusion_core.live.gate import HeavyWorkGate, ReaderGate
 from diffusion_core.model.shipped_data import Projection, held_out, projection, training_images
 from pages.reader_state import KEPT
 from pages.safe_text import plain
@@ -134,9 +135,25 @@ def cached_model(name: str) -> LoadedModel:
 
 
 @st.cache_resource
-def sampling_gate() -> SamplingGate:
-    """One gate per server process: at most a few sampling runs at once, the rest wait their turn."""
-    return SamplingGate()
+def _server_gate() -> HeavyWorkGate:
+    """One queue per server process for all heavy work: a few jobs at once, the rest wait their turn in order."""
+    return HeavyWorkGate()
+
+
+def heavy_gate() -> ReaderGate:
+    """The server's heavy-work queue as this reader (session) uses it: one job of theirs at a time.
+
+    Call it where the job's feedback belongs: while the job waits, a message at that spot tells the reader their
+    place in the queue (unless the call passes its own ``on_wait``); it goes away when the job starts.
+    """
+    reader = st.session_state.setdefault("heavy_reader", uuid.uuid4().hex)
+    note = st.empty()
+
+    def show_place(place: int) -> None:
+        note.info(f"The server is busy with other readers' work; you are number {place} in the queue…",
+                  icon=":material/hourglass_top:")
+
+    return _server_gate().for_reader(reader, show_place, note.empty)
 
 
 @st.cache_resource

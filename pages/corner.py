@@ -23,7 +23,7 @@ from diffusion_core.likelihood.settings import CALLS, SOURCE_TITLES, SOURCES, Co
 from diffusion_core.likelihood.sources import fit_to_shape, pixel_shape
 from diffusion_core.likelihood.summary import SummaryError
 from diffusion_core.likelihood.typical import forward_norm, gaussian_shell, norms, uniform_images, uniform_shell
-from diffusion_core.live.gate import GateTimeout
+from diffusion_core.live.gate import GateRefused
 from diffusion_core.model.data import DATASET_TITLES
 from diffusion_core.model.samplers import image_shape
 from diffusion_core.model.shipped_data import ShippedDataError
@@ -33,8 +33,8 @@ from pages.common import (
     cached_held_out,
     cached_likelihood_summary,
     cached_model,
+    heavy_gate,
     pick_image,
-    sampling_gate,
     show_png,
     use_pixel_art_images,
 )
@@ -89,9 +89,9 @@ def _read_link(query) -> tuple[dict, list[str]]:
 # ---------------------------------------------------------------- cached work (heavy work waits its turn at the gate)
 def _in_gate(work):
     try:
-        with sampling_gate().slot():
+        with heavy_gate().slot():
             return work()
-    except GateTimeout as e:
+    except GateRefused as e:
         st.warning(str(e))
         st.stop()
 

@@ -14,7 +14,7 @@ from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
 from diffusion_core.images.pictures import pair_image, png_bytes, tile, upscale
 from diffusion_core.images.pixels import to_model_range
-from diffusion_core.live.gate import GateTimeout
+from diffusion_core.live.gate import GateRefused
 from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, GenerationSettings
 from diffusion_core.live.memorisation import CopyCheck, check_copies, verdict
 from diffusion_core.live.run import RunResult, sample_live
@@ -31,8 +31,8 @@ from pages.common import (
     cached_training_images,
     cached_walk_canvas,
     cached_yardstick,
+    heavy_gate,
     link_to,
-    sampling_gate,
     shared_runs,
     show_png,
     use_pixel_art_images,
@@ -140,7 +140,7 @@ def generate_live(s: GenerationSettings, view, progress) -> RunResult:
         view.info(f"The server is busy with other readers' runs; you are number {place} in the queue…",
                   icon=":material/hourglass_top:")
 
-    result, how = shared_runs().run(s, lambda on_frame: sample_live(loaded, s, on_frame, sampling_gate(), waiting), show)
+    result, how = shared_runs().run(s, lambda on_frame: sample_live(loaded, s, on_frame, heavy_gate(), waiting), show)
     st.session_state[KEY + "runs"] = st.session_state.get(KEY + "runs", 0) + 1
     st.session_state[KEY + "shared"] = how != "computed"
     return result
@@ -256,7 +256,7 @@ def generate_tab() -> None:
     if clicked or ((run is None or run.settings != s) and s.steps * len(s.labels(len(class_names))) <= CHEAP_WORK):
         try:
             run = st.session_state[KEY + "run"] = generate_live(s, view, progress)
-        except GateTimeout as e:
+        except GateRefused as e:
             view.warning(str(e))
         progress.empty()
     if run is None:

@@ -13,14 +13,14 @@ import streamlit as st
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
 from diffusion_core.images.pictures import tile
-from diffusion_core.live.gate import GateTimeout
+from diffusion_core.live.gate import GateRefused
 from diffusion_core.live.generation_settings import NO_CLASS, GenerationSettings
 from diffusion_core.live.one_step import OneStep, denoise_once
 from diffusion_core.live.run import SWEEP_ROWS, SWEEP_SCALES, compare_samplers, guidance_sweep
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, logsnr_timesteps
 from diffusion_core.model.shipped_data import ShippedDataError
 from diffusion_core.model.weights import LoadedModel
-from pages.common import cached_held_out, cached_model, sampling_gate, show_png
+from pages.common import cached_held_out, cached_model, heavy_gate, show_png
 from pages.reader_state import KEPT
 
 KEY = "den_"
@@ -54,10 +54,10 @@ def samplers_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
     if st.button("Run all three from the same noise", key=KEY + "compare_go"):
         bar = st.progress(0.0, text="Sampling…")
         try:
-            with sampling_gate().slot():
+            with heavy_gate().slot():
                 results = compare_samplers(loaded, settings, lambda i, name, n: bar.progress(
                     i / 3, text=f"{SAMPLER_NAMES[name]}, {n} steps…"))
-        except GateTimeout as e:
+        except GateRefused as e:
             st.warning(str(e))
         else:
             st.session_state[KEY + "compare"] = (settings, results)
@@ -94,9 +94,9 @@ def guidance_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
     if st.button("Run the sweep", key=KEY + "sweep_go"):
         sweep_label = settings.label if settings.label != NO_CLASS else 0
         try:
-            with sampling_gate().slot():
+            with heavy_gate().slot():
                 columns = guidance_sweep(loaded, sweep_label, settings.seed)
-        except GateTimeout as e:
+        except GateRefused as e:
             st.warning(str(e))
         else:
             st.session_state[KEY + "sweep"] = (columns, sweep_label, settings.seed)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from diffusion_core import MAX_SEED
-from diffusion_core.live.gate import GateTimeout
+from diffusion_core.live.gate import GateRefused
 from diffusion_core.toy2d import frames
 from diffusion_core.toy2d.canvas import field_pictures, jpeg_bytes
 from diffusion_core.toy2d.datasets import (
@@ -47,7 +47,7 @@ from diffusion_core.toy2d.settings import (
     URL_POINTS,
     DirectionSettings,
 )
-from pages.common import sampling_gate, toy_models
+from pages.common import heavy_gate, toy_models
 from pages.reader_state import KEPT, mirror_in_url
 
 KEY = "dir_"  # prefix of this page's session-state keys
@@ -108,10 +108,10 @@ def train_button(mix: GaussianMixture, config: MLPConfig, label: str, key: str) 
                                         f"{time.perf_counter() - began:.1f} s")
 
     try:
-        with sampling_gate().slot(timeout=120, on_wait=lambda place: bar.progress(
+        with heavy_gate().slot(timeout=120, on_wait=lambda place: bar.progress(
                 0.0, text=f"The server is busy; you are number {place} in the queue…")):
             toy_models().put(train(mix, SCHEDULE, config_for(mix, config), tick))
-    except GateTimeout as e:
+    except GateRefused as e:
         st.warning(str(e))
         return False
     return True

@@ -7,13 +7,14 @@ the thought experiment) and ``diffusion_core.space.image_index`` (image <-> inte
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from fractions import Fraction
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from diffusion_core.access import alt_text
 from diffusion_core.images.image_io import fit_square, to_grayscale
+from diffusion_core.space.digit_chart import ChartPoint, digit_chart_svg
 from diffusion_core.space.image_index import (
     MAX_INDEX_CHARS,
     MAX_SIDE,
@@ -42,7 +43,7 @@ from diffusion_core.space.image_space import (
     power_text,
     trailing_digits,
 )
-from diffusion_core.space.power_text_process import power_text_responsive
+from diffusion_core.space.power_text_process import IN_PROCESS_UP_TO, power_text_responsive
 from diffusion_core.space.settings import spec_from_query, to_query
 from diffusion_core.space.space_facts import (
     ATOMS_EXPONENT,
@@ -59,7 +60,7 @@ from diffusion_core.space.space_facts import (
     times_reference,
 )
 from pages.app_entry import run_through_app
-from pages.common import pick_image, show_pixels
+from pages.common import heavy_gate, pick_image, show_pixels
 from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, mirror_in_url, restore
 from pages.safe_text import plain
@@ -154,15 +155,21 @@ def _grouped_power(base: int, exponent: int) -> str:
     return group_digits(power_text(base, exponent))
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _power_file(base: int, exponent: int) -> bytes:
-    """The whole number as ASCII bytes; long ones in a worker process so the server stays responsive.
+    """The whole number as ASCII bytes, written once per server in its turn of the heavy-work queue (in a worker
+    process, so the server stays responsive) and shared: bytes cannot change, and a class asking for the 12 MP
+    number holds one 87 MB copy, not one per reader (``st.cache_data`` would hand each reader their own).
 
     The progress bar is part of the cached output (replayed on a cache hit, then emptied).
     """
     bar = st.progress(0.0, text=f"Computing {base}^{exponent:,} …")
-    text = power_text_responsive(
-        base, exponent, on_progress=lambda done, step: bar.progress(done, text=f"Computing {base}^{exponent:,}: {step}"))
+    heavy = certify_digit_count(base, exponent).digits > IN_PROCESS_UP_TO  # a short one takes milliseconds
+    with heavy_gate().slot(on_wait=lambda place: bar.progress(
+            0.0, text=f"The server is busy with other readers' work; you are number {place} in the queue…"))\
+            if heavy else nullcontext():
+        text = power_text_responsive(base, exponent, on_progress=lambda done, step: bar.progress(
+            done, text=f"Computing {base}^{exponent:,}: {step}"))
     bar.empty()
     return text.encode("ascii")
 
@@ -211,11 +218,16 @@ def _whole_number(levels: int, n: int, digits: int) -> None:
     if st.button(f"Prepare a .txt file of all {digits:,} digits", key="is_prepare"):
         st.session_state.is_prepared = target
     if st.session_state.get("is_prepared") == target:
+        note = st.empty()  # readers who asked while another writes it out wait for that one computation
+        note.info(f"Writing out all {digits:,} digits: once for everyone who asks for this size, then shared.",
+                  icon=":material/hourglass_top:")
         try:
             data = _power_file(levels, n)
         except RuntimeError as e:
+            note.empty()
             st.error(f"Could not write the number out: {e} Try again, or a smaller size.")
             return
+        note.empty()
         st.download_button(f"Download {levels}^{n}.txt ({len(data) / 1e6:,.1f} MB)", data=data,
                            file_name=f"{levels}^{n}.txt", mime="text/plain", on_click="ignore", key="is_download")
 
@@ -258,7 +270,7 @@ def _seed_table() -> None:
     st.markdown("**The article's numbers, recomputed**")
     rows = [{"What": c.subject, "The article says": c.claim, "Computed exactly": c.computed,
              "Verdict": "✅ holds" if c.holds else "❌ does not hold"} for c in seed_claims()]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.table(rows, hide_index=True)  # a plain table: no data-grid canvas for the browser to start
 
 
 def _universe(spec: ImageSpec) -> None:
@@ -281,25 +293,20 @@ def _universe(spec: ImageSpec) -> None:
 
 
 def _chart(spec: ImageSpec, digits: int) -> None:
-    curve = digit_curve(spec.channels, spec.bits)
-    fig = go.Figure()
-    fig.add_scatter(x=[p for p, _ in curve], y=[d for _, d in curve], mode="lines",
-                    name=f"{next(k for k, v in COLOUR_MODELS.items() if v == spec.channels)}, {spec.bits}-bit")
-    ends = [curve[0][0], curve[-1][0]]
-    fig.add_scatter(x=ends, y=[20, 20], mode="lines", line={"dash": "dot"}, name="grains of sand, 10¹⁹ (20 digits)")
-    fig.add_scatter(x=ends, y=[81, 81], mode="lines", line={"dash": "dash"}, name="atoms, 10⁸⁰ (81 digits)")
-    presets = [(name.split(" (")[0], p) for name, p in PRESETS.items()]
-    fig.add_scatter(x=[p.pixels for _, p in presets], y=[p.digits() for _, p in presets], mode="markers",
-                    text=[name for name, _ in presets], hovertemplate="%{text}<br>%{y:,} digits<extra></extra>",
-                    name="presets (hover for names)", marker={"size": 8})
-    fig.add_scatter(x=[spec.pixels], y=[digits], mode="markers", marker={"size": 16, "symbol": "star"},
-                    name="your setting")
-    fig.update_layout(xaxis={"type": "log", "title": "pixels (W × H)"},
-                      yaxis={"type": "log", "title": "decimal digits of N"}, height=440,
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.2})
+    colour = next(k for k, v in COLOUR_MODELS.items() if v == spec.channels)
     st.markdown("**Digits against pixels.** The digit count grows in proportion to the pixel count, so on "
                 "log–log axes it is a straight line; sand and atoms are left behind at a handful of pixels.")
-    st.plotly_chart(fig, width="stretch")
+    st.image(_chart_svg(spec.channels, spec.bits, spec.pixels, digits, colour), width="stretch",
+             alt=f"Log-log chart of the decimal digits of N against pixels for {colour}, {spec.bits}-bit images: a "
+                 f"straight line far above the sand (20 digits) and atoms (81 digits) lines; your setting, "
+                 f"{spec.pixels:,} pixels, has {digits:,} digits.")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _chart_svg(channels: int, bits: int, pixels: int, digits: int, colour: str) -> str:
+    presets = [ChartPoint(name.split(" (")[0], p.pixels, p.digits()) for name, p in PRESETS.items()]
+    return digit_chart_svg(digit_curve(channels, bits), presets, ChartPoint("your setting", pixels, digits),
+                           f"{colour}, {bits}-bit")
 
 
 # ---------------------------------------------------------------- image <-> index ----------------

@@ -35,17 +35,33 @@ LinkReader = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
 def restore(read_link: LinkReader) -> None:
     """Give every widget key of this page that the session does not hold its value from the link or default.
 
+    A value the browser sent with this run wins over the link: after its server went away, a reader's browser
+    reconnects to another replica (deploy/), which starts a fresh session; the reader's next move arrives there
+    with every widget's value on screen, and the link's older values must not undo it.
+
     Shows a warning for each value of the link that was rejected, when the link was used (as plain text: the
     messages quote the link's values, which a stranger may have written).
     """
     values, problems = read_link(st.query_params.to_dict())
-    missing = {key: value for key, value in values.items() if key not in st.session_state}
+    sent = _sent_by_browser()
+    missing = {key: value for key, value in values.items() if key not in st.session_state and key not in sent}
     if not missing:
         return
     for key, value in missing.items():
         st.session_state[key] = value
     for problem in problems:
         st.warning(plain(problem), icon=":material/link_off:")
+
+
+def _sent_by_browser() -> set[str]:
+    """The keys of the widgets whose values the browser sent with this run (widget ids end with their key)."""
+    try:  # Streamlit internals (pinned 1.67.0): without them, the link fills every missing key as before
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ids = get_script_run_ctx().session_state._state._new_widget_state.keys()
+    except (AttributeError, ImportError):  # pragma: no cover
+        return set()
+    return {i.split("-", 2)[2] for i in ids if i.startswith("$$ID-") and i.count("-") >= 2}
 
 
 def mirror_in_url(query: Mapping[str, str]) -> None:

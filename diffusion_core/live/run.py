@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from diffusion_core.live.gate import SamplingGate
+from diffusion_core.live.gate import HeavyWorkGate, ReaderGate
 from diffusion_core.live.generation_settings import GenerationSettings
 from diffusion_core.live.trajectory import Trajectory, TrajectoryRecorder, record
 from diffusion_core.model.samplers import image_shape, initial_noise, run_sampler
@@ -57,7 +57,7 @@ class RunResult:
 
 
 def sample_live(loaded: LoadedModel, settings: GenerationSettings, on_frame: Callable[[LiveFrame], None],
-                gate: SamplingGate | None = None, on_wait: Callable[[int], None] | None = None) -> RunResult:
+                gate: HeavyWorkGate | ReaderGate | None = None, on_wait: Callable[[int], None] | None = None) -> RunResult:
     """Run ``settings`` with ``loaded`` (waiting for a slot of ``gate``, if given), showing frames as they come.
 
     ``on_frame`` gets the first and last steps and, in between, at most one frame per MIN_FRAME_GAP_S[mode].

@@ -53,7 +53,7 @@ def test_default_is_the_articles_example():
     assert "24,083 digits" in text and "25098809281053900700418323276699651673899690511737" in text
     assert not at.error and not at.warning
     assert dict(at.query_params) == {"w": "100", "h": "100", "colour": "gray", "bits": "8"}
-    verdicts = at.dataframe[0].value["Verdict"].tolist()
+    verdicts = at.table[0].value["Verdict"].tolist()
     assert verdicts == ["✅ holds"] * 6
 
 
