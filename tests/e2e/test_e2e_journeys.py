@@ -478,7 +478,8 @@ def test_image_space_settings_survive_every_route(session, browser, app_url):
 
 def area_label(page) -> str:
     """The index text area's label names the current size ("An index for a 20 × 20 image ...")."""
-    return page.get_by_test_id("stTextArea").get_by_test_id("stWidgetLabel").inner_text()
+    return (page.get_by_test_id("stTextArea").filter(has_text="An index for")  # not the lesson panel's task box
+            .get_by_test_id("stWidgetLabel").inner_text())
 
 
 def test_forward_settings_survive_every_route(session, browser, app_url):

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import numpy as np
 from PIL import Image
+from playwright.sync_api import expect
 from streamlit_browser import assert_no_exception, open_page, screenshot, wait_for_app
 
 from diffusion_core.access.lessons import Lesson, lesson_link_query, read_lesson
@@ -48,6 +49,8 @@ def test_the_teachers_panel_gives_the_link_of_the_view_on_screen(page, app_url):
     task = panel.get_by_role("textbox", name="Task for the students (plain text)")
     task.fill(TASK)
     task.press("Control+Enter")
+    # the rerun that takes the task may start after wait_for_app has already seen the page idle: wait for it
+    expect(panel.get_by_test_id("stCode")).to_contain_text("task=", timeout=60_000)
     wait_for_app(page)
     link = panel.get_by_test_id("stCode").inner_text().replace("\n", "")
     assert link.split("?")[0] == f"{app_url}/forward"

@@ -9,16 +9,16 @@ import torch
 
 from diffusion_core import ASSETS
 from diffusion_core.forward.schedules import NoiseSchedule
-from diffusion_core.model.samplers import sample
+from diffusion_core.model.samplers import image_shape, sample
 from diffusion_core.model.unet import UNet, UNetConfig
 from diffusion_core.model.weights import available_models, export_weights, load_model, record_onnx
 
 pytest.importorskip("onnxruntime")
 
 
-def _inputs(b: int = 5):
+def _inputs(b: int = 5, shape: tuple[int, int, int] = (1, 28, 28)):
     g = torch.Generator().manual_seed(0)
-    return torch.randn(b, 1, 28, 28, generator=g), torch.tensor([0, 1, 250, 700, 999][:b]), torch.tensor([0, 3, 9, 10, 5][:b])
+    return torch.randn(b, *shape, generator=g), torch.tensor([0, 1, 250, 700, 999][:b]), torch.tensor([0, 3, 9, 10, 5][:b])
 
 
 def test_fresh_export_matches_pytorch(tmp_path):
@@ -33,7 +33,7 @@ def test_fresh_export_matches_pytorch(tmp_path):
     record_onnx("tiny", export_onnx(model), tmp_path)
     loaded = load_model("tiny", tmp_path, torch.device("cpu"))
     assert loaded.engine == "ONNX Runtime"
-    x, t, y = _inputs()
+    x, t, y = _inputs(shape=image_shape(loaded.model))
     torch.testing.assert_close(loaded.runner(x, t, y), loaded.model(x, t, y), rtol=1e-4, atol=1e-5)
 
     # a damaged twin falls back to PyTorch, the weights themselves still load
@@ -49,7 +49,7 @@ SHIPPED_TWINS = [m for m in available_models() if "onnx" in json.loads((ASSETS /
 def test_shipped_twin_matches_and_samples_the_same(name):
     loaded = load_model(name, device=torch.device("cpu"))
     assert loaded.engine == "ONNX Runtime"
-    x, t, y = _inputs()
+    x, t, y = _inputs(shape=image_shape(loaded.model))
     torch.testing.assert_close(loaded.runner(x, t, y), loaded.model(x, t, y), rtol=1e-4, atol=1e-5)
     labels = torch.arange(4)
     kwargs = dict(num_steps=10, guidance=2.0)
