@@ -613,7 +613,8 @@ DISCOVER_JS = r"""
   const found = [];
   for (const [kind, control] of Object.entries(controls)) {
     for (const el of document.querySelectorAll(`[data-testid="${kind}"]`)) {
-      if (!el.checkVisibility()) continue;  // in a hidden tab or a closed expander
+      // in a hidden tab, or a closed expander (its body is clipped, so still "visible", but inert: no reader can reach it)
+      if (!el.checkVisibility() || el.closest('[inert]')) continue;
       const labelEl = kind === "stButton" ? el.querySelector('[data-testid="stMarkdownContainer"]')
                                           : el.querySelector('[data-testid="stWidgetLabel"]');
       const input = el.querySelector(control);
@@ -621,10 +622,10 @@ DISCOVER_JS = r"""
     }
   }
   for (const tab of document.querySelectorAll('[data-testid="stMain"] [role="tab"]'))
-    if (tab.checkVisibility() && tab.getAttribute("aria-selected") !== "true")
+    if (tab.checkVisibility() && !tab.closest('[inert]') && tab.getAttribute("aria-selected") !== "true")
       found.push({ kind: "tab", label: tab.innerText.trim(), enabled: true });
   for (const summary of document.querySelectorAll('[data-testid="stExpander"] summary'))  // the title, not its icon
-    if (summary.checkVisibility()) found.push({ kind: "expander", enabled: true,
+    if (summary.checkVisibility() && !summary.closest('[inert]')) found.push({ kind: "expander", enabled: true,
       label: (summary.querySelector('[data-testid="stMarkdownContainer"]') || summary).innerText.trim() });
   return found;
 }
@@ -814,6 +815,24 @@ def server_log_tail(offset: int) -> str:
     with open(path, encoding="utf-8", errors="replace") as f:
         f.seek(offset)
         return f.read()
+
+
+def test_the_walk_offers_nothing_in_a_closing_expander(session, app_url):
+    """While an expander folds away (a few hundred ms) its body is still "visible" but already inert: the walk
+    must not offer its widgets (it once picked the lesson panel's task box there and timed out typing)."""
+    page = session
+    open_url(page, f"{app_url}/forward")
+    panel = page.get_by_test_id("stSidebar").get_by_test_id("stExpander").filter(has_text="Make a lesson link")
+    task_box = "Task for the students"
+
+    def offered() -> list[str]:
+        return [item["label"] for item in page.evaluate(DISCOVER_JS) if item["kind"] == "stTextArea"]
+
+    panel.locator("summary").click()
+    expect(panel.get_by_test_id("stTextArea")).to_be_visible()
+    assert any(label.startswith(task_box) for label in offered()), "the open panel's task box is offered"
+    panel.locator("summary").click()  # folding starts now; discover at once, mid-animation
+    assert not any(label.startswith(task_box) for label in offered()), "a folding expander's task box was offered"
 
 
 def test_random_walk(session, app_url):
