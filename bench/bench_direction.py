@@ -148,7 +148,7 @@ WATCH_REDRAW = """t => {
         document.addEventListener('keydown', () => { start ??= performance.now(); }, {capture: true, once: true});
         const observer = new MutationObserver(() => {
             const caption = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
-                .some(c => c.innerText.startsWith(`t = ${t}:`));
+                .some(c => c.textContent.startsWith(`t = ${t}:`));
             const now = heat();
             if (start !== null && caption && (now === 'none' || now.split(' ').every(src => !before.includes(src)))
                 && app.getAttribute('data-test-script-state') === 'notRunning') {
