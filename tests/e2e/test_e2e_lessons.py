@@ -121,8 +121,6 @@ PAGE_LESSONS = {
 
 def _lesson_link(page, app_url: str, name: str) -> str:
     """The teacher opens ``name`` with its settings, and the lesson link of that view is made from the page's URL."""
-    if name == "forward":
-        return _teachers_link(page, app_url)
     route, wanted, lesson = PAGE_LESSONS[name]
     open_page(page, f"{app_url}/{route}" + (f"?{wanted}" if wanted else ""), timeout_ms=180_000)
     assert_no_exception(page)
