@@ -7,6 +7,9 @@ from pathlib import Path
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 APP_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+# Streamlit reports idle before the browser has fetched the code of widgets it shows for the first time in a
+# session (it loads each kind of widget on demand); until then they are grey skeletons, with nothing to focus.
+NO_SKELETON_JS = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 
 
 def keyed(page, key: str):
@@ -18,8 +21,11 @@ def keyed(page, key: str):
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (never a fixed delay)."""
+    """Wait until Streamlit has finished running the script and every widget it drew is there (never a fixed delay).
+
+    A skeleton that never goes fails the test."""
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
+    page.wait_for_function(NO_SKELETON_JS, timeout=timeout_ms)
 
 
 def click_and_wait(page, locator, timeout_ms: int = 120_000) -> None:
@@ -49,12 +55,8 @@ def assert_no_exception(page) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot once every element has drawn.
-
-    Streamlit reports idle before the browser has fetched the code of widgets it shows for the first time
-    in a session; until then they are grey skeletons. A skeleton that never goes fails the test.
-    """
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+    """Save a full-page screenshot once every element has drawn (see :data:`NO_SKELETON_JS`)."""
+    page.wait_for_function(NO_SKELETON_JS, timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import collections
 
 import pytest
-from streamlit_browser import APP_IDLE, assert_no_exception, click_and_wait, open_page, wait_for_app
+from streamlit_browser import APP_IDLE, NO_SKELETON_JS, assert_no_exception, click_and_wait, open_page, wait_for_app
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -21,7 +21,7 @@ IMPACTS = ("critical", "serious", "moderate", "minor")
 
 def axe_counts(page) -> tuple[collections.Counter, list[str]]:
     """Run axe-core on ``page`` once it has drawn: (nodes in violation per impact, a line per violation)."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
+    page.wait_for_function(NO_SKELETON_JS, timeout=60_000)
     results = axe_playwright.Axe().run(page).response
     counts, lines = collections.Counter(), []
     for v in results["violations"]:

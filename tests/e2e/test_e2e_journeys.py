@@ -36,7 +36,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
-from streamlit_browser import APP_IDLE, ARTIFACTS, wait_for_app
+from streamlit_browser import APP_IDLE, ARTIFACTS, NO_SKELETON_JS, wait_for_app
 
 from diffusion_core.model.weights import available_models
 
@@ -110,8 +110,7 @@ AFTER_QUEUED_TASKS_JS = ("() => new Promise(resolve => requestAnimationFrame(() 
                          "c.port1.onmessage = () => resolve(); c.port2.postMessage(0); }))")
 # Every widget drawn (no grey skeleton) and every image loaded: an image that arrives late moves what is
 # below it, and a click aimed at a widget would land beside it (or close a just-opened selectbox list).
-DRAWN_JS = ("() => !document.querySelector('[data-testid=\"stSkeleton\"]') && "
-            "Array.from(document.images).every(image => image.complete)")
+DRAWN_JS = f"() => ({NO_SKELETON_JS})() && Array.from(document.images).every(image => image.complete)"
 
 
 def new_session(browser):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-from streamlit_browser import ARTIFACTS, assert_no_exception, open_page, screenshot, wait_for_app
+from streamlit_browser import ARTIFACTS, NO_SKELETON_JS, assert_no_exception, open_page, screenshot, wait_for_app
 
 from diffusion_core.access.lessons import Lesson, lesson_link_query, read_lesson
 
@@ -61,7 +61,7 @@ def test_the_teachers_panel_gives_the_link_of_the_view_on_screen(page, app_url):
 
 
 def _main_png(page, mask=()) -> np.ndarray:
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+    page.wait_for_function(NO_SKELETON_JS, timeout=30_000)
     page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
     # a Plotly chart draws after the run is idle: wait until every chart on the page has its SVG
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"

@@ -49,3 +49,27 @@ def test_shared_link_as_a_fresh_servers_first_visit(browser, name):
         assert page.locator("h1").first.inner_text() == TITLES[name]
         screenshot(page, f"first_visit_{name}")
         context.close()
+
+
+def test_open_page_waits_until_every_widget_has_drawn(browser, app_url):
+    """Streamlit is idle before the code of widgets it shows for the first time has arrived (grey skeletons).
+
+    A test that presses Tab then finds nothing to focus (this failed in CI: Tab never reached the timestep slider).
+    Holding back every script the page fetches after it has started running makes that window seconds long."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    started = {"run": False}
+
+    def slow_once_running(route):
+        if started["run"]:
+            page.wait_for_timeout(2_500)
+        route.continue_()
+
+    page.on("websocket", lambda _ws: started.update(run=True))
+    page.route("**/static/js/*.js", slow_once_running)
+    try:
+        open_page(page, f"{app_url}/forward?t=250", timeout_ms=180_000)
+        assert page.get_by_test_id("stSkeleton").count() == 0
+        assert page.get_by_role("slider", name="Timestep t").count() == 1
+    finally:
+        context.close()
