@@ -4,9 +4,14 @@ A sampling run is a pure function of (model, settings): same seed, same images. 
 bounded, server-wide table of finished runs and of runs in progress, keyed by that pair. A reader who asks for
 a run
 
-* that is finished watches it replayed from its recorded trajectory at the live pace (every recorded frame,
-  spread over the time the run took, at most one per frame gap), and gets the same result;
-* that is in progress joins it: they see its frames as the computing reader does, from the first one on;
+* that is finished watches it replayed from its recorded trajectory at the live pace (the recorded frames spread
+  over the time the run took, at most one per frame gap), and gets the same result;
+* that is in progress joins it: they see its newest frame at once, then its frames as the computing reader does.
+
+A reader who falls behind (a busy server, thirty readers at once) is shown the newest frame due and skips the
+older ones: each frame replaces the one before on the same spot, so a late frame drawn at once behind another
+is work the server does for nothing, and drawing them all would put every reader further behind. The last frame
+is always shown.
 * that nobody has asked for computes it (through the heavy-work queue, by the caller's ``compute``).
 
 If the computing reader's run fails or is interrupted (the reader left), the joiners do not inherit the
@@ -118,25 +123,29 @@ class SharedRuns:
             job.end(result)
 
     def _follow(self, job: _Job, on_frame) -> RunResult | None:
-        """Show the job's frames as they come; its result, or None if it failed."""
+        """Show the job's frames as they come (the newest, when several came since the last); its result, or None
+        if it failed."""
         shown = 0
         while True:
             with job.cond:
                 while shown == len(job.frames) and job.result is None and not job.failed:
                     job.cond.wait()
-                frames, result, failed = job.frames[shown:], job.result, job.failed
-            for frame in frames:
-                on_frame(frame)
-            shown += len(frames)
+                newest = job.frames[-1] if len(job.frames) > shown else None
+                shown, result, failed = len(job.frames), job.result, job.failed
+            if newest is not None:
+                on_frame(newest)
             if failed:
                 return None
-            if result is not None and shown == len(job.frames):
+            if result is not None:  # read with the frames: the run had published its last, which we just showed
                 return result
 
     def _replay(self, result: RunResult, on_frame) -> None:
         start = self._clock()
-        for at, frame in replay_frames(result.trajectory, result.seconds, result.settings.mode):
-            wait = at - (self._clock() - start)
-            if wait > 0:
-                self._sleep(wait)
+        plan = replay_frames(result.trajectory, result.seconds, result.settings.mode)
+        for i, (at, frame) in enumerate(plan):
+            elapsed = self._clock() - start
+            if i + 1 < len(plan) and plan[i + 1][0] <= elapsed:
+                continue  # the next frame is already due: this one would be replaced at once
+            if at > elapsed:
+                self._sleep(at - elapsed)
             on_frame(frame)

@@ -49,7 +49,7 @@ def _in_thread(target, *args):
     return thread, out
 
 
-def test_readers_asking_together_share_one_computation_and_see_every_frame():
+def test_readers_asking_together_share_one_computation_and_the_joiner_starts_at_the_newest_frame():
     runs, run = SharedRuns(), FakeRun()
     first_frames, second_frames = [], []
     t1, out1 = _in_thread(runs.run, "key", run, first_frames.append)
@@ -60,7 +60,10 @@ def test_readers_asking_together_share_one_computation_and_see_every_frame():
     assert run.calls == 1
     assert out1["value"][1] == "computed" and out2["value"][1] == "joined"
     assert out2["value"][0] is out1["value"][0]
-    assert [f.done for f in second_frames] == [f.done for f in first_frames] == list(range(1, FRAMES + 1))
+    assert [f.done for f in first_frames] == list(range(1, FRAMES + 1))
+    joined = [f.done for f in second_frames]
+    assert joined[0] >= 3  # three frames were out when they joined: they see the newest, not the first again
+    assert joined[-1] == FRAMES and joined == sorted(set(joined))  # then forward only, to the very end
 
 
 class FakeClock:
@@ -89,6 +92,44 @@ def test_a_finished_run_is_replayed_at_the_live_pace_without_computing():
     # (the last frame always comes, as in a live run)
     assert shown_at[-1] == pytest.approx(computed.seconds)  # and as long as the run took
     assert clock.now == pytest.approx(computed.seconds)  # the replay waited as long as the run took
+
+
+def test_a_reader_who_falls_behind_a_replay_skips_the_frames_already_out_of_date():
+    """Each frame shown costs this reader 0.2 s (a busy server): they see fewer frames, never fall further behind,
+    and still end on the run's last frame."""
+    clock = FakeClock()
+    runs = SharedRuns(sleep=clock.sleep, clock=lambda: clock.now)
+    run = FakeRun()
+    run.release.set()
+    computed, _ = runs.run("key", run, lambda f: None)
+    plan = replay_frames(computed.trajectory, computed.seconds, computed.settings.mode)
+    frames = []
+
+    def slow_reader(frame):
+        frames.append(frame)
+        clock.now += 0.2
+
+    runs.run("key", FakeRun(), slow_reader)
+    assert 1 < len(frames) < len(plan)
+    assert frames[-1].done == STEPS
+    # done when the run was, plus at most the frame being drawn when the last fell due and the last one itself
+    assert clock.now <= computed.seconds + 2 * 0.2 + 1e-9 < 0.2 * len(plan)
+
+
+def test_a_joiner_who_falls_behind_sees_the_newest_frame_not_every_frame():
+    runs, run = SharedRuns(), FakeRun()
+    t1, _ = _in_thread(runs.run, "key", run, lambda f: None)
+    assert run.started.wait(10)
+    seen = []
+
+    def slow_joiner(frame):
+        seen.append(frame.done)
+        if len(seen) == 1:
+            run.release.set()  # the run goes on to its end while this reader is still drawing its first frame
+            t1.join(10)
+
+    _, how = runs.run("key", FakeRun(), slow_joiner)
+    assert how == "joined" and seen == [3, FRAMES]
 
 
 def test_replayed_frames_cover_a_fast_run_at_most_one_per_gap():
