@@ -6,13 +6,13 @@ a run
 
 * that is finished watches it replayed from its recorded trajectory at the live pace (the recorded frames spread
   over the time the run took, at most one per frame gap), and gets the same result;
-* that is in progress joins it: they see its newest frame at once, then its frames as the computing reader does.
+* that is in progress joins it: they see its newest frame at once, then its frames as the computing reader does;
+* that nobody has asked for computes it (through the heavy-work queue, by the caller's ``compute``).
 
 A reader who falls behind (a busy server, thirty readers at once) is shown the newest frame due and skips the
 older ones: each frame replaces the one before on the same spot, so a late frame drawn at once behind another
 is work the server does for nothing, and drawing them all would put every reader further behind. The last frame
 is always shown.
-* that nobody has asked for computes it (through the heavy-work queue, by the caller's ``compute``).
 
 If the computing reader's run fails or is interrupted (the reader left), the joiners do not inherit the
 failure: the first of them to notice computes the run itself. Thread-safe; no Streamlit.
