@@ -54,7 +54,7 @@ def test_shared_link_as_a_fresh_servers_first_visit(browser, name):
 def test_open_page_waits_until_every_widget_has_drawn(browser, app_url):
     """Streamlit is idle before the code of widgets it shows for the first time has arrived (grey skeletons).
 
-    A test that presses Tab then finds nothing to focus (this failed in CI: Tab never reached the timestep slider).
+    A test that presses Tab in that window finds nothing to focus (CI failed so: Tab never reached the timestep slider).
     Holding back every script the page fetches after it has started running makes that window seconds long."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
