@@ -173,8 +173,8 @@ def show_walk(run: RunResult) -> None:
         st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, class_names, path, end, traj.labels),
                         width="stretch")
     else:
-        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels),
-                 alt=alt_text.walk_picture(b, d, class_names))
+        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels), output_format="PNG",
+                 alt=alt_text.walk_picture(b, d, class_names))  # PNG said: "auto" re-encodes it as JPEG per reader
     st.caption("Each dot is a real training image; the lines are this run's x_t at every recorded step, "
                "projected onto the two directions along which the training images vary most (PCA). "
                "The walk starts at pure noise, which in these two directions sits near the middle, "

@@ -107,3 +107,16 @@ def test_corrupt_weights_explain_and_do_not_crash(broken_assets):
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "corrupt" in errors and "git checkout" in errors
+
+
+def test_every_picture_of_a_run_is_served_as_lossless_png(served_media):
+    """The frames, the result, the walk and the nearest-image pairs all go out as PNG. A still picture handed to
+    Streamlit as bytes without ``output_format`` is re-encoded as JPEG (its "auto" format for pictures without
+    alpha) in every session: JPEG artefacts on a chart of dots, and a decode plus an encode per reader."""
+    at = _run({"steps": "5", "label": "3", "seed": "11"})
+    assert not at.exception, [e.value for e in at.exception]
+    walk = [i for i in at.get("image") if "walk" in i.proto.imgs[0].alt.lower()]
+    assert len(walk) == 1  # the still walk picture is among the images checked below
+    served = {element.proto.imgs[0].url: served_media[element.proto.imgs[0].url].mimetype
+              for element in at.get("image")}
+    assert len(served) >= 4 and set(served.values()) == {"image/png"}, served
