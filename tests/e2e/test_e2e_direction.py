@@ -105,6 +105,25 @@ def test_a_readers_walk_through_the_page_and_back(page, app_url):
     assert_no_exception(page)
 
 
+def test_charts_skipped_off_screen_draw_at_full_size_when_scrolled_to(page, app_url):
+    """The page's charts are painted only on screen (``content-visibility: auto``, pages/common.py): each one, once
+    scrolled to, is drawn as wide and as tall as its place on the page, as it was without the style."""
+    _open(page, app_url)
+    charts = page.locator('[data-testid="stMain"] [data-testid="stPlotlyChart"]:visible')
+    assert charts.count() >= 4
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        wait_for_app(page, TIMEOUT_MS)
+        skipped_when_away = chart.evaluate(
+            "e => getComputedStyle(e.closest('[data-testid=stElementContainer]')).contentVisibility")
+        box, svg = chart.bounding_box(), chart.locator(".main-svg").first.bounding_box()
+        assert skipped_when_away == "auto"
+        assert box["width"] > 300 and box["height"] > 200, box
+        assert abs(svg["width"] - box["width"]) < 2 and abs(svg["height"] - box["height"]) < 2, (i, box, svg)
+    screenshot(page, "direction_last_chart")
+
+
 def test_field_playback_then_pause(page, app_url):
     _open(page, app_url, QUICK + "&t=999")
     before = _field_srcs(page)
