@@ -246,15 +246,40 @@ async def browse(server: Server, n: int, seconds: float, after_leave: float) -> 
     rss_left = server.rss_mb()
     await asyncio.sleep(after_leave)
     rss_after = server.rss_mb()
+    # Streamlit keeps a closed tab's session for server.disconnectedSessionTTL, but drops expired ones only when it
+    # next stores a session: one more reader coming and going shows what the expired sessions were holding.
+    late = Reader(server.url)
+    await late.connect()
+    await late.open("", "")
+    await late.close()
+    await asyncio.sleep(5)
+    rss_after_reap = server.rss_mb()
+    held = cache_memory_mb(server.url)
     out = summary(runs)
     single = summary([x for rr in single_runs for x in (rr if isinstance(rr, list) else [rr])])
     show(f"browsing every page and moving sliders for {seconds:g} s (each page open or slider move is one run)",
          single, out, win)
     media_errors = sum(len(r.media_errors) for r in readers)
     print(f"RSS: {rss_start:.0f} MB before, {win['peak_rss_mb']} MB peak, {rss_left:.0f} MB as they left, "
-          f"{rss_after:.0f} MB {after_leave:g} s later; {len(runs)} runs; images not fetched in time: {media_errors}")
+          f"{rss_after:.0f} MB {after_leave:g} s later, {rss_after_reap:.0f} MB after one more reader came and went; "
+          f"{len(runs)} runs; images not fetched in time: {media_errors}")
+    print("held by Streamlit's caches then (its /_stcore/metrics, MB): "
+          + ", ".join(f"{name} {mb:.1f}" for name, mb in held[:8]) + f"; in all {sum(mb for _, mb in held):.1f} MB")
     return {"crowd": out, "single": single, "server": win, "rss_start_mb": round(rss_start, 1),
-            "rss_left_mb": round(rss_left, 1), "rss_after_leave_mb": round(rss_after, 1), "runs": len(runs)}
+            "rss_left_mb": round(rss_left, 1), "rss_after_leave_mb": round(rss_after, 1),
+            "rss_after_reap_mb": round(rss_after_reap, 1), "cache_mb": round(sum(mb for _, mb in held), 1),
+            "runs": len(runs)}
+
+
+def cache_memory_mb(url: str) -> list[tuple[str, float]]:
+    """What each cached function holds, largest first, from Streamlit's metrics endpoint (Prometheus text)."""
+    held: dict[str, float] = {}
+    for line in _get(f"{url}/_stcore/metrics").decode().splitlines():
+        if line.startswith("cache_memory_bytes{"):
+            labels, value = line.rsplit(" ", 1)
+            name = labels.split('cache="', 1)[-1].split('"', 1)[0].rsplit(".", 1)[-1]
+            held[name] = held.get(name, 0.0) + float(value) / 2**20
+    return sorted(held.items(), key=lambda kv: -kv[1])
 
 
 async def big_number(server: Server, n: int) -> dict:

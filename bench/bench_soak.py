@@ -36,16 +36,19 @@ SEED_BASE = 700_000  # far from the seeds readers and tests use: every run is co
 async def repeat(reader: Reader, count: int, warmup: int, server: Server, action) -> dict:
     """Run ``action(i)`` ``count`` times; RSS before, after ``warmup`` actions, and at the end."""
     runs: list[RunTiming] = []
-    before, after_warmup = server.rss_mb(), None
+    before, every_100 = server.rss_mb(), []
+    after_warmup = before
     for i in range(count):
         runs.append(await action(i))
         if i + 1 == min(warmup, count):
             after_warmup = server.rss_mb()
+        if (i + 1) % 100 == 0:
+            every_100.append(round(server.rss_mb()))
     failed = [r for r in runs if r.status != "ok" or r.exceptions]
     return {"count": count, "rss_before_mb": round(before, 1), "rss_after_warmup_mb": round(after_warmup, 1),
-            "rss_end_mb": round(server.rss_mb(), 1), "errors": len(failed),
+            "rss_end_mb": round(server.rss_mb(), 1), "rss_every_100_mb": every_100, "errors": len(failed),
             "error_examples": [r.exceptions[:1] or [r.status] for r in failed[:3]],
-            "median_s": round(statistics.median(r.done for r in runs if r.done is not None), 3)}
+            "median_s": round(statistics.median([r.done for r in runs if r.done is not None] or [0.0]), 3)}
 
 
 async def soak(args) -> dict:
@@ -77,7 +80,8 @@ def report(r: dict) -> None:
     for name, part in (("denoiser, a new seed each time", r["generations"]), ("forward page, t moved", r["moves"])):
         print(f"{name}: {part['count']} runs, median {part['median_s']:.3f} s, errors {part['errors']} "
               f"{part['error_examples'] or ''}; RSS {part['rss_before_mb']:.0f} MB before, "
-              f"{part['rss_after_warmup_mb']:.0f} MB after the warm-up, {part['rss_end_mb']:.0f} MB at the end")
+              f"{part['rss_after_warmup_mb']:.0f} MB after the warm-up, {part['rss_end_mb']:.0f} MB at the end; every 100 "
+              f"runs: {part['rss_every_100_mb']}")
     print(f"RSS: {r['rss_start_mb']:.0f} MB at the start (both pages opened once), {r['rss_end_mb']:.0f} MB at the end, peak "
           f"{r['peak_rss_mb']:.0f} MB; growth {r['growth_mb']:+.0f} MB over the whole soak, "
           f"{r['growth_after_warmup_mb']:+.0f} MB after the denoiser's warm-up   bar: < {BAR_GROWTH_MB} MB")
