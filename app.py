@@ -9,11 +9,10 @@ import streamlit as st
 from pages.accessible import apply_accessibility_fixes
 from pages.common import skip_painting_offscreen_charts
 from pages.heap import freeze_imported_heap
-from pages.memory import limit_malloc_arenas, start_memory_trimmer
+from pages.memory import start_memory_trimmer
 from pages.presenter import presenter
 
-limit_malloc_arenas()  # before the server has made many threads: see pages/memory.py
-start_memory_trimmer()
+start_memory_trimmer()  # once per server, before it has made many threads: see pages/memory.py
 st.set_page_config(page_title="Image Space", page_icon=":material/grain:", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [

@@ -50,12 +50,15 @@ def trim_now() -> bool:
 
 
 def start_memory_trimmer(every_s: float = TRIM_EVERY_S) -> threading.Thread | None:
-    """The one trimming thread of this process, started on the first call (None where there is no glibc)."""
+    """The one trimming thread of this process, started on the first call with the arena limit set (None where
+    there is no glibc). Later calls only return it: app.py calls this on every run."""
     global _trimmer
     if _glibc() is None:
         return None
     with _trimmer_lock:
         if _trimmer is None:
+            limit_malloc_arenas()
+
             def trim_forever() -> None:  # a daemon thread: it ends with the server
                 while True:
                     time.sleep(every_s)
