@@ -10,7 +10,11 @@ eps ~ N(0, I), form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps (eq. 4) and minimi
 ||eps - eps_theta(x_t, t, y)||^2 (eq. 14). AdamW, linear warm-up then cosine decay, gradient
 clipping, EMA of the weights (what gets shipped). Images of any (C, H, W): the UNet is built for the
 data's shape. ``--hflip`` mirrors half of each batch's images, of the classes whose meaning survives a
-mirror (for emoji: all but flags; see :mod:`diffusion_core.model.emoji_data`).
+mirror (for emoji: all but flags; see :mod:`diffusion_core.model.emoji_data`). ``--shift N`` moves
+each image by up to N pixels in each direction (edges replicated: the white of an emoji's background),
+so that a small data set is not learnt by heart. ``--min-snr-gamma G`` weights each sample's loss by
+min(SNR_t, G) / SNR_t (Hang et al. 2023, "Min-SNR", eq. 6 for eps-prediction), which stops the many
+nearly clean timesteps from dominating the gradient.
 
 Reproducible and resumable: every step draws its batch and noise from a generator seeded by
 (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
@@ -59,6 +63,8 @@ class TrainConfig:
     init_from: str = ""  # a shipped weights file to start from (fine-tuning with a fresh schedule), or none
     unet: UNetConfig = field(default_factory=UNetConfig)
     hflip: bool = False  # mirror a random half of each batch, for the classes in FLIPPABLE[dataset]
+    shift: int = 0  # move each image by up to this many pixels per axis (0: never)
+    min_snr_gamma: float = 0.0  # Min-SNR loss weight min(SNR, gamma) / SNR (0: plain eq. 14)
 
 
 # Classes whose images may be mirrored in training, per data set (digits and clothes are never flipped:
@@ -117,6 +123,8 @@ class Trainer:
         if self.flippable is not None:  # drawn last, so runs without flips keep their batches exactly
             flip = (torch.rand(b, generator=g) < 0.5).to(self.device) & self.flippable[y_true]
             x0 = torch.where(flip[:, None, None, None], x0.flip(3), x0)
+        if self.cfg.shift:  # drawn after the flips, for the same reason
+            x0 = shift_images(x0, torch.randint(-self.cfg.shift, self.cfg.shift + 1, (b, 2), generator=g))
         y = torch.where(drop.to(self.device), torch.full_like(y_true, self.cfg.unet.num_classes), y_true)
         return x0, t.to(self.device), y, eps.to(self.device)
 
@@ -124,7 +132,8 @@ class Trainer:
         x0, t, y, eps = self.batch(self.step)
         ab = self.alpha_bar[t][:, None, None, None]
         x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * eps  # eq. 4
-        loss = F.mse_loss(self.model(x_t, t, y), eps)  # eq. 14
+        per_sample = F.mse_loss(self.model(x_t, t, y), eps, reduction="none").mean(dim=(1, 2, 3))  # eq. 14
+        loss = (per_sample * self.loss_weight(ab.flatten())).mean()
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(self.cfg, self.step)
         self.optimizer.zero_grad(set_to_none=True)
@@ -137,6 +146,13 @@ class Trainer:
                 p_ema.lerp_(p, 1 - decay)
         self.step += 1
         return float(loss.detach())
+
+    def loss_weight(self, alpha_bar: torch.Tensor) -> torch.Tensor:
+        """(B,) weights of the samples' losses: 1, or min(SNR, gamma) / SNR with SNR = ab / (1 - ab) (Min-SNR)."""
+        if not self.cfg.min_snr_gamma:
+            return torch.ones_like(alpha_bar)
+        snr = alpha_bar / (1 - alpha_bar)
+        return snr.clamp(max=self.cfg.min_snr_gamma) / snr
 
     def state(self) -> dict:
         return {
@@ -151,7 +167,8 @@ class Trainer:
         }
 
     def load_state(self, state: dict) -> None:
-        saved = {"hflip": False, **state["config"]}  # checkpoints from before --hflip existed
+        # checkpoints from before these options existed
+        saved = {"hflip": False, "shift": 0, "min_snr_gamma": 0.0, **state["config"]}
         if saved != _config_dict(self.cfg):
             raise ValueError("checkpoint was made with a different configuration; pass the same flags to resume")
         self.model.load_state_dict(state["model"])
@@ -195,6 +212,17 @@ class Trainer:
             self.save_checkpoint(checkpoint)
 
 
+def shift_images(x: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """x (B, C, H, W) with image i moved by offsets[i] = (dy, dx) pixels (|dy|, |dx| <= pad), edges replicated."""
+    pad = int(offsets.abs().max()) if len(offsets) else 0
+    if pad == 0:
+        return x
+    h, w = x.shape[2:]
+    padded = F.pad(x, (pad, pad, pad, pad), mode="replicate")
+    return torch.stack([padded[i, :, pad - dy: pad - dy + h, pad - dx: pad - dx + w]
+                        for i, (dy, dx) in enumerate(offsets.tolist())])
+
+
 def _config_dict(cfg: TrainConfig) -> dict:
     d = asdict(cfg)
     d["unet"] = cfg.unet.to_dict()
@@ -211,6 +239,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--channels", default="32,64,64", help="UNet widths at full, 1/2 and 1/4 resolution")
     p.add_argument("--hflip", action="store_true", help="mirror half the images of the classes that allow it")
+    p.add_argument("--shift", type=int, default=0, help="move each image by up to this many pixels per axis")
+    p.add_argument("--min-snr-gamma", type=float, default=0.0,
+                   help="weight each loss by min(SNR, gamma) / SNR (Hang et al. 2023); 0: unweighted")
     p.add_argument("--seed", type=int, default=TrainConfig.seed)
     p.add_argument("--init-from", default="", help="start from these weights (e.g. assets/digits.pt) with a fresh schedule")
     p.add_argument("--run-dir", default=None, help="where checkpoints go (default runs/<dataset>)")
@@ -233,7 +264,8 @@ def main(argv: list[str] | None = None) -> None:
     unet = UNetConfig(channels=channels, num_classes=len(CLASS_NAMES[args.dataset]), image_size=images.shape[1],
                       in_channels=1 if images.ndim == 3 else images.shape[3])
     cfg = TrainConfig(dataset=args.dataset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
-                      seed=args.seed, init_from=args.init_from, unet=unet, hflip=args.hflip)
+                      seed=args.seed, init_from=args.init_from, unet=unet, hflip=args.hflip,
+                      shift=args.shift, min_snr_gamma=args.min_snr_gamma)
     trainer = Trainer(cfg, images, labels)
     run_dir = Path(args.run_dir or f"runs/{args.dataset}")
     checkpoint = run_dir / "checkpoint.pt"

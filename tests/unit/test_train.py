@@ -171,3 +171,50 @@ def test_continued_run_counts_the_steps_of_its_starting_weights(tmp_path):
     resumed.load_state(continued.state())
     assert resumed.init_steps == 6
     assert make_trainer(steps=4).init_steps == 0
+
+
+def test_shift_moves_each_image_by_its_own_offset_with_edges_replicated():
+    from diffusion_core.model.train import shift_images
+
+    x = torch.arange(2 * 1 * 5 * 5, dtype=torch.float32).reshape(2, 1, 5, 5)
+    out = shift_images(x, torch.tensor([[1, 0], [0, -2]]))
+    assert torch.equal(out[0, 0, 1:], x[0, 0, :-1])  # down by one row
+    assert torch.equal(out[0, 0, 0], x[0, 0, 0])  # the top row replicated
+    assert torch.equal(out[1, 0, :, :3], x[1, 0, :, 2:])  # left by two columns
+    assert torch.equal(out[1, 0, :, 3], x[1, 0, :, 4]) and torch.equal(out[1, 0, :, 4], x[1, 0, :, 4])
+    assert torch.equal(shift_images(x, torch.zeros(2, 2, dtype=torch.long)), x)
+
+
+def test_shifted_batches_stay_a_pure_function_and_keep_the_unshifted_draws():
+    plain, shifted = make_trainer(10), make_trainer(10, shift=2)
+    a, b = plain.batch(3), shifted.batch(3)
+    for x, y in zip(shifted.batch(3), b):
+        assert torch.equal(x, y)
+    assert all(torch.equal(u, v) for u, v in zip(a[1:], b[1:]))  # same t, labels and noise
+    assert not torch.equal(a[0], b[0])
+    moved = sum(not torch.equal(u, v) for u, v in zip(a[0], b[0]))
+    assert moved >= 8  # of 16: offsets (0, 0) have probability 1/25
+
+
+def test_min_snr_weight_caps_the_clean_timesteps_and_leaves_the_noisy_ones():
+    trainer = make_trainer(10, min_snr_gamma=5.0)
+    ab = trainer.alpha_bar
+    w = trainer.loss_weight(ab)
+    snr = ab / (1 - ab)
+    assert torch.all(w <= 1) and torch.all(w > 0)
+    np.testing.assert_allclose(w[snr <= 5].numpy(), 1.0)
+    np.testing.assert_allclose(w[snr > 5].numpy(), (5 / snr[snr > 5]).numpy(), rtol=1e-5)
+    assert torch.equal(make_trainer(10).loss_weight(ab), torch.ones_like(ab))
+
+
+def test_shift_and_min_snr_still_lower_the_loss_and_resume_old_checkpoints(tmp_path):
+    trainer = make_trainer(40, shift=2, min_snr_gamma=5.0)
+    before = held_out_loss(trainer)
+    trainer.run(out=io.StringIO(), log_every=1e9)
+    assert held_out_loss(trainer) < 0.7 * before
+    old = make_trainer(10).state()
+    for key in ("shift", "min_snr_gamma"):  # a checkpoint written before the options existed
+        del old["config"][key]
+    make_trainer(10).load_state(old)
+    with pytest.raises(ValueError, match="different configuration"):
+        make_trainer(10, shift=1).load_state(old)
