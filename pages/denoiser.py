@@ -21,7 +21,7 @@ from diffusion_core.live.run import RunResult, sample_live
 from diffusion_core.live.trajectory import frame_image, trajectory_gif
 from diffusion_core.live.walk_plot import draw_walk, walk_figure
 from diffusion_core.model.data import DATASET_TITLES
-from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS
+from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, default_guidance
 from diffusion_core.model.shipped_data import ShippedDataError
 from diffusion_core.model.weights import WeightsError, available_models
 from pages.app_entry import run_through_app
@@ -83,6 +83,11 @@ except WeightsError as e:
 class_names = loaded.class_names
 
 
+def _on_model_change() -> None:
+    """Each model comes with the guidance its own quality sweep chose (its model card)."""
+    st.session_state[KEY + "guidance"] = default_guidance(st.session_state[KEY + "model"])
+
+
 def _on_sampler_change() -> None:
     st.session_state[KEY + "steps"] = DEFAULT_STEPS[st.session_state[KEY + "sampler"]]
 
@@ -103,11 +108,13 @@ def current_settings() -> GenerationSettings:
 with st.sidebar:
     st.subheader("Denoiser settings")
     st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m),
-                 disabled=lesson.is_locked("model"), **KEPT)
+                 on_change=_on_model_change, disabled=lesson.is_locked("model"), **KEPT)
     st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True, disabled=lesson.is_locked("mode"),
              format_func=lambda m: "One image" if m == "one" else "One per class", **KEPT)
     st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance", disabled=lesson.is_locked("guidance"),
-              help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class.", **KEPT)
+              help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class. Choosing a "
+                   f"model sets its own measured default ({default_guidance(st.session_state[KEY + 'model']):g} for "
+                   "this one).", **KEPT)
     st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
                  on_change=_on_sampler_change, disabled=lesson.is_locked("sampler"), **KEPT)
     lo, hi = replace(GenerationSettings(), sampler=st.session_state[KEY + "sampler"],

@@ -14,7 +14,7 @@ import torch
 
 from diffusion_core.images.image_io import fit_square, to_grayscale
 from diffusion_core.images.pixels import to_images
-from diffusion_core.model.samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, image_shape, sample
+from diffusion_core.model.samplers import DEFAULT_STEPS, default_guidance, image_shape, sample
 
 SAMPLER = "dpmpp"  # the app's default sampler, steps and guidance: the samples a reader sees on the denoiser page
 
@@ -48,10 +48,11 @@ def fit_batch(images: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
 
 
 def model_samples(loaded, n: int, seed: int = 0, *, labels: np.ndarray | None = None, steps: int | None = None,
-                  guidance: float = DEFAULT_GUIDANCE, batch_size: int = 100) -> tuple[np.ndarray, np.ndarray]:
+                  guidance: float | None = None, batch_size: int = 100) -> tuple[np.ndarray, np.ndarray]:
     """``n`` samples of the shipped model with the app's default sampler, of the given ``labels`` (default classes
-    0, 1, … in turn): (uint8 images (n, H, W[, 3]), labels (n,))."""
+    0, 1, … in turn) and guidance (default: the model's own): (uint8 images (n, H, W[, 3]), labels (n,))."""
     steps = steps or DEFAULT_STEPS[SAMPLER]
+    guidance = default_guidance(loaded.name) if guidance is None else guidance
     labels = np.arange(n) % len(loaded.class_names) if labels is None else np.asarray(labels, dtype=np.int64)
     gen = torch.Generator().manual_seed(seed)
     out = [np.zeros((0, *pixel_shape(image_shape(loaded.runner))), dtype=np.uint8)]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 
 from diffusion_core import MAX_SEED
-from diffusion_core.model.samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS
+from diffusion_core.model.samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS, default_guidance
 
 MAX_GUIDANCE = 8.0
 MODES = ("one", "grid")
@@ -63,6 +63,7 @@ class GenerationSettings:
         take("seed", _whole, lambda v: 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
         take("mode", str, lambda v: v in MODES, "one or grid")
         sampler = values.get("sampler", default.sampler)
+        values.setdefault("guidance", default_guidance(values.get("model", default.model)))
         settings = replace(default, **values, steps=DEFAULT_STEPS[sampler])
         lo, hi = settings.step_limits
         take("steps", _whole, lambda v: lo <= v <= hi, f"{lo} to {hi} steps for this sampler and layout")

@@ -25,7 +25,8 @@ import torch
 
 from diffusion_core import ASSETS
 from diffusion_core.images.pixels import to_images
-from diffusion_core.model.samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS, sample, trailing_timesteps
+from diffusion_core.model.samplers import (DEFAULT_GUIDANCE, DEFAULT_STEPS, MODEL_GUIDANCE, SAMPLERS, default_guidance,
+                                          sample, trailing_timesteps)
 from diffusion_core.model.weights import LoadedModel, WeightsError, load_model, pick_device
 
 MAX_IMAGES = 100_000
@@ -49,8 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sampler", choices=SAMPLERS, default="dpmpp")
     p.add_argument("--steps", type=int, default=None,
                    help="sampler steps (default: " + ", ".join(f"{k} {v}" for k, v in DEFAULT_STEPS.items()) + ")")
-    p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE,
-                   help=f"classifier-free guidance scale, 0 = unconditional (default {DEFAULT_GUIDANCE})")
+    p.add_argument("--guidance", type=float, default=None,
+                   help=f"classifier-free guidance scale, 0 = unconditional (default {DEFAULT_GUIDANCE}; "
+                        + ", ".join(f"{m} {g:g}" for m, g in MODEL_GUIDANCE.items()) + ")")
     p.add_argument("--eta", type=float, default=0.0, help="DDIM noise, 0..1 (ddim only; default 0)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=100, help="images per network batch (default 100)")
@@ -127,6 +129,8 @@ def run(args: argparse.Namespace) -> str:
         raise UsageError(f"--n must be between 1 and {MAX_IMAGES}, got {args.n}")
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.guidance is None:
+        args.guidance = default_guidance(args.model)
     if not math.isfinite(args.guidance) or args.guidance < 0:
         raise UsageError(f"--guidance must be a number >= 0, got {args.guidance}")
     if not 0.0 <= args.eta <= 1.0:

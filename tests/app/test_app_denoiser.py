@@ -62,6 +62,17 @@ def test_invalid_link_falls_back_with_messages():
                                      "steps": "20", "eta": "0", "seed": "1", "mode": "one"}  # the defaults
 
 
+@pytest.mark.skipif("emoji" not in available_models(), reason="emoji weights not shipped")
+def test_choosing_a_model_sets_its_own_guidance():
+    at = _run({"steps": "5"})
+    at.selectbox(key="den_model").set_value("emoji").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="den_guidance").value == 4.0 and at.query_params["guidance"] == "4"
+    at.slider(key="den_guidance").set_value(2.5).run()
+    at.selectbox(key="den_model").set_value("fashion").run()
+    assert at.slider(key="den_guidance").value == 1.5 and "guidance 1.5" in _final_caption(at)
+
+
 def test_grid_and_scrubbing_do_not_recompute():
     at = _run({"mode": "grid", "steps": "5"})
     assert not at.exception

@@ -24,6 +24,13 @@ def test_round_trip():
     assert back == s and problems == []
 
 
+def test_each_model_has_its_own_default_guidance():
+    emoji, _ = GenerationSettings.from_query({"model": "emoji"}, MODELS + ["emoji"])
+    digits, _ = GenerationSettings.from_query({"model": "digits"}, MODELS + ["emoji"])
+    asked, _ = GenerationSettings.from_query({"model": "emoji", "guidance": "1.5"}, MODELS + ["emoji"])
+    assert (emoji.guidance, digits.guidance, asked.guidance) == (4.0, 1.5, 1.5)
+
+
 def test_sampler_sets_its_default_steps():
     s, _ = GenerationSettings.from_query({"sampler": "ddpm"}, MODELS)
     assert s.steps == 1000
