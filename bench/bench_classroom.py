@@ -13,7 +13,9 @@ its single-reader peer from the same run. Scenarios:
 * ``own_seed``: everyone types their own new seed at the same moment (the page generates on a seed change). Bars:
   the last reader done <= 1.25 x readers x one run alone; first feedback (a frame or a queue place) <= 1 s.
 * ``browse``: for ``--browse-seconds`` each reader opens pages at random and moves their sliders; then everyone
-  leaves. Bars: 0 errors, peak RSS <= 2 GB, RSS back within 150 MB of the start ``--after-leave-seconds`` later.
+  leaves; once their sessions have expired (server.disconnectedSessionTTL) one more reader comes and goes, as on
+  any server in use (Streamlit drops expired sessions only when it stores another). Bars: 0 errors, peak RSS
+  <= 2 GB, RSS back within 150 MB of the start ``--after-leave-seconds`` after they left.
 * ``big_number``: everyone opens the 12 MP colour format and asks for the whole number as a .txt file, then
   downloads it. Bar: all served, or queued with a clear message.
 
@@ -33,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -243,17 +246,18 @@ async def browse(server: Server, n: int, seconds: float, after_leave: float) -> 
     win = server.window(t0, time.perf_counter())
     runs = [run for rr in per_reader for run in (rr if isinstance(rr, list) else [rr])]
     await leave(readers)
-    rss_left = server.rss_mb()
-    await asyncio.sleep(after_leave)
-    rss_after = server.rss_mb()
+    left_at, rss_left = time.perf_counter(), server.rss_mb()
     # Streamlit keeps a closed tab's session for server.disconnectedSessionTTL, but drops expired ones only when it
-    # next stores a session: one more reader coming and going shows what the expired sessions were holding.
+    # next stores a session: one more reader comes and goes once they have expired, as on any server in use.
+    ttl = session_ttl_s()
+    await asyncio.sleep(min(after_leave, ttl + 5))
+    rss_before_reap = server.rss_mb()
     late = Reader(server.url)
     await late.connect()
     await late.open("", "")
     await late.close()
-    await asyncio.sleep(5)
-    rss_after_reap = server.rss_mb()
+    await asyncio.sleep(max(0.0, left_at + after_leave - time.perf_counter()))
+    rss_after = server.rss_mb()
     held = cache_memory_mb(server.url)
     out = summary(runs)
     single = summary([x for rr in single_runs for x in (rr if isinstance(rr, list) else [rr])])
@@ -261,14 +265,21 @@ async def browse(server: Server, n: int, seconds: float, after_leave: float) -> 
          single, out, win)
     media_errors = sum(len(r.media_errors) for r in readers)
     print(f"RSS: {rss_start:.0f} MB before, {win['peak_rss_mb']} MB peak, {rss_left:.0f} MB as they left, "
-          f"{rss_after:.0f} MB {after_leave:g} s later, {rss_after_reap:.0f} MB after one more reader came and went; "
+          f"{rss_before_reap:.0f} MB {min(after_leave, ttl + 5):g} s later (sessions kept {ttl:g} s), then one more "
+          f"reader came and went: {rss_after:.0f} MB {after_leave:g} s after they left; "
           f"{len(runs)} runs; images not fetched in time: {media_errors}")
     print("held by Streamlit's caches then (its /_stcore/metrics, MB): "
           + ", ".join(f"{name} {mb:.1f}" for name, mb in held[:8]) + f"; in all {sum(mb for _, mb in held):.1f} MB")
     return {"crowd": out, "single": single, "server": win, "rss_start_mb": round(rss_start, 1),
-            "rss_left_mb": round(rss_left, 1), "rss_after_leave_mb": round(rss_after, 1),
-            "rss_after_reap_mb": round(rss_after_reap, 1), "cache_mb": round(sum(mb for _, mb in held), 1),
+            "rss_left_mb": round(rss_left, 1), "rss_before_reap_mb": round(rss_before_reap, 1),
+            "rss_after_leave_mb": round(rss_after, 1), "cache_mb": round(sum(mb for _, mb in held), 1),
             "runs": len(runs)}
+
+
+def session_ttl_s() -> float:
+    """How long the app's Streamlit keeps a closed tab's session (server.disconnectedSessionTTL; default 120 s)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    return float(config.get("server", {}).get("disconnectedSessionTTL", 120))
 
 
 def cache_memory_mb(url: str) -> list[tuple[str, float]]:

@@ -39,6 +39,27 @@ def test_trim_returns_the_free_pages_between_live_blocks():
     assert len(kept) == 480
 
 
+def test_tidy_frees_unreachable_cycles_without_a_script_run():
+    """A dropped session is a web of cycles; with no run to trigger Streamlit's collection, ``tidy`` frees it."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    gc.disable()  # as on an idle server: no allocations, so no automatic collection either
+    try:
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        gone = weakref.ref(a)
+        del a, b
+        assert gone() is not None  # reference counting alone cannot free a cycle
+        memory.tidy()
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
 def test_one_trimming_thread_per_process(monkeypatch):
     monkeypatch.setattr(memory, "_trimmer", None)
     first = memory.start_memory_trimmer(every_s=3600)
