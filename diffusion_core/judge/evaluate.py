@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", required=True, help="name in assets/manifest.json (digits, fashion)")
     p.add_argument("--data", default=None, help="the data set the model was trained on (IDX folder, npz or emoji "
                    "folder; default: the copies shipped in assets/datasets)")
-    p.add_argument("--guidance", type=float, nargs="+", default=None, help="scales to measure (default: the model's own)")
+    p.add_argument("--guidance", type=float, nargs="+", default=None,
+                   help="scales to measure (default: the model's own)")
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--sampler", default="dpmpp")
     p.add_argument("--steps", type=int, default=20)
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--classifier", default=None, help="cache of the judge (default runs/<model>/classifier.pt)")
     p.add_argument("--out", default=None, help="JSON report (default runs/<model>/eval.json)")
     args = p.parse_args(argv)
-    report = evaluate(args.model, args.data, args.guidance or [default_guidance(args.model)], args.n, args.sampler, args.steps, args.seed,
+    guidances = args.guidance or [default_guidance(args.model)]
+    report = evaluate(args.model, args.data, guidances, args.n, args.sampler, args.steps, args.seed,
                       Path(args.classifier or f"runs/{args.model}/classifier.pt"),
                       classifier_epochs=args.classifier_epochs)
     out = Path(args.out or f"runs/{args.model}/eval.json")
