@@ -7,6 +7,7 @@ page lives in ``pages/`` and all computation in ``diffusion_core/``.
 import streamlit as st
 
 from pages.accessible import apply_accessibility_fixes
+from pages.browser_history import keep_one_history_entry_per_page
 from pages.common import skip_painting_offscreen_charts
 from pages.heap import freeze_imported_heap
 from pages.memory import start_memory_trimmer
@@ -33,6 +34,7 @@ with st.sidebar:
         "walk from random noise to the tiny corner of image space where pictures live."
     )
     apply_accessibility_fixes()
+    keep_one_history_entry_per_page()
     skip_painting_offscreen_charts()
 navigation.run()
 freeze_imported_heap()

@@ -310,8 +310,8 @@ def press_history(page, direction: str) -> None:
 def history_to_another_page(page, direction: str, max_presses: int = 12) -> int:
     """Press back (or forward) until another page is on screen; returns how many presses it took.
 
-    More than one: every settings change, and every page entry, adds a history entry whose page is the
-    one already shown (see test_entering_a_page_adds_one_history_entry).
+    One, since pages/browser_history.py: a page's settings update its history entry instead of adding
+    entries (test_entering_a_page_adds_one_history_entry); the count is printed and checked by the caller.
     """
     start = current_page(page)
     for presses in range(1, max_presses + 1):
@@ -422,7 +422,7 @@ def every_route(browser, page, name: str, other: str, kept: dict, linked: dict, 
     go_sidebar(page, other)
     presses.append(history_to_another_page(page, "back"))
     check(f"the browser's back button from {other}")
-    print(f"{name}: presses of back, forward, back needed to change page: {presses}")
+    assert presses == [1, 1, 1], f"{name}: presses of back, forward, back needed to change page: {presses}"
 
     reload(page)
     expect_same_settings(page, name, linked, url, "a reload")
@@ -549,11 +549,6 @@ def open_generate_tab(page) -> None:
 
 
 @pytest.mark.parametrize("name", ["image-space", "forward", "denoiser"])
-@pytest.mark.xfail(strict=True, reason=(
-    "App bug: entering a page adds two browser-history entries, not one: Streamlit pushes one for the new "
-    "page and another when mirror_in_url writes st.query_params. So one press of Back from a page reached "
-    "from Home usually stays on that page (at its bare URL, which the page fills in again); when the two "
-    "messages come the other way round, Back shows the previous page's path with this page's parameters."))
 def test_entering_a_page_adds_one_history_entry(session, app_url, name):
     """Home, then a page by the sidebar: one new history entry, so one press of Back shows the home page as it was."""
     page = session
