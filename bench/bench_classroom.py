@@ -2,6 +2,7 @@
 
     nice -n 10 python bench/bench_classroom.py [--readers 30] [--scenarios identical,own_seed,browse,big_number]
                                                [--browse-seconds 60] [--after-leave-seconds 120] [--mode grid]
+                                               [--browse-rounds 1]
 
 Starts one ``streamlit run app.py`` on a loopback port and drives ``--readers`` simulated readers against it
 (``bench/streamlit_reader.py``: websockets carrying the browser's protobuf messages; each image shown is fetched
@@ -15,7 +16,8 @@ its single-reader peer from the same run. Scenarios:
 * ``browse``: for ``--browse-seconds`` each reader opens pages at random and moves their sliders; then everyone
   leaves; once their sessions have expired (server.disconnectedSessionTTL) one more reader comes and goes, as on
   any server in use (Streamlit drops expired sessions only when it stores another). Bars: 0 errors, peak RSS
-  <= 2 GB, RSS back within 150 MB of the start ``--after-leave-seconds`` after they left.
+  <= 2 GB, RSS back within 150 MB of the start ``--after-leave-seconds`` after they left. ``--browse-rounds 2``
+  sends a second class after the first: memory kept once (caches, allocator high-water marks) is not added again.
 * ``big_number``: everyone opens the 12 MP colour format and asks for the whole number as a .txt file, then
   downloads it. Bar: all served, or queued with a clear message.
 
@@ -236,44 +238,62 @@ async def browse_one(r: Reader, seconds: float, rng: random.Random) -> list[RunT
     return runs
 
 
-async def browse(server: Server, n: int, seconds: float, after_leave: float) -> dict:
+async def browse(server: Server, n: int, seconds: float, after_leave: float, rounds: int = 1) -> dict:
+    """One reader alone, then ``rounds`` classes of ``n`` readers one after another, each browsing for ``seconds``
+    and leaving; RSS is read ``after_leave`` seconds after each class left. A second round tells a leak (it grows
+    again by as much) from memory kept once and reused (the caches, the allocators' high-water marks)."""
     rss_start = server.rss_mb()
     single_runs, single_readers = await crowd(server, 1, lambda r, i: browse_one(r, min(20.0, seconds),
                                                                                    random.Random(99)))
     await leave(single_readers)
     t0 = time.perf_counter()
-    per_reader, readers = await crowd(server, n, lambda r, i: browse_one(r, seconds, random.Random(i)))
+    runs, rounds_out = [], []
+    for round_index in range(rounds):
+        per_reader, readers = await crowd(server, n, lambda r, i, k=round_index: browse_one(
+            r, seconds, random.Random(1000 * k + i)))
+        runs += [run for rr in per_reader for run in (rr if isinstance(rr, list) else [rr])]
+        await leave(readers)
+        rounds_out.append(await after_class_left(server, after_leave))
+        rounds_out[-1]["media_errors"] = sum(len(r.media_errors) for r in readers)
     win = server.window(t0, time.perf_counter())
-    runs = [run for rr in per_reader for run in (rr if isinstance(rr, list) else [rr])]
-    await leave(readers)
+    held = cache_memory_mb(server.url)
+    out = summary(runs)
+    single = summary([x for rr in single_runs for x in (rr if isinstance(rr, list) else [rr])])
+    show(f"browsing every page and moving sliders for {seconds:g} s, {rounds} class(es) one after another "
+         "(each page open or slider move is one run)", single, out, win)
+    print(f"RSS: {rss_start:.0f} MB before, {win['peak_rss_mb']} MB peak; {len(runs)} runs")
+    for i, r in enumerate(rounds_out, 1):
+        print(f"  class {i}: {r['rss_left_mb']:.0f} MB as they left, {r['rss_before_reap_mb']:.0f} MB "
+              f"{r['waited_for_reap_s']:g} s later (sessions kept {r['ttl_s']:g} s), then one more reader came and "
+              f"went: {r['rss_after_leave_mb']:.0f} MB {after_leave:g} s after they left "
+              f"({r['rss_after_leave_mb'] - rss_start:+.0f} MB on the start); images not fetched in time: "
+              f"{r['media_errors']}")
+    print("held by Streamlit's caches then (its /_stcore/metrics, MB): "
+          + ", ".join(f"{name} {mb:.1f}" for name, mb in held[:8]) + f"; in all {sum(mb for _, mb in held):.1f} MB")
+    first = rounds_out[0]
+    return {"crowd": out, "single": single, "server": win, "rss_start_mb": round(rss_start, 1),
+            "rss_left_mb": first["rss_left_mb"], "rss_before_reap_mb": first["rss_before_reap_mb"],
+            "rss_after_leave_mb": first["rss_after_leave_mb"],
+            "rss_after_each_class_mb": [r["rss_after_leave_mb"] for r in rounds_out],
+            "cache_mb": round(sum(mb for _, mb in held), 1), "runs": len(runs)}
+
+
+async def after_class_left(server: Server, after_leave: float) -> dict:
+    """RSS as a class left, once their sessions expired, and ``after_leave`` s after they left. Streamlit keeps a
+    closed tab's session for server.disconnectedSessionTTL, but drops expired ones only when it next stores a
+    session: one more reader comes and goes once they have expired, as on any server in use."""
     left_at, rss_left = time.perf_counter(), server.rss_mb()
-    # Streamlit keeps a closed tab's session for server.disconnectedSessionTTL, but drops expired ones only when it
-    # next stores a session: one more reader comes and goes once they have expired, as on any server in use.
     ttl = session_ttl_s()
-    await asyncio.sleep(min(after_leave, ttl + 5))
+    waited = min(after_leave, ttl + 5)
+    await asyncio.sleep(waited)
     rss_before_reap = server.rss_mb()
     late = Reader(server.url)
     await late.connect()
     await late.open("", "")
     await late.close()
     await asyncio.sleep(max(0.0, left_at + after_leave - time.perf_counter()))
-    rss_after = server.rss_mb()
-    held = cache_memory_mb(server.url)
-    out = summary(runs)
-    single = summary([x for rr in single_runs for x in (rr if isinstance(rr, list) else [rr])])
-    show(f"browsing every page and moving sliders for {seconds:g} s (each page open or slider move is one run)",
-         single, out, win)
-    media_errors = sum(len(r.media_errors) for r in readers)
-    print(f"RSS: {rss_start:.0f} MB before, {win['peak_rss_mb']} MB peak, {rss_left:.0f} MB as they left, "
-          f"{rss_before_reap:.0f} MB {min(after_leave, ttl + 5):g} s later (sessions kept {ttl:g} s), then one more "
-          f"reader came and went: {rss_after:.0f} MB {after_leave:g} s after they left; "
-          f"{len(runs)} runs; images not fetched in time: {media_errors}")
-    print("held by Streamlit's caches then (its /_stcore/metrics, MB): "
-          + ", ".join(f"{name} {mb:.1f}" for name, mb in held[:8]) + f"; in all {sum(mb for _, mb in held):.1f} MB")
-    return {"crowd": out, "single": single, "server": win, "rss_start_mb": round(rss_start, 1),
-            "rss_left_mb": round(rss_left, 1), "rss_before_reap_mb": round(rss_before_reap, 1),
-            "rss_after_leave_mb": round(rss_after, 1), "cache_mb": round(sum(mb for _, mb in held), 1),
-            "runs": len(runs)}
+    return {"rss_left_mb": round(rss_left, 1), "rss_before_reap_mb": round(rss_before_reap, 1),
+            "rss_after_leave_mb": round(server.rss_mb(), 1), "waited_for_reap_s": waited, "ttl_s": ttl}
 
 
 def session_ttl_s() -> float:
@@ -350,7 +370,8 @@ async def main(args) -> dict:
         if "big_number" in wanted:
             results["big_number"] = await big_number(server, args.readers)
         if "browse" in wanted:
-            results["browse"] = await browse(server, args.readers, args.browse_seconds, args.after_leave_seconds)
+            results["browse"] = await browse(server, args.readers, args.browse_seconds, args.after_leave_seconds,
+                                             args.browse_rounds)
         results["peak_rss_mb"] = round(max(s[1] for s in server.samples), 1)
     finally:
         server.stop()
@@ -381,6 +402,7 @@ def headline(r: dict) -> dict:
             "big_number_done_max_s": get("big_number", "crowd", "done", "max"),
             "errors": all_errors, "peak_rss_mb": r.get("peak_rss_mb"),
             "rss_start_mb": get("browse", "rss_start_mb"), "rss_after_leave_mb": get("browse", "rss_after_leave_mb"),
+            "rss_after_each_class_mb": get("browse", "rss_after_each_class_mb"),
             "readers": r["readers"], "mode": r["mode"], "load_average": round(r["load_average"], 2)}
 
 
@@ -391,6 +413,8 @@ if __name__ == "__main__":
     parser.add_argument("--mode", choices=["one", "grid"], default="grid", help="what the denoiser draws")
     parser.add_argument("--browse-seconds", type=float, default=60.0, help="300 for the full five minutes")
     parser.add_argument("--after-leave-seconds", type=float, default=120.0)
+    parser.add_argument("--browse-rounds", type=int, default=1,
+                        help="classes browsing one after another (2: does a second class add memory again?)")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     args = parser.parse_args()
     res = asyncio.run(main(args))

@@ -30,7 +30,7 @@ from diffusion_core.toy2d.datasets import (
 )
 from diffusion_core.toy2d.metrics import eps_error
 from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, Trained, learned_eps, train
-from diffusion_core.toy2d.player import player_height, player_html
+from diffusion_core.toy2d.player import ParticlesShown, particles_shown
 from diffusion_core.toy2d.plots import (
     accuracy_figure,
     data_figure,
@@ -145,10 +145,9 @@ def cached_eps_error(data_key: str, net_key: str, _mix: GaussianMixture, _model:
 # particle figure takes ~0.4 s, longer than everything else a rerun of the page does.
 @st.cache_resource(max_entries=6, show_spinner="Walking the particles back from noise…")
 def particles_view(data_key: str, net_key: str, n: int, k: int, seed: int, _mix: GaussianMixture,
-                   _model: DenoiserMLP | None) -> tuple[frames.ParticleRuns, str]:
-    """The runs and their animation (an HTML page of canvases)."""
-    runs = frames.particle_runs(_mix, SCHEDULE, _model, n=n, steps=k, seed=seed)
-    return runs, player_html(runs)
+                   _model: DenoiserMLP | None) -> ParticlesShown:
+    """The animation (an HTML page of canvases) and its distances; the paths themselves are not kept."""
+    return particles_shown(frames.particle_runs(_mix, SCHEDULE, _model, n=n, steps=k, seed=seed))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -195,19 +194,19 @@ def _particles(mix: GaussianMixture) -> None:
     c3.number_input("Noise seed", 0, MAX_SEED, key=KEY + "seed", **KEPT, help="Which N(0, I) draw they all start from.")
     s = current_settings()
     found = find_model(mix, s.config)
-    runs, page = particles_view(mix.key, model_key(found), s.n, s.k, s.seed, mix, None if found is None else found.model)
+    shown = particles_view(mix.key, model_key(found), s.n, s.k, s.seed, mix, None if found is None else found.model)
     with st.container(key=KEY + "particles"):  # our own HTML, built from numbers only (no reader's text in it)
-        st.iframe(page, height=player_height(runs),
+        st.iframe(shown.html, height=shown.height,
                   alt="Animation: particles walking from noise to the data by DDPM and DDIM, learned and exact field")
-    cols = st.columns(len(runs.distances))
-    for col, (key, value) in zip(cols, sorted(runs.distances.items())):
+    cols = st.columns(len(shown.distances))
+    for col, (key, value) in zip(cols, sorted(shown.distances.items())):
         col.metric(f"{key[0]} field, {key[1].upper()}: distance to fresh data", f"{value:.3f}",
                    help="Energy distance between the end points and as many fresh draws of the data.")
     every = "every step" if s.k <= 50 else f"about every {s.k / 50:.0f}th step" if s.k >= 100 else "every step or two"
     m = min(s.n, frames.DISTANCE_POINTS)
     st.caption(f"Energy distance of the first {m:,} end points to {frames.REFERENCE_POINTS:,} fresh draws of the data. "
                f"The yardstick for 'as good as real data': {frames.FLOOR_DRAWS} fresh samples of {m:,} points are "
-               f"{runs.floors.min():.3f}–{runs.floors.max():.3f} from them (mean {runs.floor:.3f}). The animation "
+               f"{shown.floors.min():.3f}–{shown.floors.max():.3f} from them (mean {shown.floor:.3f}). The animation "
                f"shows {every}.")
     if found is None:
         st.caption("Train the denoiser above to add the learned field's two rows.")

@@ -11,7 +11,11 @@ it, and on an idle server nothing runs that collector (Streamlit collects after 
 them widget metadata of the departed sessions. Three remedies, standard for long-running servers:
 
 * :func:`limit_malloc_arenas`: at most two arenas (``M_ARENA_MAX``; the environment variable
-  ``MALLOC_ARENA_MAX=2`` does the same when set before the server starts, as ``deploy/`` does);
+  ``MALLOC_ARENA_MAX=2`` does the same when set before the server starts, as ``deploy/`` does), and blocks of
+  256 KB or more (a frame, an image, a batch of activations) in their own mappings, handed back when freed
+  (``M_MMAP_THRESHOLD``; glibc otherwise raises that threshold to 32 MB as large blocks are freed, and such blocks
+  then stay in the arenas between smaller live ones). 30 readers browsing for 5 minutes: peak 918 MB and
+  +223 MB two minutes after they left, against 1,057 MB and +274 MB without it (one run each, 2026-12-03);
 * :func:`tidy`, every half minute from a daemon thread (:func:`start_memory_trimmer`): ``gc.collect()`` frees
   the cycles of dropped sessions (objects imported at start-up are frozen out of it by ``pages/heap.py``, so it
   scans only what runs left behind), then ``malloc_trim(0)`` hands the free pages inside every arena back to the
@@ -29,7 +33,8 @@ import gc
 import threading
 import time
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+M_ARENA_MAX, M_MMAP_THRESHOLD = -8, -3  # glibc's mallopt parameter numbers (malloc.h)
+MMAP_THRESHOLD_BYTES = 256 * 1024
 TRIM_EVERY_S = 30.0
 
 _trimmer_lock = threading.Lock()
@@ -46,10 +51,11 @@ def _glibc():
         return None
 
 
-def limit_malloc_arenas(arenas: int = 2) -> bool:
-    """Ask glibc for at most ``arenas`` malloc arenas from now on; True if it accepted."""
+def limit_malloc_arenas(arenas: int = 2, mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> bool:
+    """Ask glibc for at most ``arenas`` malloc arenas from now on, and to give every block of ``mmap_threshold``
+    bytes or more its own mapping (returned to the system when freed); True if it accepted both."""
     libc = _glibc()
-    return bool(libc and libc.mallopt(M_ARENA_MAX, arenas) == 1)
+    return bool(libc and libc.mallopt(M_ARENA_MAX, arenas) == 1 and libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1)
 
 
 def trim_now() -> bool:

@@ -25,8 +25,15 @@ import torch
 
 from diffusion_core import ASSETS
 from diffusion_core.images.pixels import to_images
-from diffusion_core.model.samplers import (DEFAULT_GUIDANCE, DEFAULT_STEPS, MODEL_GUIDANCE, SAMPLERS, default_guidance,
-                                          sample, trailing_timesteps)
+from diffusion_core.model.samplers import (
+    DEFAULT_GUIDANCE,
+    DEFAULT_STEPS,
+    MODEL_GUIDANCE,
+    SAMPLERS,
+    default_guidance,
+    sample,
+    trailing_timesteps,
+)
 from diffusion_core.model.weights import LoadedModel, WeightsError, load_model, pick_device
 
 MAX_IMAGES = 100_000

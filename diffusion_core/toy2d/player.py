@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -158,3 +159,26 @@ draw(frame);
 </script>
 </body></html>
 """
+
+
+@dataclass(frozen=True)
+class ParticlesShown:
+    """What the page keeps of a particle run once its animation is built: the HTML, its height and the distances.
+
+    Not the paths: at 2,000 particles x 200 steps they are ~12 MB per field (float64 (K + 1, N, 2) per sampler),
+    and a server-wide cache of a few runs would hold them long after every reader left.
+    """
+
+    html: str
+    height: int
+    distances: dict[tuple[str, str], float]  # energy distance of each run's end points (ParticleRuns.distances)
+    floors: np.ndarray  # (FLOOR_DRAWS,) the yardstick (ParticleRuns.floors)
+
+    @property
+    def floor(self) -> float:
+        return float(self.floors.mean())
+
+
+def particles_shown(runs: ParticleRuns) -> ParticlesShown:
+    """The animation of ``runs`` and the figures shown beside it."""
+    return ParticlesShown(player_html(runs), player_height(runs), dict(runs.distances), runs.floors.copy())

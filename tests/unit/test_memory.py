@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from pathlib import Path
 
@@ -70,3 +71,26 @@ def test_one_trimming_thread_per_process(monkeypatch):
 
 def test_glibc_accepts_the_arena_limit():
     assert memory.limit_malloc_arenas(2)
+
+
+class _MallInfo2(ctypes.Structure):  # glibc's struct mallinfo2 (malloc.h): every field a size_t
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
+def test_large_blocks_get_their_own_mappings_after_a_larger_one_was_freed():
+    """Without a fixed threshold glibc raises it to the size of each mapped block freed (up to 32 MB), so a 1 MB
+    image allocated after a 4 MB one was freed would come from the arena and stay there when freed."""
+    libc = memory._glibc()
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    libc.mallinfo2.restype = _MallInfo2
+    assert memory.limit_malloc_arenas(2)
+    libc.free(libc.malloc(4 << 20))
+    before = libc.mallinfo2().hblks
+    block = libc.malloc(1 << 20)
+    try:
+        assert libc.mallinfo2().hblks == before + 1
+    finally:
+        libc.free(block)
