@@ -10,7 +10,7 @@ it, and on an idle server nothing runs that collector (Streamlit collects after 
 ``gc.get_objects()`` 45 s after two rounds of 30 readers: 804, then 23,914, then 45,800 objects still alive, most of
 them widget metadata of the departed sessions. Three remedies, standard for long-running servers:
 
-* :func:`limit_malloc_arenas`: at most two arenas (``M_ARENA_MAX``; the environment variable
+* :func:`tune_malloc`: at most two arenas (``M_ARENA_MAX``; the environment variable
   ``MALLOC_ARENA_MAX=2`` does the same when set before the server starts, as ``deploy/`` does), and blocks of
   256 KB or more (a frame, an image, a batch of activations) in their own mappings, handed back when freed
   (``M_MMAP_THRESHOLD``; glibc otherwise raises that threshold to 32 MB as large blocks are freed, and such blocks
@@ -51,7 +51,7 @@ def _glibc():
         return None
 
 
-def limit_malloc_arenas(arenas: int = 2, mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> bool:
+def tune_malloc(arenas: int = 2, mmap_threshold: int = MMAP_THRESHOLD_BYTES) -> bool:
     """Ask glibc for at most ``arenas`` malloc arenas from now on, and to give every block of ``mmap_threshold``
     bytes or more its own mapping (returned to the system when freed); True if it accepted both."""
     libc = _glibc()
@@ -78,7 +78,7 @@ def start_memory_trimmer(every_s: float = TRIM_EVERY_S) -> threading.Thread | No
         return None
     with _trimmer_lock:
         if _trimmer is None:
-            limit_malloc_arenas()
+            tune_malloc()
 
             def trim_forever() -> None:  # a daemon thread: it ends with the server
                 while True:

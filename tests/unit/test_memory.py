@@ -70,8 +70,8 @@ def test_one_trimming_thread_per_process(monkeypatch):
     assert [t.name for t in threading.enumerate()].count("malloc-trim") >= 1
 
 
-def test_glibc_accepts_the_arena_limit():
-    assert memory.limit_malloc_arenas(2)
+def test_glibc_accepts_the_arena_limit_and_threshold():
+    assert memory.tune_malloc(2)
 
 
 PROBE = """
@@ -87,7 +87,7 @@ libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
 libc.free.argtypes = [ctypes.c_void_p]
 libc.mallinfo2.restype = MallInfo2
 if sys.argv[1] == "limit":
-    assert memory.limit_malloc_arenas(2)
+    assert memory.tune_malloc(2)
 libc.free(libc.malloc(4 << 20))  # glibc's dynamic threshold rises to 4 MB here
 before = libc.mallinfo2().hblks
 block = libc.malloc(1 << 20)
