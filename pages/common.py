@@ -8,6 +8,7 @@ and forward pages stay light.
 from __future__ import annotations
 
 import hashlib
+import html
 import uuid
 from typing import TYPE_CHECKING
 
@@ -118,6 +119,17 @@ def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1
     """
     slot.image(image, caption=caption, output_format="PNG", width=image.shape[1] * scale if scale > 1 else "content",
                alt=alt)
+
+
+def show_svg(slot, svg: str, key: str) -> None:
+    """Show a chart drawn as an SVG document (``diffusion_core.svg_chart``) in ``slot``, as wide as the slot.
+
+    Its alt text is the chart's own ``<title>`` (the description it was drawn with); ``key`` names the container
+    it sits in, for tests and for the page's CSS.
+    """
+    title = svg.split("<title>", 1)[1].split("</title>", 1)[0] if "<title>" in svg else ""
+    with slot.container(key=key):
+        st.image(svg, width="stretch", alt=html.unescape(title))
 
 
 def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280, *, alt: str) -> None:

@@ -13,11 +13,13 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from diffusion_core.access import alt_text
+from diffusion_core.toy2d.charts import error_t_chart, loss_chart
 from diffusion_core.toy2d.datasets import DATASET_TITLES
 from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS
-from diffusion_core.toy2d.plots import error_t_figure, field_figure, loss_figure
+from diffusion_core.toy2d.plots import field_figure
 from diffusion_core.toy2d.settings import SCHEDULE, DirectionSettings
 from pages.app_entry import run_through_app
+from pages.common import show_svg
 from pages.direction_sections import (
     KEY,
     accuracy_section,
@@ -94,7 +96,7 @@ model = None if trained is None else trained.model
 st.header("The data, and every noisy version of it")
 left, right = st.columns(2, gap="large")
 with left:
-    st.plotly_chart(data_view(mix.key, mix), key=KEY + "data_fig")
+    show_svg(st, data_view(mix.key, mix, DATASET_TITLES[mix.name]), KEY + "data_fig")
     if mix.is_empirical:
         st.caption(f"Your {len(mix.means)} points (edit them under *Memorisation made visible* below).")
     else:
@@ -123,7 +125,8 @@ def training_section() -> None:
         st.success(f"Trained: {found.config.steps:,} steps of {found.config.batch} points in {found.seconds:.1f} s "
                    f"(final loss {found.losses[-100:].mean():.3f}).", icon=":material/check_circle:")
         with st.expander("Its training loss", expanded=False):
-            st.plotly_chart(loss_figure(found.losses), key=KEY + "loss_fig")
+            alt = alt_text.loss_curve(len(found.losses), float(found.losses[-100:].mean()))
+            show_svg(st, loss_chart(found.losses, description=alt), KEY + "loss_fig")
             st.caption("The loss never reaches 0: ε is random, and the best possible prediction is its mean given "
                        "x_t. What matters is how close ε̂ gets to that mean, ε*: the field below.")
         return
@@ -246,13 +249,15 @@ else:
     err = cached_eps_error(mix.key, model_key(trained), mix, model)
     st.markdown("#### Where in time is the model wrong?")
     left, right = st.columns([3, 2], gap="large")
-    left.plotly_chart(error_t_figure(err), key=KEY + "error_t_fig")
+    worst = int(np.argmax(err.relative))
+    worst_range = f"{err.edges[worst]}–{err.edges[worst + 1] - 1}"
+    show_svg(left, error_t_chart(err, description=alt_text.error_over_t(err.overall, worst_range, err.relative[worst])),
+             KEY + "error_t_fig")
     right.metric("weighted ε error over all t", f"{err.overall:.2%}",
                  help="20,000 draws: t uniform, x_t from p_t, the same draws for every model.")
     right.latex(r"\frac{\mathbb E_t\,\mathbb E_{x\sim p_t}\|\epsilon_\theta(x,t) - \epsilon^*(x,t)\|^2}"
                 r"{\mathbb E_t\,\mathbb E_{x\sim p_t}\|\epsilon^*(x,t)\|^2}")
-    worst = int(np.argmax(err.relative))
-    right.markdown(f"Relative to the size of ε* it is worst for t in {err.edges[worst]}–{err.edges[worst + 1] - 1}: "
+    right.markdown(f"Relative to the size of ε* it is worst for t in {worst_range}: "
                    "at low noise ε* is small and changes sharply from one blob to the next, so a small absolute "
                    "miss is a large relative one. At high noise the answer is nearly ε* ≈ x_t, easy to learn.")
 

@@ -12,13 +12,20 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access import alt_text
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.toy2d import frames
 from diffusion_core.toy2d.canvas import field_pictures, jpeg_bytes
+from diffusion_core.toy2d.charts import (
+    accuracy_chart,
+    data_chart,
+    guidance_chart,
+    guidance_sweep_chart,
+    memorisation_chart,
+)
 from diffusion_core.toy2d.datasets import (
     LIMIT,
     MAX_POINTS,
@@ -31,13 +38,7 @@ from diffusion_core.toy2d.datasets import (
 from diffusion_core.toy2d.metrics import eps_error
 from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, Trained, learned_eps, train
 from diffusion_core.toy2d.player import ParticlesShown, particles_shown
-from diffusion_core.toy2d.plots import (
-    accuracy_figure,
-    data_figure,
-    guidance_figure,
-    guidance_sweep_figure,
-    memorisation_figure,
-)
+from diffusion_core.toy2d.plots import points_figure
 from diffusion_core.toy2d.settings import (
     MAX_GUIDANCE,
     MEMORY_NETS,
@@ -47,7 +48,7 @@ from diffusion_core.toy2d.settings import (
     URL_POINTS,
     DirectionSettings,
 )
-from pages.common import heavy_gate, toy_models
+from pages.common import heavy_gate, show_svg, toy_models
 from pages.reader_state import KEPT, mirror_in_url
 
 KEY = "dir_"  # prefix of this page's session-state keys
@@ -140,9 +141,9 @@ def cached_eps_error(data_key: str, net_key: str, _mix: GaussianMixture, _model:
     return eps_error(lambda x, t: learned_eps(_model, x, t), _mix, SCHEDULE, buckets=10, per_bucket=2000)
 
 
-# The views below keep their figure beside their numbers, shared by every session (st.cache_resource: neither is
-# ever changed after it is made; st.plotly_chart copies a figure before sending it). Building the animated
-# particle figure takes ~0.4 s, longer than everything else a rerun of the page does.
+# The views below keep their chart (an SVG document) beside their numbers, shared by every session
+# (st.cache_resource: neither is ever changed after it is made). Building the animated particle player takes
+# ~0.4 s, longer than everything else a rerun of the page does.
 @st.cache_resource(max_entries=6, show_spinner="Walking the particles back from noise…")
 def particles_view(data_key: str, net_key: str, n: int, k: int, seed: int, _mix: GaussianMixture,
                    _model: DenoiserMLP | None) -> ParticlesShown:
@@ -152,9 +153,10 @@ def particles_view(data_key: str, net_key: str, n: int, k: int, seed: int, _mix:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def guidance_view(data_key: str, net_key: str, label: int, scale: float, _mix: GaussianMixture,
-                  _model: DenoiserMLP | None) -> tuple[frames.GuidanceRuns, go.Figure]:
+                  _model: DenoiserMLP | None) -> tuple[frames.GuidanceRuns, str]:
     runs = frames.guidance_runs(_mix, SCHEDULE, _model, label=label, scale=scale, n=GUIDANCE_PARTICLES, steps=50, seed=0)
-    return runs, guidance_figure(_mix, runs)
+    alt = alt_text.guidance_plot(_mix.class_names[label], scale, runs.inside)
+    return runs, guidance_chart(_mix, runs, description=alt)
 
 
 @st.cache_data(max_entries=8, show_spinner="Trying every guidance scale from 0 to 10…")
@@ -164,24 +166,25 @@ def cached_sweep(data_key: str, net_key: str, label: int, _mix: GaussianMixture,
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def memorisation_view(data_key: str, net_key: str, _mix: GaussianMixture, _model: DenoiserMLP | None
-                      ) -> tuple[frames.Memorisation, go.Figure]:
+                      ) -> tuple[frames.Memorisation, str]:
     mem = frames.memorisation(_mix, SCHEDULE, _model, n=MEMORY_PARTICLES, steps=MEMORY_STEPS, seed=3)
-    return mem, memorisation_figure(mem)
+    return mem, memorisation_chart(mem, description=alt_text.memorisation_plot(mem.ideal_on_points, mem.learned_on_points))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Solving the exact ODE finely, then each sampler at 14 step counts…")
-def accuracy_view(data_key: str, _mix: GaussianMixture) -> tuple[frames.SamplerAccuracy, go.Figure]:
+def accuracy_view(data_key: str, _mix: GaussianMixture) -> tuple[frames.SamplerAccuracy, str]:
     acc = frames.sampler_accuracy(_mix, SCHEDULE)
-    return acc, accuracy_figure(acc)
+    return acc, accuracy_chart(acc, description=alt_text.accuracy_plot(list(acc.errors)))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def data_view(data_key: str, _mix: GaussianMixture) -> go.Figure:
-    """2,000 draws of the data (a point set: its points), coloured by class."""
+def data_view(data_key: str, _mix: GaussianMixture, title: str) -> str:
+    """2,000 draws of the data (a point set: its points), coloured by class, as an SVG chart."""
     if _mix.is_empirical:
-        return data_figure(_mix, _mix.means, _mix.labels)
-    x0, y0 = _mix.sample(2000, np.random.default_rng(0))
-    return data_figure(_mix, x0, y0)
+        x0, y0 = _mix.means, _mix.labels
+    else:
+        x0, y0 = _mix.sample(2000, np.random.default_rng(0))
+    return data_chart(_mix, x0, y0, description=alt_text.data_plot(title, len(x0), _mix.class_names))
 
 
 # ---------------------------------------------------------------- particles
@@ -235,8 +238,8 @@ def _guidance(mix: GaussianMixture) -> None:
     s = current_settings()
     found = find_model(mix, s.config)
     net = None if found is None else found.model
-    runs, fig = guidance_view(mix.key, model_key(found), s.label, s.scale, mix, net)
-    st.plotly_chart(fig, key=KEY + "guidance_fig")
+    runs, chart = guidance_view(mix.key, model_key(found), s.label, s.scale, mix, net)
+    show_svg(st, chart, KEY + "guidance_fig")
     if found is None:
         st.caption("Train the denoiser (with classes) above to see the learned guidance beside the exact one.")
     elif net.label is None:
@@ -244,9 +247,10 @@ def _guidance(mix: GaussianMixture) -> None:
                    "train again to see learned guidance beside the exact one.")
     left, right = st.columns([3, 2], gap="large")
     sweep = cached_sweep(mix.key, model_key(found), s.label, mix, net)
-    left.plotly_chart(guidance_sweep_figure(frames.GUIDANCE_SCALES, sweep, s.scale), key=KEY + "sweep_fig")
     exact_in = dict(zip(frames.GUIDANCE_SCALES, sweep["exact"]))
     best = max(exact_in, key=exact_in.get)
+    alt = alt_text.sweep_plot(mix.class_names[s.label], best, exact_in[best])
+    show_svg(left, guidance_sweep_chart(frames.GUIDANCE_SCALES, sweep, s.scale, description=alt), KEY + "sweep_fig")
     right.markdown(f"With the exact field, {exact_in[0.0]:.0%} of the samples land in the class's blobs at s = 0 (the "
                    f"class's share of the data), {exact_in[1.0]:.0%} at s = 1, the most ({exact_in[best]:.0%}) at "
                    f"s = {best:g}, and {exact_in[MAX_GUIDANCE]:.0%} at s = {MAX_GUIDANCE:g}: pushed past their "
@@ -321,9 +325,15 @@ def points_editor() -> bool:
         ss[KEY + "points"] = tuple((float(x), float(y)) for x, y in checked.points)
     shown = point_set(np.array(ss[KEY + "points"]))
     with left:
-        st.plotly_chart(data_figure(shown, shown.means, shown.labels, click_grid=CLICK_GRID), key=chart_key,
-                        on_select=lambda: _add_clicked(chart_key), selection_mode="points")
-        st.caption("Click anywhere on the faint grid to add a point there.")
+        # the clickable chart is Plotly's, built in the browser: on request only, so the page opens fast
+        if st.toggle("Add points by clicking on the chart", key=KEY + "points_clicking",
+                     help="Shows an interactive chart with a faint grid: a click on it adds a point there."):
+            st.plotly_chart(points_figure(shown, CLICK_GRID), key=chart_key,
+                            on_select=lambda: _add_clicked(chart_key), selection_mode="points")
+            st.caption("Click anywhere on the faint grid to add a point there.")
+        else:
+            alt = alt_text.data_plot("your points", len(shown.means), shown.class_names)
+            show_svg(st, data_chart(shown, shown.means, shown.labels, description=alt), KEY + "points_fig")
     return tuple(ss[KEY + "points"]) != before
 
 
@@ -340,8 +350,8 @@ def _memorisation_result(points_mix: GaussianMixture) -> None:
         st.markdown(f"The {s.memory} MLP for these {len(points_mix.means)} points is not trained yet.")
         if train_button(points_mix, s.memory_config, "Train on these points", KEY + "train_points"):
             st.rerun()
-    mem, fig = memorisation_view(points_mix.key, model_key(found), points_mix, None if found is None else found.model)
-    st.plotly_chart(fig, key=KEY + "memory_fig")
+    mem, chart = memorisation_view(points_mix.key, model_key(found), points_mix, None if found is None else found.model)
+    show_svg(st, chart, KEY + "memory_fig")
     c1, c2, c3 = st.columns(3)
     c1.metric("ideal denoiser: samples on a training point", f"{mem.ideal_on_points:.0%}")
     if mem.learned is not None:
@@ -375,9 +385,9 @@ def _accuracy(mix: GaussianMixture) -> None:
         st.caption("Solves the exact ODE for 200 particles, then runs each sampler at 14 step counts (a few "
                    "seconds; once per data set on this server).")
         return
-    acc, fig = accuracy_view(mix.key, mix)
+    acc, chart = accuracy_view(mix.key, mix)
     left, right = st.columns([3, 2], gap="large")
-    left.plotly_chart(fig, key=KEY + "accuracy_fig")
+    show_svg(left, chart, KEY + "accuracy_fig")
     shown = [n for n in (8, 50, 200) if n in acc.steps]
     short = dict(zip(acc.errors, ("DDIM", "DPM++ trailing", "DPM++ log-SNR")))
     table = pd.DataFrame({short[label]: [f"{errors[list(acc.steps).index(n)]:.1e}" for n in shown]

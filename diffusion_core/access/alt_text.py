@@ -123,3 +123,48 @@ def schedule_plot(kind: str, T: int, t: int, alpha_bar_t: float, alpha_bar_end: 
     return (f"Plot of the {kind} schedule over T = {T} steps: ᾱ_t falls from 1 at t = 0 to {alpha_bar_end:.4f} at "
             f"t = T; at t = {t} it is {alpha_bar_t:.3f}, so x_t keeps {math.sqrt(alpha_bar_t):.0%} of the signal. "
             "The other schedule is drawn dashed for comparison.")
+
+
+def data_plot(title: str, count: int, class_names: Sequence[str]) -> str:
+    """The 2-D page's data chart: ``count`` points of the data set ``title``, coloured by class."""
+    classes = f", coloured by class ({', '.join(class_names)})" if len(class_names) > 1 else ""
+    return f"Scatter plot of {count:,} points of the 2-D data set “{title}” in the square from −3 to 3{classes}."
+
+
+def error_over_t(overall: float, worst_range: str, worst: float) -> str:
+    """The bar chart of the learned ε's relative error per range of t."""
+    return (f"Bar chart of the denoiser's relative ε error for ten ranges of t, on a log scale: {overall:.2%} over "
+            f"all t, the most ({worst:.1%}) for t in {worst_range}.")
+
+
+def loss_curve(steps: int, final: float) -> str:
+    """The training loss chart of the 2-D denoiser."""
+    return (f"Line chart of the training loss over {steps:,} steps on a log scale, with its moving average; it "
+            f"levels off near {final:.3f}.")
+
+
+def memorisation_plot(ideal_on_points: float, learned_on_points: float | None) -> str:
+    """The memorisation chart: the ideal denoiser's samples beside the MLP's, over the training points."""
+    learned = ("" if learned_on_points is None else
+               f" Beside it, the MLP's samples: {learned_on_points:.0%} on a training point, the rest fill the shape.")
+    return (f"Scatter plot of samples of the ideal denoiser over the training points (open circles): "
+            f"{ideal_on_points:.0%} of them land on a training point.{learned}")
+
+
+def guidance_plot(class_name: str, scale: float, inside: dict[str, float]) -> str:
+    """The 2-D guidance chart: guided paths and samples over the class's blobs, per field."""
+    shares = "; ".join(f"{name} field: {share:.0%} of the samples in the class's blobs" for name, share in inside.items())
+    return (f"Paths and end points of guided sampling towards class “{class_name}” at guidance s = {scale:g}, "
+            f"over the class's blobs (green). {shares}.")
+
+
+def sweep_plot(class_name: str, best_scale: float, best: float) -> str:
+    """The guidance sweep chart: the share of samples in the class against the scale."""
+    return (f"Line chart of the share of samples in class “{class_name}” against the guidance scale from 0 to 10; "
+            f"with the exact field it is highest, {best:.0%}, at s = {best_scale:g}.")
+
+
+def accuracy_plot(samplers: Sequence[str]) -> str:
+    """The sampler accuracy chart (log-log error against steps)."""
+    return (f"Log-log chart of each sampler's mean distance to the exact solution against the number of steps "
+            f"({', '.join(samplers)}), with dotted 1/n and 1/n² guides; the table beside it gives the numbers.")

@@ -16,10 +16,11 @@ import math
 from dataclasses import dataclass
 from html import escape
 
+from diffusion_core.svg_chart import power_of_ten
+
 WIDTH, HEIGHT = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 64, 190, 16, 52  # margins; the right one holds the labels of sand and atoms
 LABEL_LINE, LABEL_WIDTH = 13, 110  # px: a preset's label moves a line away if another's is this close
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 COLOURS = {"text": "#e8eaf0", "grid": "#3a4150", "curve": "#7c9cff", "sand": "#e0b35a", "atoms": "#6fcf97",
            "preset": "#c9d1e3", "you": "#ff7a90"}
 
@@ -31,11 +32,6 @@ class ChartPoint:
     label: str
     pixels: int
     digits: int
-
-
-def power_of_ten(k: int) -> str:
-    """``10`` with ``k`` as a superscript, e.g. 10⁶."""
-    return "10" + str(k).translate(SUPERSCRIPT)
 
 
 def _log(value: int) -> float:

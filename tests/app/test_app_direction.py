@@ -9,6 +9,7 @@ on the server's shelf for the later tests, as it would for the next reader.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,12 @@ def _ok(at: AppTest) -> None:
 def _field_images(at: AppTest) -> list:
     """The field's panels (still pictures), as image elements with their captions."""
     return [img for img in at.get("image") if any(w in img.proto.imgs[0].caption for w in ("direction", "wrong", "over"))]
+
+
+def _svg_charts(at: AppTest) -> list[str]:
+    """The still charts the page shows (SVG documents sent as data URLs), decoded."""
+    urls = [img.proto.imgs[0].url for img in at.get("image")]
+    return [base64.b64decode(u.split(",", 1)[1]).decode() for u in urls if u.startswith("data:image/svg+xml;base64,")]
 
 
 def _captions(at: AppTest) -> str:
@@ -164,7 +171,7 @@ def test_guidance_scale_and_class_follow_in_the_link():
     at.slider(key="dir_scale").set_value(6.0).run()
     _ok(at)
     assert (at.query_params["cls"], at.query_params["s"]) == ("1", "6")
-    assert any("exact field, guidance s = 6" in str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert any("exact field, guidance s = 6: " in svg for svg in _svg_charts(at))
 
 
 def test_the_class_is_kept_in_range_when_the_data_change():
@@ -176,10 +183,10 @@ def test_the_class_is_kept_in_range_when_the_data_change():
 
 def test_sampler_accuracy_on_request():
     at = _run({"data": "blobs"})
-    assert not any(c.key == "dir_accuracy_fig" for c in at.get("plotly_chart"))
+    assert not any("steps n" in svg for svg in _svg_charts(at))
     at.button(key="dir_accuracy_go").click().run()
     _ok(at)
-    assert any(c.key == "dir_accuracy_fig" for c in at.get("plotly_chart"))
+    assert sum("steps n" in svg and "DPM-Solver++(2M), trailing steps" in svg for svg in _svg_charts(at)) == 1
     assert at.dataframe[-1].value.shape == (3, 3)
 
 
@@ -218,3 +225,16 @@ def test_the_page_keeps_its_settings_through_app_navigation():
         450, 1.5, 500)
     assert {k: at.query_params[k] for k in ("data", "t", "s", "n")} == {"data": "moons", "t": "450", "s": "1.5",
                                                                         "n": "500"}
+
+
+def test_the_page_opens_with_still_charts_and_the_click_chart_comes_on_request():
+    """Opening the page builds no Plotly chart (in a browser each one costs a few hundred ms to draw); the chart
+    that takes clicks to add points is there once the reader asks for it, and still pictures stand in before."""
+    at = _run({"data": "blobs"})
+    assert not at.get("plotly_chart")
+    titles = [svg.split("<title>", 1)[1].split("</title>", 1)[0] for svg in _svg_charts(at)]
+    assert any(t.startswith("Scatter plot of 2,000 points") for t in titles)
+    assert any(t.startswith("Scatter plot of 16 points of the 2-D data set “your points”") for t in titles)
+    at.toggle(key="dir_points_clicking").set_value(True).run()
+    _ok(at)
+    assert [c.key.startswith("dir_points_click_") for c in at.get("plotly_chart")] == [True]

@@ -88,7 +88,8 @@ def test_a_readers_walk_through_the_page_and_back(page, app_url):
     # guidance: a larger scale, the chart's title and the link follow
     page.locator('[data-testid="stSlider"]').filter(has_text="Guidance scale s").scroll_into_view_if_needed()
     _press(page, "Guidance scale s", "ArrowRight", times=4)
-    expect(keyed(page, "dir_guidance_fig")).to_contain_text("guidance s = 5", timeout=TIMEOUT_MS)
+    expect(keyed(page, "dir_guidance_fig").locator("img")).to_have_attribute("alt", re.compile("guidance s = 5"),
+                                                                             timeout=TIMEOUT_MS)
     expect(page).to_have_url(re.compile(r"[?&]s=5(&|$)"), timeout=TIMEOUT_MS)
     assert_no_exception(page)
     screenshot(page, "direction_guidance")
@@ -106,11 +107,16 @@ def test_a_readers_walk_through_the_page_and_back(page, app_url):
 
 
 def test_charts_skipped_off_screen_draw_at_full_size_when_scrolled_to(page, app_url):
-    """The page's charts are painted only on screen (``content-visibility: auto``, pages/common.py): each one, once
-    scrolled to, is drawn as wide and as tall as its place on the page, as it was without the style."""
+    """The page's Plotly charts are painted only on screen (``content-visibility: auto``, pages/common.py): each one,
+    once scrolled to, is drawn as wide and as tall as its place on the page, as it was without the style. The still
+    charts (SVG pictures) fill their column too."""
     _open(page, app_url)
+    click_and_wait(page, page.get_by_text("Interactive chart (zoom, hover)"), TIMEOUT_MS)
+    clicking = page.get_by_text("Add points by clicking on the chart")
+    clicking.scroll_into_view_if_needed()
+    click_and_wait(page, clicking, TIMEOUT_MS)
     charts = page.locator('[data-testid="stMain"] [data-testid="stPlotlyChart"]:visible')
-    assert charts.count() >= 4
+    expect(charts).to_have_count(2, timeout=TIMEOUT_MS)  # the field, and the chart that takes clicks
     for i in range(charts.count()):
         chart = charts.nth(i)
         chart.scroll_into_view_if_needed()
@@ -121,6 +127,12 @@ def test_charts_skipped_off_screen_draw_at_full_size_when_scrolled_to(page, app_
         assert skipped_when_away == "auto"
         assert box["width"] > 300 and box["height"] > 200, box
         assert abs(svg["width"] - box["width"]) < 2 and abs(svg["height"] - box["height"]) < 2, (i, box, svg)
+    for key in ("dir_data_fig", "dir_guidance_fig", "dir_sweep_fig", "dir_memory_fig"):
+        picture = keyed(page, key).locator("img")
+        picture.scroll_into_view_if_needed()
+        shown, column = picture.bounding_box(), keyed(page, key).bounding_box()
+        natural = picture.evaluate("e => e.naturalWidth")
+        assert natural > 300 and abs(shown["width"] - column["width"]) < 2, (key, shown, column, natural)
     screenshot(page, "direction_last_chart")
 
 
@@ -142,9 +154,12 @@ def test_field_playback_then_pause(page, app_url):
 
 def test_a_click_on_the_chart_places_a_point(page, app_url):
     _open(page, app_url, QUICK)
+    expect(page.get_by_text("The small MLP for these 16 points is not trained yet.")).to_be_visible(timeout=TIMEOUT_MS)
+    toggle = page.get_by_text("Add points by clicking on the chart")
+    toggle.scroll_into_view_if_needed()
+    click_and_wait(page, toggle, TIMEOUT_MS)
     chart = page.locator('[class*="st-key-dir_points_click_"]')
     chart.scroll_into_view_if_needed()
-    expect(page.get_by_text("The small MLP for these 16 points is not trained yet.")).to_be_visible(timeout=TIMEOUT_MS)
     area = chart.locator(".nsewdrag").first  # Plotly's plot area: a click there selects the nearest grid point
     box = area.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.52, box["y"] + box["height"] * 0.12)

@@ -134,12 +134,9 @@ def test_figures_build(model):
     assert len(plots.field_figure(frame, overlay=True).data) == 4
     x, y = plots.arrow_paths(frame.arrow_at, -frame.exact_eps, 0.1)
     assert len(x) == 7 * len(frame.arrow_at) and np.isnan(x[2])
-    assert len(plots.data_figure(mix, *mix.sample(100, np.random.default_rng(0))).data) == mix.num_classes
     pts = point_set(heart_points())
-    assert len(plots.data_figure(pts, pts.means, pts.labels, click_grid=frames.grid(5, 3)[1]).data) == 2
-    acc = frames.sampler_accuracy(mix, S, n=20, steps=(4, 8), reference_steps=50)
-    assert len(plots.accuracy_figure(acc).data) == 5  # three samplers and two guides
-    assert plots.loss_figure(np.linspace(2, 1, 200)).data[1].x[0] == 50
+    grid_and_points = plots.points_figure(pts, frames.grid(5, 3)[1]).data
+    assert [len(trace.x) for trace in grid_and_points] == [25, len(pts.means)]  # the click grid, then the points
 
 
 # ---------------------------------------------------------------- the link

@@ -1,0 +1,329 @@
+"""Small static charts as SVG documents: panels side by side, linear or log axes, lines, dots, filled shapes, bars.
+
+Why not Plotly for every chart: in a browser each Plotly chart is built by Plotly's JavaScript, and on the 2-D
+page its seven charts were most of the page's opening time (``bench/bench_page_open.py --pages direction``:
+1.8 s on a warm server, of which the server's own run was 0.16 s; a CPU profile of the browser put 0.7 s in
+Plotly's own code, plus the style and layout work it triggers). A chart that needs no zoom, hover or click is
+the same picture as a few kilobytes of SVG, which the browser draws as one image. Charts a reader interacts with
+(zoom on the field, clicking to add points) stay Plotly.
+
+Usage: make :class:`Panel` objects (each with its two :class:`Axis`), draw into them in data coordinates, then
+``Chart(width, height, panels).svg()``. Everything a series is named after appears once in a legend. Data
+coordinates become screen coordinates rounded to 0.1 px, so a chart of 2,000 dots stays around 40 kB.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+import numpy as np
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+FONT = 'font-family="Source Sans Pro, Source Sans 3, Helvetica, Arial, sans-serif"'
+TEXT, GRID, BG = "#e8eaf0", "#262b36", "#0e1117"
+FONT_SIZE, TITLE_SIZE = 13, 14
+LEGEND_ROW, TITLE_ROW, PANEL_GAP = 22, 22, 24
+
+
+def power_of_ten(k: int) -> str:
+    """``10`` with ``k`` as a superscript, e.g. 10⁶."""
+    return "10" + str(k).translate(SUPERSCRIPT)
+
+
+def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Ticks for a log axis over [lo, hi] (both > 0): every power of ten, and 2· and 5· between them when the
+    range spans fewer than two decades."""
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    values, labels = [], []
+    for k in range(first, last + 1):
+        for m in (1, 2, 5) if last - first < 2 else (1,):
+            v = m * 10.0**k
+            if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9):
+                values.append(v)
+                labels.append(power_of_ten(k) if m == 1 else f"{m}·{power_of_ten(k)}")
+    return values, labels
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """About ``count`` round ticks (1, 2 or 5 times a power of ten apart) inside [lo, hi]."""
+    raw = (hi - lo) / max(count, 1)
+    step = 10.0 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 5, 10) if raw <= m * step)
+    start = math.ceil(lo / step - 1e-9)
+    return [k * step for k in range(start, math.floor(hi / step + 1e-9) + 1)]
+
+
+def log_range(values: np.ndarray) -> tuple[float, float]:
+    """[lo, hi] covering every positive finite value, widened to whole powers of ten (for a log axis)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return 0.1, 1.0
+    lo, hi = 10.0 ** math.floor(math.log10(v.min())), 10.0 ** math.ceil(math.log10(v.max()))
+    return lo, hi if hi > lo else lo * 10
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One axis: its range, scale, ticks (values and their labels), title, and whether grid lines cross the panel."""
+
+    lo: float
+    hi: float
+    ticks: Sequence[float] = ()
+    labels: Sequence[str] | None = None  # None: the tick values as written by f"{value:g}"
+    title: str = ""
+    log: bool = False
+    grid: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.hi > self.lo or (self.log and self.lo <= 0):
+            raise ValueError(f"an axis needs lo < hi (and lo > 0 on a log scale), got {self.lo}, {self.hi}")
+
+    def fraction(self, values: np.ndarray) -> np.ndarray:
+        """Where ``values`` lie along the axis, 0 at ``lo`` and 1 at ``hi`` (NaN stays NaN)."""
+        v = np.asarray(values, dtype=np.float64)
+        if self.log:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (np.log10(v) - math.log10(self.lo)) / (math.log10(self.hi) - math.log10(self.lo))
+        return (v - self.lo) / (self.hi - self.lo)
+
+    def tick_labels(self) -> list[str]:
+        return list(self.labels) if self.labels is not None else [f"{t:g}" for t in self.ticks]
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One thing drawn in a panel: its legend entry (kind, name, colour, dash) and how to draw it on a canvas."""
+
+    kind: str  # "line", "dots", "rings", "fill", "bars"
+    name: str | None
+    colour: str
+    draw: Callable  # (_Box) -> SVG markup
+    dash: str | None = None
+
+
+@dataclass
+class Panel:
+    """A plot area with two axes; ``square`` keeps one unit the same length on both (a map of the plane)."""
+
+    x: Axis
+    y: Axis
+    title: str = ""
+    square: bool = False
+    series: list[_Series] = field(default_factory=list)
+
+    def line(self, x, y, colour: str, width: float = 1.5, name: str | None = None, dash: str | None = None,
+             opacity: float = 1.0) -> None:
+        """A polyline through (x, y); a NaN in either breaks it (many paths in one series)."""
+        def draw(box):
+            px, py = box.points(self, x, y)
+            d, pen = [], "M"
+            for a, b in zip(px, py):
+                if math.isnan(a) or math.isnan(b):
+                    pen = "M"
+                    continue
+                d.append(f"{pen}{_num(a)} {_num(b)}")
+                pen = "L"
+            style = f' stroke-dasharray="{dash}"' if dash else ""
+            return (f'<path d="{"".join(d)}" fill="none" stroke="{colour}" stroke-width="{width}" '
+                    f'stroke-opacity="{opacity}" stroke-linejoin="round"{style}/>')
+        self.series.append(_Series("line", name, colour, draw, dash))
+
+    def dots(self, x, y, colour: str, size: float = 3.5, name: str | None = None, opacity: float = 1.0,
+             ring: bool = False) -> None:
+        """A dot of diameter ``size`` px at every (x, y); ``ring``: an open circle (outline only)."""
+        def draw(box):
+            px, py = box.points(self, x, y)
+            keep = ~(np.isnan(px) | np.isnan(py))
+            if ring:
+                circles = "".join(f'<circle cx="{_num(a)}" cy="{_num(b)}" r="{size / 2}"/>' for a, b in zip(px[keep], py[keep]))
+                return f'<g fill="none" stroke="{colour}" stroke-width="1.6">{circles}</g>'
+            # a zero-length stroke with round caps is a dot: one path for all of them keeps the document small
+            d = "".join(f"M{_num(a)} {_num(b)}h0" for a, b in zip(px[keep], py[keep]))
+            return (f'<path d="{d}" stroke="{colour}" stroke-width="{size}" stroke-linecap="round" '
+                    f'stroke-opacity="{opacity}"/>')
+        self.series.append(_Series("rings" if ring else "dots", name, colour, draw))
+
+    def fill(self, x, y, colour: str, outline: str, name: str | None = None, opacity: float = 0.18) -> None:
+        """Closed shapes through (x, y), NaN between shapes; filled with ``colour`` at ``opacity``, edged ``outline``."""
+        def draw(box):
+            px, py = box.points(self, x, y)
+            d, pen = [], "M"
+            for a, b in zip(px, py):
+                if math.isnan(a) or math.isnan(b):
+                    if pen == "L":
+                        d.append("Z")
+                    pen = "M"
+                    continue
+                d.append(f"{pen}{_num(a)} {_num(b)}")
+                pen = "L"
+            if pen == "L":
+                d.append("Z")
+            return f'<path d="{"".join(d)}" fill="{colour}" fill-opacity="{opacity}" stroke="{outline}" stroke-width="1"/>'
+        self.series.append(_Series("fill", name, outline, draw))
+
+    def bars(self, x, heights, colour: str, width: float = 0.7, name: str | None = None,
+             labels: Sequence[str] | None = None) -> None:
+        """Bars centred on ``x``, ``width`` in x units, from the bottom of the y axis; ``labels`` written above."""
+        def draw(box):
+            xs, hs = np.asarray(x, dtype=np.float64), np.asarray(heights, dtype=np.float64)
+            left, _ = box.points(self, xs - width / 2, hs)
+            right, top = box.points(self, xs + width / 2, hs)
+            bottom = box.bottom(self)
+            parts = [f'<rect x="{_num(a)}" y="{_num(t)}" width="{_num(b - a)}" height="{_num(bottom - t)}"/>'
+                     for a, b, t in zip(left, right, top)]
+            for a, b, t, text in zip(left, right, top, labels or ()):
+                parts.append(f'<text x="{_num((a + b) / 2)}" y="{_num(t - 4)}" text-anchor="middle" fill="{TEXT}" '
+                             f'font-size="{FONT_SIZE - 3}">{escape(text)}</text>')
+            return f'<g fill="{colour}">{"".join(parts)}</g>'
+        self.series.append(_Series("bars", name, colour, draw))
+
+
+@dataclass(frozen=True)
+class _Box:
+    """Where each panel's plot area lies on the canvas: id(panel) -> (left, top, width, height) in px."""
+
+    areas: dict
+
+    def points(self, panel: Panel, x, y) -> tuple[np.ndarray, np.ndarray]:
+        left, top, w, h = self.areas[id(panel)]
+        return left + panel.x.fraction(x) * w, top + (1 - panel.y.fraction(y)) * h
+
+    def bottom(self, panel: Panel) -> float:
+        left, top, w, h = self.areas[id(panel)]
+        return top + h
+
+
+def _entry_width(name: str) -> float:
+    """Room for one legend entry: its swatch and (an estimate of) its text at the legend's font size."""
+    return 24 + 7.0 * len(name) + 18
+
+
+@dataclass
+class Chart:
+    """Panels side by side on a ``width`` x ``height`` px canvas, with one legend (above or below, in as many rows
+    as its entries need) and a ``description`` for screen readers (the sentence the page also gives as alt text)."""
+
+    width: int
+    height: int
+    panels: list[Panel]
+    legend: str | None = None  # "top", "bottom" or None
+    description: str = ""
+
+    def _legend_rows(self) -> list[list[_Series]]:
+        entries: dict[str, _Series] = {}
+        for panel in self.panels:
+            for series in panel.series:
+                if series.name and series.name not in entries:
+                    entries[series.name] = series
+        rows, used = [[]], 0.0
+        for series in entries.values() if self.legend else ():
+            if rows[-1] and used + _entry_width(series.name) > self.width - 60:
+                rows.append([])
+                used = 0.0
+            rows[-1].append(series)
+            used += _entry_width(series.name)
+        return [row for row in rows if row]
+
+    def _areas(self, legend_rows: int) -> dict:
+        titled = any(p.title for p in self.panels)
+        legend_h = LEGEND_ROW * legend_rows
+        top = 10 + (TITLE_ROW if titled else 0) + (legend_h if self.legend == "top" else 0)
+        bottom = 24 + (20 if any(p.x.title for p in self.panels) else 0) + (legend_h if self.legend == "bottom" else 0)
+        left, right = 48 + (20 if any(p.y.title for p in self.panels) else 0), 26
+        n = len(self.panels)
+        cell_w = (self.width - left - right - PANEL_GAP * (n - 1)) / n
+        cell_h = self.height - top - bottom
+        if cell_w <= 0 or cell_h <= 0:
+            raise ValueError(f"a {self.width} x {self.height} px chart has no room for {n} panel(s)")
+        areas = {}
+        for i, panel in enumerate(self.panels):
+            x0, w, h = left + i * (cell_w + PANEL_GAP), cell_w, cell_h
+            if panel.square:
+                unit = min(cell_w / (panel.x.hi - panel.x.lo), cell_h / (panel.y.hi - panel.y.lo))
+                w, h = unit * (panel.x.hi - panel.x.lo), unit * (panel.y.hi - panel.y.lo)
+                x0 += (cell_w - w) / 2
+            areas[id(panel)] = (x0, top, w, h)
+        return areas
+
+    def svg(self) -> str:
+        """The chart as a standalone SVG document (a string)."""
+        rows = self._legend_rows()
+        box = _Box(self._areas(len(rows)))
+        out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" width="{self.width}" '
+               f'height="{self.height}" {FONT} font-size="{FONT_SIZE}" role="img">',
+               f"<title>{escape(self.description)}</title>" if self.description else "",
+               f'<rect width="100%" height="100%" fill="{BG}"/>']
+        for i, panel in enumerate(self.panels):
+            left, top, w, h = box.areas[id(panel)]
+            out.append(self._axes(panel, left, top, w, h))
+            out.append(f'<clipPath id="p{i}"><rect x="{_num(left)}" y="{_num(top)}" width="{_num(w)}" '
+                       f'height="{_num(h)}"/></clipPath><g clip-path="url(#p{i})">')
+            out.extend(series.draw(box) for series in panel.series)
+            out.append("</g>")
+            if panel.title:
+                out.append(f'<text x="{_num(left + w / 2)}" y="{_num(top - 8)}" text-anchor="middle" fill="{TEXT}" '
+                           f'font-size="{TITLE_SIZE}">{escape(panel.title)}</text>')
+        if rows:
+            out.append(self._legend(rows, box))
+        out.append("</svg>")
+        return "".join(out)
+
+    def _axes(self, panel: Panel, left: float, top: float, w: float, h: float) -> str:
+        parts = [f'<rect x="{_num(left)}" y="{_num(top)}" width="{_num(w)}" height="{_num(h)}" fill="none" '
+                 f'stroke="{GRID}"/>']
+        for value, label in zip(panel.x.ticks, panel.x.tick_labels()):
+            px = left + float(panel.x.fraction([value])[0]) * w
+            if panel.x.grid:
+                parts.append(f'<line x1="{_num(px)}" y1="{_num(top)}" x2="{_num(px)}" y2="{_num(top + h)}" stroke="{GRID}"/>')
+            parts.append(f'<text x="{_num(px)}" y="{_num(top + h + 16)}" text-anchor="middle" fill="{TEXT}">'
+                         f'{escape(label)}</text>')
+        for value, label in zip(panel.y.ticks, panel.y.tick_labels()):
+            py = top + (1 - float(panel.y.fraction([value])[0])) * h
+            if panel.y.grid:
+                parts.append(f'<line x1="{_num(left)}" y1="{_num(py)}" x2="{_num(left + w)}" y2="{_num(py)}" stroke="{GRID}"/>')
+            parts.append(f'<text x="{_num(left - 6)}" y="{_num(py + 4)}" text-anchor="end" fill="{TEXT}">'
+                         f'{escape(label)}</text>')
+        if panel.x.title:
+            parts.append(f'<text x="{_num(left + w / 2)}" y="{_num(top + h + 36)}" text-anchor="middle" fill="{TEXT}">'
+                         f'{escape(panel.x.title)}</text>')
+        if panel.y.title:
+            cy = top + h / 2
+            parts.append(f'<text x="16" y="{_num(cy)}" text-anchor="middle" fill="{TEXT}" '
+                         f'transform="rotate(-90 16 {_num(cy)})">{escape(panel.y.title)}</text>')
+        return "".join(parts)
+
+    def _legend(self, rows: list[list[_Series]], box: _Box) -> str:
+        left, top, _, h = box.areas[id(self.panels[0])]
+        if self.legend == "top":
+            first = top - (TITLE_ROW if any(p.title for p in self.panels) else 0) - LEGEND_ROW * (len(rows) - 1) - 8
+        else:
+            first = self.height - 8 - LEGEND_ROW * (len(rows) - 1)
+        parts = []
+        for r, row in enumerate(rows):
+            x, y = left, first + r * LEGEND_ROW
+            for s in row:
+                parts.append(_swatch(s, x, y - 4))
+                parts.append(f'<text x="{_num(x + 24)}" y="{_num(y)}" fill="{TEXT}">{escape(s.name)}</text>')
+                x += _entry_width(s.name)
+        return "".join(parts)
+
+
+def _swatch(s: _Series, x: float, mid: float) -> str:
+    """A legend entry's little picture of its series, 18 px wide, centred on height ``mid``."""
+    if s.kind == "line":
+        dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+        return (f'<line x1="{_num(x)}" y1="{_num(mid)}" x2="{_num(x + 18)}" y2="{_num(mid)}" stroke="{s.colour}" '
+                f'stroke-width="2"{dash}/>')
+    if s.kind in ("dots", "rings"):
+        return (f'<circle cx="{_num(x + 9)}" cy="{_num(mid)}" r="4" fill="{"none" if s.kind == "rings" else s.colour}" '
+                f'stroke="{s.colour}"/>')
+    return (f'<rect x="{_num(x + 2)}" y="{_num(mid - 5)}" width="14" height="10" fill="{s.colour}" fill-opacity="0.5" '
+            f'stroke="{s.colour}"/>')
