@@ -5,9 +5,10 @@
 Bar (DESIGN.md): any page <= 1.0 s. Starts ``streamlit run app.py`` on a loopback port, opens every page once in
 headless Chromium (the server's caches and the browser's code chunks warm), then, ``--repeats`` times per page,
 goes home (for the home page itself: to the image-space page) and clicks the page in the sidebar, timing from
-the click to the page finished: Streamlit's script state idle, no skeletons left, and every Plotly chart of the
-page drawn. Beside it, the same page opened by a protocol reader (``bench/streamlit_reader.py``, no browser: the
-server's script run and its messages alone). Prints medians and maxima; asserts nothing.
+the click to the page finished: Streamlit's script state idle, no skeletons left, every Plotly chart of the
+page drawn and every picture (the SVG charts among them) loaded. Beside it, the same page opened by a protocol
+reader (``bench/streamlit_reader.py``, no browser: the server's script run and its messages alone). Prints medians
+and maxima; asserts nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TITLES = {"": "Image Space", "image-space": "How large is image space?", "forward": "The forward process",
           "denoiser": "Live denoiser", "direction": "Which direction to move", "corner": "How tiny is the corner?"}
 DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
-  && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))"""
+  && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
+  && [...document.querySelectorAll('[data-testid="stMain"] img')].every(i => i.complete)"""
 
 
 def browser_times(url: str, pages: list[str], repeats: int) -> dict[str, list[float]]:

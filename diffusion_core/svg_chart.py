@@ -25,7 +25,7 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 FONT = 'font-family="Source Sans Pro, Source Sans 3, Helvetica, Arial, sans-serif"'
 TEXT, GRID, BG = "#e8eaf0", "#262b36", "#0e1117"
 FONT_SIZE, TITLE_SIZE = 13, 14
-LEGEND_ROW, TITLE_ROW, PANEL_GAP = 22, 22, 24
+LEGEND_ROW, TITLE_ROW, PANEL_GAP = 22, 22, 60  # the gap holds the next panel's y tick labels
 
 
 def power_of_ten(k: int) -> str:

@@ -1,7 +1,7 @@
 """The forward process: watch a real image dissolve into noise, with the maths beside it.
 
 Layout and widgets only; the maths lives in ``diffusion_core.forward.process`` (eq. 2 and 4 of Ho et al. 2020),
-``forward_stats`` (curves, histogram, noise-ball bound), ``forward_plots`` and ``forward_settings``.
+``forward_stats`` (curves, histogram, noise-ball bound), ``forward.charts`` and ``forward_settings``.
 """
 
 from __future__ import annotations
@@ -17,11 +17,7 @@ from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
 from diffusion_core.forward import process as fw
 from diffusion_core.forward import stats as fs
-from diffusion_core.forward.plots import (
-    histogram_figure,
-    schedule_figure,
-    survival_figure,
-)
+from diffusion_core.forward.charts import histogram_chart, schedule_chart, survival_chart
 from diffusion_core.forward.schedules import SCHEDULE_KINDS, NoiseSchedule
 from diffusion_core.forward.settings import (
     RESOLUTIONS,
@@ -34,7 +30,7 @@ from diffusion_core.images.pixel_patch import centred_origin, clamp_origin, patc
 from diffusion_core.images.pixels import to_model_space, to_pixels
 from diffusion_core.model.shipped_data import ShippedDataError
 from pages.app_entry import run_through_app
-from pages.common import cached_held_out, pick_image
+from pages.common import cached_held_out, pick_image, show_svg
 from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, mirror_in_url, restore
 
@@ -192,9 +188,11 @@ def _compare(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int, k
     mid.image(enlarge(result["iter"], 220), caption=f"{t:,} single steps, eq. 2 ({result['iter_s']:.2f} s)",
               alt=f"Made by {t:,} single steps (eq. 2). " + alt_text.noisy_frame(t, ab_t))
     (centres, d_jump, _), (_, d_iter, _) = result["hist"]
-    fig = histogram_figure(centres, d_jump, t, second=(d_iter, "noise of the steps"), first_name="noise of the jump")
-    fig.update_layout(title="Their noise, (x_t − √ᾱ_t x₀) / √(1 − ᾱ_t)")
-    right.plotly_chart(fig, key="fw_compare_hist")
+    chart = histogram_chart(centres, d_jump, t, second=(d_iter, "noise of the steps"), first_name="noise of the jump",
+                            title="Their noise, (x_t − √ᾱ_t x₀) / √(1 − ᾱ_t)",
+                            description="Histograms of the noise of the one jump and of the single steps, against "
+                                        "the standard normal density: the two match it and each other.")
+    show_svg(right, chart, "fw_compare_hist")
     table = pd.DataFrame(result["moments"], columns=["mean", "standard deviation"],
                          index=["one jump", "single steps", "N(0, 1)"])
     right.dataframe(table.round(4))
@@ -334,8 +332,9 @@ st.markdown("The **linear** schedule (Ho et al. 2020) raises β from 0.0001 to 0
             "well before the end. The **cosine** schedule (Nichol & Dhariwal 2021) makes ᾱ fall like a cosine, so "
             "the image fades more evenly across the steps. The other schedule is drawn dashed.")
 other = NoiseSchedule("linear" if kind == "cosine" else "cosine", int(T))
-st.plotly_chart(schedule_figure(schedule, t, other), key="fw_schedule_fig")
-st.caption(alt_text.schedule_plot(kind, int(T), t, float(ab[t]), float(ab[int(T)])))
+schedule_words = alt_text.schedule_plot(kind, int(T), t, float(ab[t]), float(ab[int(T)]))
+show_svg(st, schedule_chart(schedule, t, other, description=schedule_words), "fw_schedule_fig")
+st.caption(schedule_words)
 
 st.markdown("#### When does the picture disappear?")
 centres, density, outside = fs.histogram(x_t)
@@ -343,11 +342,14 @@ correlation = fs.correlation_curve(moments, ab)
 psnr = fs.psnr_curve(moments, ab)
 cross = fs.crossover_t(x0, ab)
 left_col, right_col = st.columns(2)
-left_col.plotly_chart(histogram_figure(centres, density, t), key="fw_hist_fig")
+show_svg(left_col, histogram_chart(centres, density, t, description=f"Histogram of all {n:,} values of x_t at t = {t} "
+                                   "against the standard normal density."), "fw_hist_fig")
 left_col.caption(f"All {n:,} values of x_t against the standard normal density"
                  + (f"; {outside:.2%} lie outside ±4." if outside > 0 else ".")
                  + " At t = 0 it is the image's own histogram; by t = T it is the bell curve.")
-right_col.plotly_chart(survival_figure(correlation, psnr, t, cross), key="fw_survival_fig")
+survival_words = (f"Line charts of the correlation of x_t with x_0 and of the PSNR against t; at t = {t} the "
+                  f"correlation is {correlation[t]:.3f}.")
+show_svg(right_col, survival_chart(correlation, psnr, t, cross, description=survival_words), "fw_survival_fig")
 cross_text = (f"From t ≈ {cross} (dashed) the noise's spread √(1−ᾱ_t) exceeds this image's own contrast "
               f"√ᾱ_t·std(x₀) = {np.sqrt(ab[min(cross, int(T))]) * np.sqrt(moments.var_x):.3f}."
               if cross <= T else "The noise never outgrows this image's contrast (a very high-contrast image).")

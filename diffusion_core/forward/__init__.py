@@ -2,6 +2,6 @@
 
 ``schedules`` is the one source of truth for beta, alpha-bar and SNR (linear, cosine), read by the samplers and by
 training too; ``process`` gives q(x_t | x_0) in one jump (eq. 4) and step by step (eq. 2); ``stats`` measures what
-survives of x_0 (curves, histograms, a rigorous noise-ball bound); ``plots`` draws them; ``settings`` reads and
-writes the page's shareable link. Needs numpy and plotly, never torch.
+survives of x_0 (curves, histograms, a rigorous noise-ball bound); ``charts`` draws them (SVG); ``settings`` reads and
+writes the page's shareable link. Needs numpy, never torch (nor plotly).
 """
