@@ -169,8 +169,21 @@ class Panel:
             return f'<path d="{"".join(d)}" fill="{colour}" fill-opacity="{opacity}" stroke="{outline}" stroke-width="1"/>'
         self.series.append(_Series("fill", name, outline, draw))
 
+    def band(self, lo: float, hi: float, colour: str, name: str | None = None, across: str = "x",
+             opacity: float = 0.22) -> None:
+        """A shaded strip from ``lo`` to ``hi`` along the x axis (``across="x"``: a vertical strip) or the y axis."""
+        def draw(box):
+            if across == "x":
+                (x0, x1), (y0, y1) = box.points(self, [lo, hi], [self.y.hi, self.y.lo])
+            else:
+                (x0, x1), (y1, y0) = box.points(self, [self.x.lo, self.x.hi], [lo, hi])
+            x0, x1 = min(x0, x1), max(x0, x1)
+            return (f'<rect x="{_num(x0)}" y="{_num(y0)}" width="{_num(x1 - x0)}" height="{_num(y1 - y0)}" '
+                    f'fill="{colour}" fill-opacity="{opacity}"/>')
+        self.series.append(_Series("fill", name, colour, draw))
+
     def bars(self, x, heights, colour: str, width: float = 0.7, name: str | None = None,
-             labels: Sequence[str] | None = None) -> None:
+             labels: Sequence[str] | None = None, opacity: float = 1.0) -> None:
         """Bars centred on ``x``, ``width`` in x units, from the bottom of the y axis; ``labels`` written above."""
         def draw(box):
             xs, hs = np.asarray(x, dtype=np.float64), np.asarray(heights, dtype=np.float64)
@@ -182,7 +195,7 @@ class Panel:
             for a, b, t, text in zip(left, right, top, labels or ()):
                 parts.append(f'<text x="{_num((a + b) / 2)}" y="{_num(t - 4)}" text-anchor="middle" fill="{TEXT}" '
                              f'font-size="{FONT_SIZE - 3}">{escape(text)}</text>')
-            return f'<g fill="{colour}">{"".join(parts)}</g>'
+            return f'<g fill="{colour}" fill-opacity="{opacity}">{"".join(parts)}</g>'
         self.series.append(_Series("bars", name, colour, draw))
 
 

@@ -16,9 +16,9 @@ from diffusion_core.access import alt_text
 from diffusion_core.images.image_io import list_samples
 from diffusion_core.images.pictures import tile
 from diffusion_core.images.pixels import to_model_space
+from diffusion_core.likelihood.charts import histogram_chart, norms_histogram, profile_chart, shell_chart
 from diffusion_core.likelihood.compress import compress
 from diffusion_core.likelihood.corner import corner_of_bound, corner_of_description
-from diffusion_core.likelihood.plots import histogram_figure, norms_histogram, profile_figure, shell_figure
 from diffusion_core.likelihood.settings import CALLS, SOURCE_TITLES, SOURCES, CornerSettings
 from diffusion_core.likelihood.sources import fit_to_shape, pixel_shape
 from diffusion_core.likelihood.summary import SummaryError
@@ -36,6 +36,7 @@ from pages.common import (
     heavy_gate,
     pick_image,
     show_png,
+    show_svg,
     use_pixel_art_images,
 )
 from pages.lesson_panel import Control, lesson_for, lesson_panel
@@ -247,8 +248,10 @@ if summary is not None and summary.shape == image_shape(loaded.runner):
     sets = {k: (summary.sets[k].title, summary.sets[k].bpd) for k in order if k in summary.sets}
     real = summary.sets["real"]
     compressor_mean = float(np.mean(real.compressor_bits)) / dims
-    st.plotly_chart(histogram_figure(sets, (value, value - half, value + half), compressor_mean),
-                    key=KEY + "hist", width="stretch")
+    show_svg(st, histogram_chart(sets, (value, value - half, value + half), compressor_mean,
+                                 description=f"Histograms of the bound in bits per dimension, image by image, for "
+                                             f"{', '.join(t for t, _ in sets.values())}; this image at {value:.2f} "
+                                             "bits per dimension."), KEY + "hist")
     mean, hw = real.mean_ci()
     st.caption(f"Each bar counts images by their bound, summed over all {summary.T:,} timesteps (from "
                f"`{summary.run.get('command', 'python -m diffusion_core.likelihood')} --export`). Held-out real "
@@ -268,7 +271,8 @@ if summary is not None:
     curves["held-out real images (mean)"] = (summary.sets["real"].profile, "#1f77b4", "dash")
     if "noise" in summary.sets:
         curves["uniform noise (mean)"] = (summary.sets["noise"].profile, "#7f7f7f", "dot")
-st.plotly_chart(profile_figure(curves), key=KEY + "profile", width="stretch")
+show_svg(st, profile_chart(curves, description="Line chart of the share of the bound spent in the last t steps of "
+                                               f"the walk, for {', '.join(curves)}."), KEY + "profile")
 decoder = float(est.strata[0, 0]) if est.plan.strata[0] == (0, 1) else float("nan")
 kl = float(est.strata[0].sum()) - decoder
 per_step = est.per_timestep()[0]
@@ -315,9 +319,12 @@ try:
 except ShippedDataError:
     mean_sq = float(np.mean(norms(walk.final) ** 2))
 ts = np.unique(np.linspace(0, schedule.T - 1, 200).astype(int))
-st.plotly_chart(shell_figure(walk, noise_shell, random_shell, (ts + 1, forward_norm(mean_sq, schedule.alpha_bar[ts],
-                                                                                     dims)), schedule.T),
-                key=KEY + "shell", width="stretch")
+shells = shell_chart(walk, noise_shell, random_shell, (ts + 1, forward_norm(mean_sq, schedule.alpha_bar[ts], dims)),
+                     schedule.T, description=f"Line chart of the length of x_t along {walk.norms.shape[1]} real "
+                     f"reverse walks from t = T to 0: it starts on the Gaussian shell at {noise_shell.mean:.2f}, far "
+                     f"from the shell of uniformly random images at {random_shell.mean:.2f}, and shrinks to the "
+                     "length of an image.")
+show_svg(st, shells, KEY + "shell")
 image_norm = float(np.sqrt(mean_sq))
 same = abs(image_norm - noise_shell.mean) < 0.15 * noise_shell.mean
 start_gap = float(np.median(walk.to_end[0]))
@@ -338,8 +345,9 @@ sample_norms, examples = _uniform_norms(tuple(pixels.shape))
 left, right = st.columns([2, 3])
 show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images",
          alt=alt_text.random_images(len(examples), pixels.shape[0], pixels.shape[1]))
-right.plotly_chart(norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images"),
-                   key=KEY + "uniform", width="stretch")
+show_svg(right, norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images",
+                                description=f"Histogram of the lengths of 1,000 uniformly random images: all within "
+                                            f"the predicted shell around {random_shell.mean:.2f}."), KEY + "uniform")
 
 st.markdown("#### What is proven, what is estimated")
 st.markdown(

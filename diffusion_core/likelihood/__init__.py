@@ -7,7 +7,7 @@ with a 95% interval (the page's figure); ``compress`` measures a generic lossles
 count it proves; ``corner`` turns a number of bits into exact powers of ten (at most 10^N images as plausible, one
 in 10^M of all); ``typical`` shows where noise lives (the thin shells of Gaussian noise and random images);
 ``sources`` makes the images to measure (samples, noise, pictures reduced to the model's shape); ``summary`` reads
-and writes the shipped results the page draws; ``plots`` draws the page's figures; ``settings`` validates the
+and writes the shipped results the page draws; ``charts`` draws the page's charts (SVG); ``settings`` validates the
 page's shareable link; ``evaluate`` is the command, ``python -m diffusion_core.likelihood``
 (its entry is this package's ``__main__``, since a package and a module cannot share the name). Uses ``model``,
 ``forward``, ``images`` and ``space``.

@@ -3,6 +3,7 @@ shared and tampered links, a missing summary, and the settings surviving a walk 
 
 from __future__ import annotations
 
+import base64
 import io
 from pathlib import Path
 
@@ -56,7 +57,10 @@ def test_held_out_digit_is_measured_and_the_link_says_so():
     assert 0.3 < value < 4 and 0 < half < 0.2  # a real digit: a fraction of the 8 bits/dim of the whole space
     assert "What the model proves." in _text(at) and "What the compressor proves, by counting." in _text(at)
     assert at.subheader[0].value == "Held-out real image #0"
-    assert len(at.get("plotly_chart")) >= 3
+    charts = [i.proto.imgs[0].url for i in at.get("image") if i.proto.imgs[0].url.startswith("data:image/svg+xml")]
+    shown = " ".join(base64.b64decode(u.split(",", 1)[1]).decode() for u in charts)
+    assert len(charts) == 4 and not at.get("plotly_chart")  # the bound's histogram, its profile, the shells, norms
+    assert "Bits per dimension, image by image" in shown and "this image" in shown
     assert dict(at.query_params) == {"model": "digits", "img": "held:0", "calls": "96"}
 
 

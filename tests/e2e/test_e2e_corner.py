@@ -27,7 +27,9 @@ def test_held_out_digit_then_noise(page, app_url):
     expect(page.locator("h1").first).to_have_text("How tiny is the corner?")
     expect(_metric(page, "The model's bound")).to_contain_text("±", timeout=TIMEOUT_MS)
     expect(page.get_by_text("What the model proves.")).to_be_visible()
-    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=TIMEOUT_MS)
+    for key in ("co_hist", "co_profile", "co_shell", "co_uniform"):  # the charts: SVG pictures, drawn at full width
+        expect(page.locator(f".st-key-{key} img")).to_have_js_property("complete", True, timeout=TIMEOUT_MS)
+        assert page.locator(f".st-key-{key} img").evaluate("i => i.naturalWidth") >= 600
     wait_for_app(page)
     screenshot(page, "corner_held_out")
 

@@ -134,3 +134,39 @@ def test_the_2d_still_charts_from_real_runs(model):
 
     mem = frames.memorisation(point_set(heart_points()), S, None, n=40, steps=20, seed=3)
     assert "ideal denoiser: the exact field of your points" in _texts(charts.memorisation_chart(mem))
+
+
+def test_the_forward_charts_follow_t():
+    from diffusion_core.forward.charts import histogram_chart, schedule_chart, survival_chart
+    from diffusion_core.forward.schedules import NoiseSchedule
+
+    svg = schedule_chart(NoiseSchedule("cosine", 1000), 400, NoiseSchedule("linear", 1000))
+    assert {"t = 400", "ᾱ_t", "ᾱ_t (linear)", "log SNR (linear)"} <= set(_texts(svg))
+    longest = max(p.get("d").count("L") for p in _paths(svg))
+    assert 400 < longest < 520  # 1,001 values of t drawn with about 500 points
+    centres = np.linspace(-3.9, 3.9, 40)
+    hist = histogram_chart(centres, np.exp(-centres**2 / 2) / 2.5, 7, second=(np.ones(40) / 8, "steps"))
+    assert {"Values at t = 7", "steps", "N(0, 1) density"} <= set(_texts(hist))
+    corr = np.linspace(1, 0, 1001)
+    survival = survival_chart(corr, np.r_[np.inf, np.linspace(40, 0, 1000)], 10, 600)
+    assert {"t = 10", "noise outgrows the picture"} <= set(_texts(survival))
+
+
+def test_the_corner_charts_name_every_mark():
+    from diffusion_core.likelihood.charts import histogram_chart, norms_histogram, profile_chart, shell_chart
+    from diffusion_core.likelihood.typical import Shell, WalkNorms
+
+    rng = np.random.default_rng(0)
+    sets = {"real": ("held-out", rng.uniform(1, 2, 50)), "noise": ("noise", rng.uniform(20, 30, 10))}
+    hist = _texts(histogram_chart(sets, (1.5, 1.4, 1.6), 3.0))
+    assert {"held-out (50)", "noise (10)", "this image", "compressor (mean)", "8 bits/dim: all images"} <= set(hist)
+    profile = _texts(profile_chart({"mean": (rng.uniform(0, 1, 1000), "#fff", "dash")}))
+    assert "mean" in profile and "10³" in profile
+    walk = WalkNorms(np.r_[np.arange(999, -1, -100), -1], rng.uniform(10, 30, (11, 3)), rng.uniform(0, 30, (11, 3)),
+                     np.zeros((3, 1, 2, 2)))
+    shells = shell_chart(walk, Shell(28, 0.7), Shell(16, 0.3), (np.arange(1, 1001), np.full(1000, 27.0)), 1000)
+    assert any(t.startswith("Gaussian noise: ‖ε‖ = 28.00") for t in _texts(shells))
+    x_of = {t.text: float(t.get("x")) for t in ET.fromstring(shells).iter(f"{NS}text")
+            if t.text in {"0", "1000"} and t.get("text-anchor") == "middle"}
+    assert x_of["1000"] < x_of["0"]  # t = T on the left: the walk runs left to right
+    assert "predicted shell, mean ± 3 sd" in _texts(norms_histogram(rng.normal(16, 0.3, 1000), Shell(16, 0.3), "n"))
