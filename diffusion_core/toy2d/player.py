@@ -88,8 +88,9 @@ _TEMPLATE = """<!doctype html>
 </main>
 <script>
 const spec = __SPEC__;
-function floats(b64) {
-  const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+function floats(b64) {  // a plain loop: Uint8Array.from with a mapping callback took ~80 ms for a megabyte
+  const text = atob(b64), bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return new Float32Array(bytes.buffer);
 }
 const data = floats(spec.data);
