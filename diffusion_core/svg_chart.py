@@ -136,6 +136,10 @@ class Panel:
                     f'stroke-opacity="{opacity}" stroke-linejoin="round"{style}/>')
         self.series.append(_Series("line", name, colour, draw, dash))
 
+    def vline(self, x: float, colour: str, width: float = 1.5, name: str | None = None, dash: str | None = None) -> None:
+        """A vertical line across the whole panel at ``x``."""
+        self.line([x, x], [self.y.lo, self.y.hi], colour, width=width, name=name, dash=dash)
+
     def dots(self, x, y, colour: str, size: float = 3.5, name: str | None = None, opacity: float = 1.0,
              ring: bool = False) -> None:
         """A dot of diameter ``size`` px at every (x, y); ``ring``: an open circle (outline only)."""

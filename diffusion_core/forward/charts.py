@@ -38,10 +38,6 @@ def _span(values: np.ndarray) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _mark(panel: Panel, t: float, colour: str = MARKER, name: str | None = None, dash: str = "2 3") -> None:
-    panel.line([t, t], [panel.y.lo, panel.y.hi], colour, width=1.5, dash=dash, name=name)
-
-
 def schedule_chart(schedule: NoiseSchedule, t: int, other: NoiseSchedule | None = None, description: str = "") -> str:
     """ᾱ_t, √ᾱ_t (signal), √(1 − ᾱ_t) (noise) on the left, log SNR on the right; a dotted line at t.
 
@@ -65,7 +61,7 @@ def schedule_chart(schedule: NoiseSchedule, t: int, other: NoiseSchedule | None 
         ts_snr, log_snr = _thin(np.arange(1, sched.T + 1, dtype=np.float64), sched.log_snr)
         snr.line(ts_snr, log_snr, LOG_SNR, width=2, dash=dash, opacity=opacity, name="log SNR" + suffix)
     for panel in (weights, snr):
-        _mark(panel, t, name=f"t = {t}")
+        panel.vline(t, MARKER, name=f"t = {t}", dash="2 3")
     return Chart(1000, 340, [weights, snr], legend="bottom", description=description).svg()
 
 
@@ -103,7 +99,7 @@ def survival_chart(correlation: np.ndarray, psnr: np.ndarray, t: int, crossover:
     corr.line(*_thin(ts, correlation), ALPHA, width=2)
     peak.line(*_thin(ts[finite], psnr[finite]), NOISE, width=2)
     for panel in (corr, peak):
-        _mark(panel, t, name=f"t = {t}")
+        panel.vline(t, MARKER, name=f"t = {t}", dash="2 3")
         if crossover <= T:
-            _mark(panel, crossover, CROSSOVER, name="noise outgrows the picture", dash="5 4")
+            panel.vline(crossover, CROSSOVER, name="noise outgrows the picture", dash="5 4")
     return Chart(620, 340, [corr, peak], legend="bottom", description=description).svg()

@@ -21,10 +21,6 @@ TICKS = (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 WIDTH = 1000
 
 
-def _vline(panel: Panel, x: float, colour: str, name: str, dash: str | None = None, width: float = 1.5) -> None:
-    panel.line([x, x], [panel.y.lo, panel.y.hi], colour, width=width, dash=dash, name=name)
-
-
 def histogram_chart(sets: dict, chosen: tuple[float, float, float] | None, compressor: float | None,
                     level_bits: int = 8, description: str = "") -> str:
     """Histograms of per-image bits/dim, one per set {name: (title, values (N,))}, on a log axis; the chosen image's
@@ -46,11 +42,11 @@ def histogram_chart(sets: dict, chosen: tuple[float, float, float] | None, compr
         if name in counts:
             panel.bars(centres, counts[name], SET_COLOURS.get(name, "#a0a6b4"), width=float(edges[1] - edges[0]),
                        name=f"{title} ({len(v)})", opacity=0.7)
-    _vline(panel, np.log10(level_bits), ALL_IMAGES, f"{level_bits} bits/dim: all images", dash="2 3")
+    panel.vline(np.log10(level_bits), ALL_IMAGES, name=f"{level_bits} bits/dim: all images", dash="2 3")
     if compressor is not None:
-        _vline(panel, np.log10(compressor), COMPRESSOR, "compressor (mean)", dash="6 4")
+        panel.vline(np.log10(compressor), COMPRESSOR, name="compressor (mean)", dash="6 4")
     if chosen is not None:
-        _vline(panel, np.log10(chosen[0]), THIS_IMAGE, "this image", width=3)
+        panel.vline(np.log10(chosen[0]), THIS_IMAGE, width=3, name="this image")
     panel.title = "Bits per dimension, image by image (log scale)"
     return Chart(WIDTH, 420, [panel], legend="bottom", description=description).svg()
 

@@ -18,7 +18,7 @@ from diffusion_core.toy2d.frames import BLOB_RADIUS, GuidanceRuns, Memorisation,
 from diffusion_core.toy2d.metrics import EpsError
 from diffusion_core.toy2d.plots import CLASS_COLOURS, DATA, ERROR, EXACT, FAINT, LEARNED, TEXT
 
-CHOSEN, CHOSEN_FILL = "#5cd65c", "#5cd65c"
+CHOSEN = "#5cd65c"  # the class asked for: its blobs filled and edged in green
 SAMPLER_COLOURS = (LEARNED, "#5cd65c", "#d17cff")
 
 
@@ -105,7 +105,7 @@ def guidance_chart(mix: GaussianMixture, runs: GuidanceRuns, trails: int = 40, d
         if len(others):
             panel.line(others[:, 0], others[:, 1], FAINT, width=1, name="other classes")
         if len(chosen):
-            panel.fill(chosen[:, 0], chosen[:, 1], CHOSEN_FILL, CHOSEN, name="the class asked for")
+            panel.fill(chosen[:, 0], chosen[:, 1], CHOSEN, CHOSEN, name="the class asked for")
         path = runs.paths[name]
         trail = path.states[:, :trails, :]
         tr = np.concatenate([trail, np.full((1, trail.shape[1], 2), np.nan)]).transpose(1, 0, 2).reshape(-1, 2)
@@ -126,7 +126,7 @@ def guidance_sweep_chart(scales: tuple[float, ...], sweep: dict[str, np.ndarray]
         colour = LEARNED if name == "learned" else EXACT
         panel.line(scales, values, colour, width=2, name=f"{name} field")
         panel.dots(scales, values, colour, size=6)
-    panel.line([scale, scale], [0, 1.02], ERROR, width=1.5, dash="2 3", name=f"s = {scale:g}")
+    panel.vline(scale, ERROR, name=f"s = {scale:g}", dash="2 3")
     return Chart(520, 320, [panel], legend="top", description=description).svg()
 
 
