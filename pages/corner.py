@@ -249,9 +249,8 @@ if summary is not None and summary.shape == image_shape(loaded.runner):
     real = summary.sets["real"]
     compressor_mean = float(np.mean(real.compressor_bits)) / dims
     show_svg(st, histogram_chart(sets, (value, value - half, value + half), compressor_mean,
-                                 description=f"Histograms of the bound in bits per dimension, image by image, for "
-                                             f"{', '.join(t for t, _ in sets.values())}; this image at {value:.2f} "
-                                             "bits per dimension."), KEY + "hist")
+                                 description=alt_text.bound_histograms([t for t, _ in sets.values()], value)),
+             KEY + "hist")
     mean, hw = real.mean_ci()
     st.caption(f"Each bar counts images by their bound, summed over all {summary.T:,} timesteps (from "
                f"`{summary.run.get('command', 'python -m diffusion_core.likelihood')} --export`). Held-out real "
@@ -271,8 +270,7 @@ if summary is not None:
     curves["held-out real images (mean)"] = (summary.sets["real"].profile, "#1f77b4", "dash")
     if "noise" in summary.sets:
         curves["uniform noise (mean)"] = (summary.sets["noise"].profile, "#7f7f7f", "dot")
-show_svg(st, profile_chart(curves, description="Line chart of the share of the bound spent in the last t steps of "
-                                               f"the walk, for {', '.join(curves)}."), KEY + "profile")
+show_svg(st, profile_chart(curves, description=alt_text.bits_profile(list(curves))), KEY + "profile")
 decoder = float(est.strata[0, 0]) if est.plan.strata[0] == (0, 1) else float("nan")
 kl = float(est.strata[0].sum()) - decoder
 per_step = est.per_timestep()[0]
@@ -320,10 +318,9 @@ except ShippedDataError:
     mean_sq = float(np.mean(norms(walk.final) ** 2))
 ts = np.unique(np.linspace(0, schedule.T - 1, 200).astype(int))
 shells = shell_chart(walk, noise_shell, random_shell, (ts + 1, forward_norm(mean_sq, schedule.alpha_bar[ts], dims)),
-                     schedule.T, description=f"Line chart of the length of x_t along {walk.norms.shape[1]} real "
-                     f"reverse walks from t = T to 0: it starts on the Gaussian shell at {noise_shell.mean:.2f}, far "
-                     f"from the shell of uniformly random images at {random_shell.mean:.2f}, and shrinks to the "
-                     "length of an image.")
+                     schedule.T, description=alt_text.walk_norms(walk.norms.shape[1], noise_shell.mean,
+                                                                  random_shell.mean, float(walk.norms[0].mean()),
+                                                                  float(walk.norms[-1].mean())))
 show_svg(st, shells, KEY + "shell")
 image_norm = float(np.sqrt(mean_sq))
 same = abs(image_norm - noise_shell.mean) < 0.15 * noise_shell.mean
@@ -346,8 +343,8 @@ left, right = st.columns([2, 3])
 show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images",
          alt=alt_text.random_images(len(examples), pixels.shape[0], pixels.shape[1]))
 show_svg(right, norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images",
-                                description=f"Histogram of the lengths of 1,000 uniformly random images: all within "
-                                            f"the predicted shell around {random_shell.mean:.2f}."), KEY + "uniform")
+                                description=alt_text.norms_spread(len(sample_norms), random_shell.share_within(
+                                    sample_norms), random_shell.mean)), KEY + "uniform")
 
 st.markdown("#### What is proven, what is estimated")
 st.markdown(

@@ -190,8 +190,7 @@ def _compare(x0: np.ndarray, eps: np.ndarray, schedule: NoiseSchedule, t: int, k
     (centres, d_jump, _), (_, d_iter, _) = result["hist"]
     chart = histogram_chart(centres, d_jump, t, second=(d_iter, "noise of the steps"), first_name="noise of the jump",
                             title="Their noise, (x_t − √ᾱ_t x₀) / √(1 − ᾱ_t)",
-                            description="Histograms of the noise of the one jump and of the single steps, against "
-                                        "the standard normal density: the two match it and each other.")
+                            description=alt_text.noise_histograms(*result["moments"][:2]))
     show_svg(right, chart, "fw_compare_hist")
     table = pd.DataFrame(result["moments"], columns=["mean", "standard deviation"],
                          index=["one jump", "single steps", "N(0, 1)"])

@@ -168,3 +168,34 @@ def accuracy_plot(samplers: Sequence[str]) -> str:
     """The sampler accuracy chart (log-log error against steps)."""
     return (f"Log-log chart of each sampler's mean distance to the exact solution against the number of steps "
             f"({', '.join(samplers)}), with dotted 1/n and 1/n² guides; the table beside it gives the numbers.")
+
+
+def noise_histograms(jump: tuple[float, float], steps: tuple[float, float]) -> str:
+    """The forward page's comparison: the noise of the one jump and of the single steps, (mean, sd) each."""
+    return (f"Histograms of the noise of the one jump (mean {jump[0]:.3f}, standard deviation {jump[1]:.3f}) and of "
+            f"the single steps (mean {steps[0]:.3f}, standard deviation {steps[1]:.3f}), against the standard normal "
+            "density.")
+
+
+def bound_histograms(set_titles: Sequence[str], bits_per_dim: float) -> str:
+    """The corner page's histograms of the bound, image by image, with the chosen image marked."""
+    return (f"Histograms of the bound in bits per dimension, image by image, for {', '.join(set_titles)}; this image "
+            f"at {bits_per_dim:.2f} bits per dimension, the whole space at 8.")
+
+
+def bits_profile(curve_names: Sequence[str]) -> str:
+    """The corner page's chart of where in the walk the bits are spent."""
+    return f"Line chart of the share of the bound spent in the last t steps of the walk, for {', '.join(curve_names)}."
+
+
+def walk_norms(walks: int, noise_shell: float, uniform_shell: float, start: float, end: float) -> str:
+    """The corner page's chart of ‖x_t‖ along reverse walks, from the values it draws."""
+    return (f"Line chart of the length of x_t along {walks} real reverse walks from t = T to 0: {start:.2f} at the "
+            f"start (the Gaussian shell is at {noise_shell:.2f}, uniformly random images at {uniform_shell:.2f}), "
+            f"{end:.2f} at the end.")
+
+
+def norms_spread(count: int, inside: float, shell: float) -> str:
+    """The corner page's histogram of the lengths of random images against their predicted shell."""
+    return (f"Histogram of the lengths of {count:,} uniformly random images: {inside:.0%} of them lie within the "
+            f"predicted shell around {shell:.2f} (mean ± 3 standard deviations).")

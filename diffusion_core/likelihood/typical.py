@@ -36,6 +36,12 @@ class Shell:
         """(mean − k·sd, mean + k·sd)."""
         return self.mean - k * self.sd, self.mean + k * self.sd
 
+    def share_within(self, norms: np.ndarray, k: float = 3.0) -> float:
+        """The fraction of ``norms`` (N,) inside :meth:`band` ``(k)``."""
+        lo, hi = self.band(k)
+        values = np.asarray(norms, dtype=np.float64)
+        return float(np.mean((values >= lo) & (values <= hi))) if values.size else 0.0
+
 
 def gaussian_shell(dims: int) -> Shell:
     """The chi distribution with ``dims`` degrees of freedom: exact mean and standard deviation of ‖ε‖."""

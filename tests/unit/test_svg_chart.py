@@ -170,3 +170,10 @@ def test_the_corner_charts_name_every_mark():
             if t.text in {"0", "1000"} and t.get("text-anchor") == "middle"}
     assert x_of["1000"] < x_of["0"]  # t = T on the left: the walk runs left to right
     assert "predicted shell, mean ± 3 sd" in _texts(norms_histogram(rng.normal(16, 0.3, 1000), Shell(16, 0.3), "n"))
+
+
+def test_the_share_of_norms_inside_a_shell_is_counted():
+    from diffusion_core.likelihood.typical import Shell
+
+    assert Shell(10.0, 1.0).share_within(np.array([6.9, 7.0, 10.0, 13.0, 13.1])) == pytest.approx(0.6)
+    assert Shell(10.0, 1.0).share_within(np.array([])) == 0.0
