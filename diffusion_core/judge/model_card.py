@@ -110,6 +110,12 @@ def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict,
     card_run = f" --run-dir {run_dir}" + (f" --earlier-minutes {earlier[1]:g}" if earlier else "")
     data_flag = "" if report.get("data", data).startswith("assets/") else f" --data {data}"
     per_class = " · ".join(f"{k}: {a:.0%}" for k, a in enumerate(report["by_guidance"][guidance]["per_class_accuracy"]))
+    samples = f"{report['n']:,} samples, balanced over classes"
+    if "fd_sample_mix" in report:
+        samples += f" (accuracy, copies), and {report['n']:,} more in the training set's class mix (Fréchet distance)"
+    yard = report.get("fd_real_training_images")
+    copier = ("" if yard is None else f" Real training images themselves, as many as the floor, score "
+              f"{yard['in_data_mix']:.2f} in the data's class mix and {yard['balanced']:.2f} balanced over classes.")
     side, colours = cfg["unet"]["image_size"], cfg["unet"]["in_channels"]
     shape = f"{side}x{side} " + ("grayscale" if colours == 1 else "RGB")
     return f"""# Model card: `{model}`
@@ -140,13 +146,13 @@ python -m diffusion_core.model_card --model {model} --data {data} --guidance {gu
 ## Quality bars
 
 Default sampler: DPM-Solver++(2M), {report['steps']} steps evenly spaced in log-SNR, guidance {guidance};
-{report['n']:,} samples, balanced over classes; the network run by {report.get('engine', 'PyTorch')}.
+{samples}; the network run by {report.get('engine', 'PyTorch')}.
 
 Judge: an independent small CNN trained only on the real training images
 (`diffusion_core.judge.classifier`), real-test accuracy **{report['classifier_test_accuracy']:.1%}**.
 Fréchet distance: between Gaussian fits of the judge's 64-d features of samples and of real training
 images; the floor is the same distance for {report.get('fd_floor_images', report['n']):,} real *test* images
-(the samples' distance is measured on as many samples).
+(the samples' distance is measured on as many samples).{copier}
 
 | bar | measured | |
 |---|---|---|
