@@ -110,6 +110,15 @@ def read_summary(model: str, folder: Path | None = None) -> Summary:
         raise SummaryError(f"assets/likelihood/{path.name} is malformed ({e}); {rebuild}.") from None
 
 
+def _sharing(run: dict) -> str:
+    """What the run's load average says about the machine: shared when it exceeds the run's own threads by one."""
+    load, threads = run.get("load_average"), run.get("threads")
+    if not load or not isinstance(threads, int):
+        return ""
+    return (": the cores were shared with other work" if max(load) > threads + 1
+            else ": the machine was otherwise quiet")
+
+
 def card_section(summary: Summary) -> str:
     """The model card's likelihood section (markdown, between its markers)."""
     dims, run = summary.dims, summary.run
@@ -147,8 +156,8 @@ def card_section(summary: Summary) -> str:
     when = f"{run['date']}; " if run.get("date") else ""
     how = (f"Command: `{run.get('command', 'python -m diffusion_core.likelihood')} --export` ({when}"
            f"{run.get('seconds', 0):,.0f} s, {run.get('calls_per_second', 0):.0f} network calls/s on "
-           f"{run.get('engine', '?')} with {run.get('threads', '?')} threads, load average {run.get('load_average')}: "
-           "the 2 cores were shared with a training run and other work).")
+           f"{run.get('engine', '?')} with {run.get('threads', '?')} threads, load average {run.get('load_average')}"
+           f"{_sharing(run)}).")
     return f"""{CARD_START}
 ## How tiny is the corner? (likelihood)
 

@@ -93,3 +93,14 @@ def test_card_section_is_added_replaced_and_kept_by_the_card_writer(tmp_path):
     assert card.read_text() == first
     assert kept_sections(card).strip() == first[first.index(CARD_START):].strip()  # what a rewritten card keeps
     assert write_card_section("fashion", "x", tmp_path) is None  # no card, nothing written
+
+
+@pytest.mark.parametrize(("load", "says"), [([9.38, 10.08, 9.83], "shared with other work"),
+                                            ([1.21, 1.27, 1.09], "otherwise quiet")])
+def test_card_section_says_what_the_load_average_says(tmp_path, load, says):
+    """The card reports a shared machine only when the load average says so (it once said it of every run)."""
+    summary = _summary(tmp_path)
+    run = {"n": 2, "threads": 2, "load_average": load, "seconds": 10.0, "calls_per_second": 500.0, "engine": "ONNX Runtime"}
+    text = card_section(Summary(summary.model, summary.shape, summary.T, summary.sets, run))
+    assert says in text
+    assert ("shared" in text) == (says == "shared with other work")
