@@ -140,3 +140,17 @@ def test_settings_survive_a_walk_through_the_other_pages():
     _ok(at.switch_page(PAGE).run())
     assert at.radio(key="co_src").value == "noise" and at.number_input(key="co_seed").value == 11
     assert at.query_params["img"] == "noise" and at.query_params["seed"] == "11"
+
+
+@pytest.mark.skipif("emoji" not in available_models(), reason="no emoji weights")
+def test_the_colour_model_has_its_histogram_and_says_when_the_compressor_wins():
+    """The emoji model's shipped summary draws the histogram; its held-out emoji cost more bits under the model than
+    under PNG/LZMA, and the page says so (the digits model beats the compressor: no such note)."""
+    emoji = _corner({"model": "emoji"})
+    assert "32 × 32 × 3 = 3,072 values" in " ".join(i.proto.imgs[0].caption for i in emoji.get("image"))
+    charts = [i.proto.imgs[0].url for i in emoji.get("image") if i.proto.imgs[0].url.startswith("data:image/svg+xml")]
+    assert len(charts) == 4  # the histogram and the profile need the shipped summary (without it: 2 charts, a note)
+    assert not any("--export" in i.value for i in emoji.info)
+    assert any("Here the compressor wins" in i.value for i in emoji.info)
+    digits = _corner({"model": "digits"})
+    assert not any("Here the compressor wins" in i.value for i in digits.info)
