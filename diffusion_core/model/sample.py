@@ -136,10 +136,9 @@ def run(args: argparse.Namespace) -> str:
         raise UsageError(f"--n must be between 1 and {MAX_IMAGES}, got {args.n}")
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
-    if args.guidance is None:
-        args.guidance = default_guidance(args.model)
-    if not math.isfinite(args.guidance) or args.guidance < 0:
-        raise UsageError(f"--guidance must be a number >= 0, got {args.guidance}")
+    guidance = default_guidance(args.model) if args.guidance is None else args.guidance
+    if not math.isfinite(guidance) or guidance < 0:
+        raise UsageError(f"--guidance must be a number >= 0, got {guidance}")
     if not 0.0 <= args.eta <= 1.0:
         raise UsageError(f"--eta must lie in [0, 1], got {args.eta}")
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -152,7 +151,7 @@ def run(args: argparse.Namespace) -> str:
         raise UsageError(f"--steps: {e}") from None
     labels = make_labels(args.label, args.n, loaded.model.null_class)
     t0 = time.perf_counter()
-    images = generate(loaded, labels, sampler=args.sampler, steps=steps, guidance=args.guidance,
+    images = generate(loaded, labels, sampler=args.sampler, steps=steps, guidance=guidance,
                       seed=args.seed, eta=args.eta, batch_size=args.batch_size)
     seconds = time.perf_counter() - t0
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +160,7 @@ def run(args: argparse.Namespace) -> str:
     else:
         grid_png(images, labels, loaded.class_names, args.label == "all", out)
     return (f"wrote {out}: {len(images)} {args.model} images, label {args.label}, {args.sampler} {steps} steps, "
-            f"guidance {args.guidance:g}, seed {args.seed}, {seconds:.1f} s on {loaded.device}")
+            f"guidance {guidance:g}, seed {args.seed}, {seconds:.1f} s on {loaded.device}")
 
 
 def main(argv: list[str] | None = None) -> int:
