@@ -32,8 +32,6 @@ import asyncio
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -42,6 +40,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from app_server import rss_mb, start_app, stop_app  # noqa: E402
 from streamlit_reader import Reader, RunTiming  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,32 +54,15 @@ class Server:
     """``streamlit run app.py`` on a free loopback port, with its RSS and CPU sampled every 0.25 s."""
 
     def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(ROOT / "bench" / ".classroom-server.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
-                                      str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                                     cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            self.proc.kill()
-            raise SystemExit("streamlit did not start; see bench/.classroom-server.log")
+        self.proc, self.port = start_app(log=self.log)
+        self.url = f"http://127.0.0.1:{self.port}"
         self.samples: list[tuple[float, float, float]] = []  # (time, rss MB, cpu seconds)
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        return rss_mb(self.proc.pid)
 
     def cpu_s(self) -> float:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -101,11 +83,7 @@ class Server:
 
     def stop(self) -> None:
         self._stop.set()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_app(self.proc)
         self.log.close()
 
 

@@ -11,39 +11,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
+from app_server import start_app, stop_app
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def one_cold_start(browser) -> tuple[float, float]:
-    port = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = start_app(poll_s=0.02)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.02)
         healthy = time.perf_counter() - t0
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/")
@@ -53,8 +33,7 @@ def one_cold_start(browser) -> tuple[float, float]:
         page.close()
         return healthy, interactive
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_app(proc, timeout_s=10)
 
 
 def main() -> None:

@@ -21,38 +21,13 @@ import json
 import math
 import os
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
+from app_server import rss_mb, start_app, stop_app
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 LIVE_IMG = ".st-key-den_live img"
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("streamlit did not start")
 
 
 WATCH_RUN = """number => {
@@ -175,8 +150,8 @@ def main() -> None:
     args = p.parse_args()
     model = f"model={args.model}&"
     figures: dict[str, float | str] = {"model": args.model}
-    server = start_server(args.port)
-    base = f"http://127.0.0.1:{args.port}"
+    server, port = start_app(args.port, timeout_s=30)
+    base = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
@@ -215,7 +190,7 @@ def main() -> None:
         figures.update(rss_growth_mb=end - start, load_average=os.getloadavg()[0])
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}))
     finally:
-        server.terminate()
+        stop_app(server)
 
 
 if __name__ == "__main__":

@@ -29,13 +29,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from app_server import start_app, stop_app  # noqa: E402
 
 from diffusion_core.toy2d import metrics, sampling  # noqa: E402
 from diffusion_core.toy2d.datasets import dataset  # noqa: E402
@@ -102,20 +103,6 @@ MINIMAL_APP = """import streamlit as st
 t = st.slider("Timestep t", 0, 999, 200)
 st.caption(f"t = {t}: x_t keeps")
 """
-
-
-def start_server(port: int, script: str = "app.py", cwd: Path = ROOT) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("streamlit did not start")
 
 
 WATCH_TRAINED = """() => {
@@ -188,7 +175,7 @@ def measure_minimal(browser, port: int, moves: int) -> list[float]:
     """The same slider timing on a three-line app: Streamlit's own share of any redraw on this machine."""
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "minimal.py").write_text(MINIMAL_APP)
-        server = start_server(port, "minimal.py", Path(folder))
+        server, port = start_app(port, "minimal.py", Path(folder))
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/")
@@ -196,14 +183,14 @@ def measure_minimal(browser, port: int, moves: int) -> list[float]:
             times = slider_moves(page, 200, moves)
             page.close()
         finally:
-            server.terminate()
+            stop_app(server)
     return times
 
 
 def measure_browser(port: int, redraws: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    server = start_server(port)
+    server, port = start_app(port, timeout_s=60)
     base = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
@@ -244,7 +231,7 @@ def measure_browser(port: int, redraws: int) -> dict:
                   f"   bar: ≥ {BARS['particle_fps']:g}")
             browser.close()
     finally:
-        server.terminate()
+        stop_app(server)
     return {"train_page_s": round(train_page_s, 2), "train_in_server_s": in_server, "field_redraw_s": round(redraw, 3),
             "minimal_app_slider_s": round(minimal, 3),
             "field_redraw_p90_s": round(statistics.quantiles(times, n=10)[-1], 3), "particle_fps": round(fps, 1)}
