@@ -10,6 +10,7 @@ with the page's links drawn. Also prints the time to a healthy server alone, its
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
@@ -49,6 +50,9 @@ def main() -> None:
     print(f"server healthy after      {statistics.median(healthy):.2f} s (median of {args.repeats})")
     print(f"home page interactive after {statistics.median(interactive):.2f} s   bar <= 3 s   "
           f"(all: {', '.join(f'{x:.2f}' for x in interactive)}; load average {os.getloadavg()[0]:.2f})")
+    print(json.dumps({"healthy_s": round(statistics.median(healthy), 3),
+                      "interactive_s": round(statistics.median(interactive), 3), "interactive_bar_s": 3.0,
+                      "interactive_all_s": [round(x, 3) for x in interactive], "load_average": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":

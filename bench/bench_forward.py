@@ -11,6 +11,7 @@ same t by iterating single steps (eq. 2). Bars (DESIGN.md): ≤ 50 ms per move, 
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 import time
@@ -94,6 +95,10 @@ def main() -> None:
           f"over {MOVES} moves   (bar: < 50 MB)")
     print(f"  reach t={t_iter}: one jump (eq. 4) {jump_ms:8.2f} ms   vs {t_iter} single steps (eq. 2) "
           f"{iter_ms:9.1f} ms   ratio {iter_ms / jump_ms:,.0f}x")
+    print(json.dumps({"move_median_ms": round(float(np.median(move_ms)), 3), "move_p95_ms": round(float(np.percentile(
+        move_ms, 95)), 3), "move_bar_ms": 50, "jpeg_median_ms": round(float(np.median(jpeg_ms)), 3),
+        "rss_growth_mb": round(rss_after - rss_before, 1), "rss_bar_mb": 50, "jump_ms": round(jump_ms, 3),
+        "iterate_ms": round(iter_ms, 1)}))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ text of the 12 MP photo <= 10 s on the project's 2-core machine.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -58,6 +59,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other work slows every figure)")
     print(f"{'n':>25} {'digits of 256^n':>22} {'certified cold':>15} {'warm':>10} {'naive len(str)':>15} "
           f"{'first 50 digits':>16}")
+    figures: dict = {}
     for n in [10**4, 3 * 10**4, 10**5, 10**6, 36 * 10**6, 10**9, 10**12, 10**15, 10**18]:
         cold, digits = timed(lambda n=n: cold_digit_count(n), repeats=20)
         warm, _ = timed(lambda n=n: digit_count(256, n), repeats=200)
@@ -68,16 +70,21 @@ def main() -> None:
             naive = f"{naive_s * 1e3:,.1f} ms"
         lead, _ = timed(lambda n=n: leading_digits(256, n), repeats=20)
         print(f"{n:>25,} {digits:>22,} {cold * 1e3:>12.3f} ms {warm * 1e6:>7.1f} us {naive:>15} {lead * 1e3:>13.3f} ms")
+        figures[f"256^{n}"] = {"digits": digits, "certified_cold_ms": round(cold * 1e3, 4),
+                               "warm_us": round(warm * 1e6, 2), "leading_ms": round(lead * 1e3, 4)}
     grey, text = timed(lambda: power_text(256, 10_000), repeats=20)
     print(f"whole number text, 100 x 100 grayscale ({len(text):,} digits): {grey * 1e3:.1f} ms (median of 20)")
     served, _ = timed(lambda: power_text_responsive(256, 10_000), repeats=20)
     spawned, _ = timed(lambda: power_text_in_process(256, 10_000), repeats=3)
     print(f"  as the page's download runs it (in-process below 10^6 digits): {served * 1e3:.1f} ms; "
           f"forced into a spawned worker: {spawned * 1e3:.0f} ms")
-    if skip_12mp:
-        return
-    photo, text = timed(lambda: power_text(256, 36_000_000))
-    print(f"whole number text, 12 MP colour photo ({len(text):,} digits): {photo:.1f} s (one run)")
+    figures.update(text_100x100_ms=round(grey * 1e3, 2), text_as_served_ms=round(served * 1e3, 2),
+                   text_spawned_ms=round(spawned * 1e3, 1))
+    if not skip_12mp:
+        photo, text = timed(lambda: power_text(256, 36_000_000))
+        print(f"whole number text, 12 MP colour photo ({len(text):,} digits): {photo:.1f} s (one run)")
+        figures["text_12mp_s"] = round(photo, 2)
+    print(json.dumps({"load_average": os.getloadavg()[0], **figures}))
 
 
 if __name__ == "__main__":

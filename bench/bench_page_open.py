@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -96,6 +97,10 @@ def main() -> None:
     for name in pages:
         b, s = in_browser[name], server_only[name]
         print(f"{name or 'home':14}{statistics.median(b):>10.3f} / {max(b):.3f}{statistics.median(s):>12.3f} / {max(s):.3f}")
+    print(json.dumps({"bar_s": 1.0, "load_average": os.getloadavg()[0], "pages": {
+        name or "home": {"browser_median_s": round(statistics.median(in_browser[name]), 3),
+                         "browser_max_s": round(max(in_browser[name]), 3),
+                         "server_median_s": round(statistics.median(server_only[name]), 3)} for name in pages}}))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ default config (the speed is the same; it says which). Timings are medians over 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -131,6 +132,11 @@ def main() -> None:
           f"a train step = {step_time / forward_time:.1f}x a forward pass")
     print(f"\n(guided: each step is one batched network pass of 2 x batch; load average now "
           f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
+    keys = ("one_image_s", "grid_s", "ddpm_1000_s")
+    figures = {key: {"measured": round(value, 4), "bar": bar, "eager_pytorch": round(peer, 4)}
+               for key, (_, bar, value, peer) in zip(keys, rows)}
+    print(json.dumps({"model": args.model, "engine": engine, **figures, "train_img_per_s": round(rate, 1),
+                      "train_bar_img_per_s": 100, "load_average": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":
