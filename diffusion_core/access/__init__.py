@@ -3,8 +3,9 @@
 ``palette`` is the one set of class colours, chosen to stay apart under deuteranopia and protanopia and on the dark
 background (the 2-D page and the walk through image space both draw with it); ``alt_text`` words the text
 alternative of every picture and plot from the values it shows (how much of the signal x_t keeps, which classes a
-grid holds), so a screen reader hears what a sighted reader sees; ``lessons`` reads, checks and writes a lesson
-link (settings fixed by a teacher, which controls stay visible, locked or hidden, and a short task), as strictly as
-every other URL parameter; ``presenter`` is the scripted walk through the story for presenting to a room. A room of
-plain data and words: it imports no other room, and any room or page may use it.
+grid holds), so a screen reader hears what a sighted reader sees; ``lessons`` reads, checks and writes a lesson link
+(settings fixed by a teacher, which controls stay visible, locked or hidden, and a short task), as strictly as every
+other URL parameter; ``link_values`` reads the numbers of a shared link strictly, for every page's settings;
+``presenter`` is the scripted walk through the story for presenting to a room. A room of plain data and words: it
+imports no other room, and any room or page may use it.
 """

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access.link_values import whole_in
 from diffusion_core.forward.schedules import SCHEDULE_KINDS
 
 # Held-out images shipped per data set (assets/datasets/{name}_test.npz); the page passes the files' own counts.
@@ -59,8 +60,8 @@ class ForwardSettings:
             names = list(photos)
             if kind == "photo" and rest in names:
                 s = replace(s, source="photo", photo=rest)
-            elif kind in dataset_sizes and _int_in(rest, 0, dataset_sizes[kind] - 1) is not None:
-                s = replace(s, source=kind, index=_int_in(rest, 0, dataset_sizes[kind] - 1))
+            elif kind in dataset_sizes and whole_in(rest, 0, dataset_sizes[kind] - 1) is not None:
+                s = replace(s, source=kind, index=whole_in(rest, 0, dataset_sizes[kind] - 1))
             else:
                 sets = ", ".join(f"{name}:N with N from 0 to {size - 1}" for name, size in dataset_sizes.items())
                 bad("img", f"use photo:NAME with NAME one of {', '.join(names)}, or {sets}.")
@@ -70,7 +71,7 @@ class ForwardSettings:
             else:
                 bad("colour", "use gray or rgb.")
         if "res" in query:
-            res = _int_in(query["res"], min(RESOLUTIONS), max(RESOLUTIONS))
+            res = whole_in(query["res"], min(RESOLUTIONS), max(RESOLUTIONS))
             if res in RESOLUTIONS:
                 s = replace(s, res=res)
             else:
@@ -81,7 +82,7 @@ class ForwardSettings:
             else:
                 bad("schedule", f"use {' or '.join(SCHEDULE_KINDS)}.")
         if "T" in query:
-            T = _int_in(query["T"], *T_RANGE)
+            T = whole_in(query["T"], *T_RANGE)
             if T is None:
                 bad("T", f"use a whole number from {T_RANGE[0]} to {T_RANGE[1]}.")
             else:
@@ -89,23 +90,15 @@ class ForwardSettings:
         if s.t > s.T:
             s = replace(s, t=s.T)
         if "t" in query:
-            t = _int_in(query["t"], 0, s.T)
+            t = whole_in(query["t"], 0, s.T)
             if t is None:
                 bad("t", f"use a whole number from 0 to T = {s.T}.")
             else:
                 s = replace(s, t=t)
         if "seed" in query:
-            seed = _int_in(query["seed"], 0, MAX_SEED)
+            seed = whole_in(query["seed"], 0, MAX_SEED)
             if seed is None:
                 bad("seed", f"use a whole number from 0 to {MAX_SEED}.")
             else:
                 s = replace(s, seed=seed)
         return s, problems
-
-
-def _int_in(text: str, lo: int, hi: int) -> int | None:
-    """``text`` as a plain decimal integer in [lo, hi], else None (no signs, spaces, exponents or huge inputs)."""
-    if not (isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12):
-        return None
-    value = int(text)
-    return value if lo <= value <= hi else None

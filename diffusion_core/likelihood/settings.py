@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access.link_values import whole_in
 
 SOURCES = ("held", "generated", "noise", "photo")  # held-out real image, fresh sample, uniform noise, a picture
 SOURCE_TITLES = {"held": "A held-out real image", "generated": "A freshly generated image",
@@ -61,10 +62,10 @@ class CornerSettings:
         if "img" in query:
             kind, _, rest = query["img"].partition(":")
             size = held_out_sizes.get(s.model, 0)
-            if kind == "held" and _int_in(rest, 0, size - 1) is not None:
-                s = replace(s, source="held", index=_int_in(rest, 0, size - 1))
-            elif kind == "generated" and _int_in(rest, 0, classes - 1) is not None:
-                s = replace(s, source="generated", label=_int_in(rest, 0, classes - 1))
+            if kind == "held" and whole_in(rest, 0, size - 1) is not None:
+                s = replace(s, source="held", index=whole_in(rest, 0, size - 1))
+            elif kind == "generated" and whole_in(rest, 0, classes - 1) is not None:
+                s = replace(s, source="generated", label=whole_in(rest, 0, classes - 1))
             elif kind == "noise" and rest == "":
                 s = replace(s, source="noise")
             elif kind == "photo" and rest in photos:
@@ -73,23 +74,15 @@ class CornerSettings:
                 bad("img", f"use held:N (N from 0 to {size - 1}), generated:C (C from 0 to {classes - 1}), noise, "
                            f"or photo:NAME with NAME one of {', '.join(photos)}.")
         if "seed" in query:
-            seed = _int_in(query["seed"], 0, MAX_SEED)
+            seed = whole_in(query["seed"], 0, MAX_SEED)
             if seed is None:
                 bad("seed", f"use a whole number from 0 to {MAX_SEED}.")
             else:
                 s = replace(s, seed=seed)
         if "calls" in query:
-            calls = _int_in(query["calls"], 0, max(CALLS))
+            calls = whole_in(query["calls"], 0, max(CALLS))
             if calls in CALLS:
                 s = replace(s, calls=calls)
             else:
                 bad("calls", f"use one of {', '.join(map(str, CALLS))}.")
         return s, problems
-
-
-def _int_in(text: str, lo: int, hi: int) -> int | None:
-    """``text`` as a plain decimal integer in [lo, hi], else None (no signs, spaces, exponents or huge inputs)."""
-    if not (isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12):
-        return None
-    value = int(text)
-    return value if lo <= value <= hi else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access.link_values import whole_in
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.toy2d.datasets import DATASET_TITLES, DEFAULT_DATASET, check_points, dataset, heart_points
 from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS, MLPConfig
@@ -80,7 +81,7 @@ class DirectionSettings:
                 s = replace(s, points=points)
         for key, field, choices in (("width", "width", WIDTHS), ("steps", "steps", STEP_CHOICES)):
             if key in query:
-                value = _int_in(query[key], min(choices), max(choices))
+                value = whole_in(query[key], min(choices), max(choices))
                 if value in choices:
                     s = replace(s, **{field: value})
                 else:
@@ -93,7 +94,7 @@ class DirectionSettings:
         for key, field, lo, hi in (("t", "t", 0, SCHEDULE.T - 1), ("n", "n", *PARTICLES), ("k", "k", *PARTICLE_STEPS),
                                    ("seed", "seed", 0, MAX_SEED)):
             if key in query:
-                value = _int_in(query[key], lo, hi)
+                value = whole_in(query[key], lo, hi)
                 if value is None:
                     bad(key, f"use a whole number from {lo} to {hi}.")
                 else:
@@ -105,7 +106,7 @@ class DirectionSettings:
                 bad("view", f"use {' or '.join(VIEWS)}.")
         if "cls" in query:
             classes = dataset(s.data, np.array(s.points)).num_classes
-            value = _int_in(query["cls"], 0, classes - 1)
+            value = whole_in(query["cls"], 0, classes - 1)
             if value is None:
                 bad("cls", f"this data set's classes are numbered 0 to {classes - 1}.")
             else:
@@ -156,14 +157,6 @@ def points_from_text(text: str) -> tuple[tuple[tuple[float, float], ...] | None,
     if checked.problems or len(checked.points) > URL_POINTS:
         return None, " ".join(checked.problems) or f"a link holds at most {URL_POINTS} points."
     return tuple((round(float(x), 2), round(float(y), 2)) for x, y in checked.points), ""
-
-
-def _int_in(text: str, lo: int, hi: int) -> int | None:
-    """``text`` as a plain decimal integer in [lo, hi], else None (no signs, spaces, exponents or huge inputs)."""
-    if not (isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12):
-        return None
-    value = int(text)
-    return value if lo <= value <= hi else None
 
 
 def _float_in(text: str, lo: float, hi: float) -> float | None:
