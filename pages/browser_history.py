@@ -11,6 +11,12 @@ The script below, installed once per browser tab, turns a ``pushState`` that kee
 the query changes) into a ``replaceState``. A change of page still adds its entry; the settings of the
 page on screen update that entry in place, as the URL of a map or a search box does. Back goes to the
 previous page, which shows the settings it was left with (they live in the session, ``pages.reader_state``).
+
+Streamlit sometimes applies the new page's query (its settings, written at the start of its first run) while
+the URL still shows the old page's path, and only then pushes the new path with the same query: the old page's
+entry would keep the new page's settings, and Back would show the home page as ``/?model=digits&…`` (seen in
+about 2 of 5 visits of the denoiser from the home page). So a page change whose query is exactly the one just
+written first gives the entry it leaves its own URL back.
 """
 
 from __future__ import annotations
@@ -22,11 +28,18 @@ SCRIPT = """<script>
   if (window.__imageSpaceHistory) return;
   window.__imageSpaceHistory = true;
   const push = window.history.pushState.bind(window.history);
+  const replace = window.history.replaceState.bind(window.history);
+  let lastQueryWrite = null;  // the entry's URL and state before the last query-only write, and the query written
   window.history.pushState = function (state, unused, url) {
-    const target = url == null ? window.location : new URL(url, window.location.href);
+    const target = url == null ? new URL(window.location.href) : new URL(url, window.location.href);
     if (target.pathname === window.location.pathname) {
-      return window.history.replaceState(state, unused, url);
+      lastQueryWrite = {url: window.location.href, state: window.history.state, query: target.search};
+      return replace(state, unused, url);
     }
+    if (lastQueryWrite && target.search && lastQueryWrite.query === target.search) {
+      replace(lastQueryWrite.state, "", lastQueryWrite.url);  // that query was the new page's: give it back
+    }
+    lastQueryWrite = null;
     return push(state, unused, url);
   };
 })();

@@ -562,6 +562,22 @@ def test_entering_a_page_adds_one_history_entry(session, app_url, name):
     assert (current_page(page), query(page)) == ("home", {}), f"one press of Back from {name} showed {page.url}"
 
 
+def test_a_query_sent_before_its_page_change_goes_with_the_new_page(session, app_url):
+    """Streamlit sometimes applies a new page's query while the old path still shows, then pushes the new path with
+    that query (pages/browser_history.py): the entry left behind keeps its own URL. A query the old page wrote for
+    itself (a different one) stays on its entry."""
+    page = session
+    open_url(page, app_url)
+    before = len(history_urls(page))
+    page.evaluate("() => { history.pushState(null, '', '?model=digits&seed=1');"
+                  " history.pushState(null, '', '/denoiser?model=digits&seed=1'); }")
+    assert history_urls(page)[before - 1:] == [f"{app_url}/", f"{app_url}/denoiser?model=digits&seed=1"]
+    page.evaluate("() => { history.pushState(null, '', '/forward?t=5'); history.pushState(null, '', '?t=6');"
+                  " history.pushState(null, '', '/?x=2'); }")
+    assert history_urls(page)[before:] == [f"{app_url}/denoiser?model=digits&seed=1", f"{app_url}/forward?t=6",
+                                           f"{app_url}/?x=2"]
+
+
 def history_urls(page) -> list[str]:
     return page.evaluate("() => navigation.entries().map(e => e.url)")
 
