@@ -40,7 +40,7 @@ from pages.common import (
     use_pixel_art_images,
 )
 from pages.lesson_panel import Control, lesson_for, lesson_panel
-from pages.reader_state import KEPT, mirror_in_url, restore
+from pages.reader_state import KEPT, keep_class_choice, mirror_in_url, restore
 
 run_through_app()
 
@@ -145,8 +145,6 @@ def _choose_image(source: str, model: str, loaded) -> tuple[np.ndarray, str, str
     if source in ("generated", "noise"):
         if source == "generated":
             names = loaded.class_names
-            if st.session_state.get(KEY + "label", 0) >= len(names):
-                st.session_state[KEY + "label"] = 0
             label = st.selectbox("Class", range(len(names)), key=KEY + "label", format_func=lambda k: f"{k}: {names[k]}",
                                  **KEPT)
         seed = st.number_input("Seed", 0, MAX_SEED, key=KEY + "seed", **KEPT,
@@ -177,6 +175,7 @@ with st.sidebar:
     except WeightsError as e:
         st.error(f"The {model!r} model cannot be used: {e}")
         st.stop()
+    keep_class_choice(KEY + "label", model, range(len(loaded.class_names)), default=0)
     source = st.radio("Image", SOURCES, format_func=SOURCE_TITLES.get, key=KEY + "src", disabled=lesson.is_locked("image"),
                       **KEPT)
     pixels, digest, description = _choose_image(source, model, loaded)

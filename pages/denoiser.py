@@ -39,7 +39,7 @@ from pages.common import (
 )
 from pages.denoiser_tabs import guidance_tab, one_step_tab, samplers_tab
 from pages.lesson_panel import Control, lesson_for, lesson_panel
-from pages.reader_state import KEPT, mirror_in_url, restore
+from pages.reader_state import KEPT, keep_class_choice, mirror_in_url, restore
 
 run_through_app()
 
@@ -81,6 +81,8 @@ except WeightsError as e:
     st.caption("The other pages of the app work without it.")
     st.stop()
 class_names = loaded.class_names
+keep_class_choice(KEY + "label", st.session_state[KEY + "model"], [NO_CLASS, *range(len(class_names))],
+                  default=GenerationSettings.label)
 
 
 def _on_model_change() -> None:

@@ -37,7 +37,7 @@ from pages.direction_sections import (
     train_button,
 )
 from pages.lesson_panel import Control, lesson_for, lesson_panel
-from pages.reader_state import KEPT, restore
+from pages.reader_state import KEPT, keep_class_choice, restore
 
 run_through_app()
 
@@ -83,12 +83,10 @@ with st.sidebar:
               help="Half of the training points carry their class, the other half a 'no class' token, so one network "
                    "learns both ε(x, t, y) and ε(x, t): what classifier-free guidance needs.")
 
+mix = mixture(data_name, tuple(st.session_state[KEY + "points"]))
+keep_class_choice(KEY + "label", "|".join(mix.class_names), range(mix.num_classes), default=0)
 settings = current_settings()
 lesson_panel("direction", LESSON_CONTROLS, settings.to_query(), lesson)
-mix = mixture(settings.data, settings.points)
-if settings.label >= mix.num_classes:  # from a data set with more classes: keep the widget in range
-    st.session_state[KEY + "label"] = 0
-    settings = current_settings()
 trained = find_model(mix, settings.config)
 model = None if trained is None else trained.model
 

@@ -18,7 +18,7 @@ copies is always the view they see.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -73,3 +73,28 @@ def mirror_in_url(query: Mapping[str, str]) -> None:
     query = {**query, **st.session_state.get("present_query", {})}  # presenter mode (pages/presenter.py)
     if st.query_params.to_dict() != dict(query):
         st.query_params.from_dict(query)
+
+
+def keep_class_choice(key: str, names_id: str, choices: Sequence[int], default: int) -> int:
+    """Keep a class picker's choice (the selectbox under ``key``, labelled by class names) when its names change, and
+    return it. Call before the picker is drawn; ``names_id`` names the set of class names (a model, a data set).
+
+    Streamlit 1.67 leaves a selectbox's old label on screen when its labels change under the same value ("7: 7"
+    when the digits model gives way to Fashion-MNIST's "7: Sneaker") and sends that label back with the next run.
+    It is no longer an option, so the choice is lost (the denoiser fell back to "none") or arrives as the label text
+    itself ("0: blob 1", which crashed the 2-D page). Setting the value again when the names change makes Streamlit
+    send the new label to the browser. A value that is no choice (label text, another set's class) becomes the class
+    its label names, if that is a choice here, else ``default``.
+    """
+    ss = st.session_state
+    value = ss.get(key, default)
+    if not isinstance(value, int):
+        head = str(value).split(":", 1)[0]
+        value = int(head) if head.isascii() and head.isdigit() else default
+    if value not in choices:
+        value = default
+    names_key = f"{key}__names"
+    if ss.get(names_key) != names_id or ss.get(key) != value:
+        ss[key] = value
+        ss[names_key] = names_id
+    return value

@@ -42,11 +42,11 @@ from diffusion_core.model.weights import available_models
 
 # ---------------------------------------------------------------- the app's pages -----------------
 
-PATHS = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser"}
+PATHS = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser", "direction": "direction",
+         "corner": "corner"}
 TITLES = {"home": "Image Space", "image-space": "How large is image space?", "forward": "The forward process",
-          "denoiser": "Live denoiser"}
-NAV_LABELS = {"home": "Home", "image-space": "How large is image space?", "forward": "The forward process",
-              "denoiser": "Live denoiser"}
+          "denoiser": "Live denoiser", "direction": "Which direction to move", "corner": "How tiny is the corner?"}
+NAV_LABELS = {"home": "Home", **{name: title for name, title in TITLES.items() if name != "home"}}
 PAGE_OF_PATH = {path: name for name, path in PATHS.items()}
 
 LOAD_TIMEOUT_MS = 180_000  # the first visit to the denoiser imports torch and loads a model
@@ -578,6 +578,32 @@ def test_a_query_sent_before_its_page_change_goes_with_the_new_page(session, app
                                            f"{app_url}/?x=2"]
 
 
+def test_a_class_picker_keeps_its_choice_when_the_class_names_change(session, app_url):
+    """Streamlit 1.67 left a class picker's old label on screen when a new model or data set renamed the classes, and
+    sent it back on the next run (pages/reader_state.keep_class_choice): the denoiser's prompt fell back to "none",
+    and the 2-D page crashed on "0: blob 1". The choice survives, under its new name, and nothing breaks."""
+    page = session
+    open_url(page, f"{app_url}/denoiser?model=digits&label=7&steps=5")
+    assert selectbox_value(page, "Prompt (class)") == "7: 7"
+    choose_option(page, "Model", "Clothes (Fashion-MNIST)")
+    assert_page_ok(page, "denoiser", "after the model changed")
+    assert selectbox_value(page, "Prompt (class)") == "7: Sneaker"
+    type_into(page, "stNumberInput", "Seed", "5")
+    assert_page_ok(page, "denoiser", "after the next run")
+    assert query(page)["label"] == "7" and selectbox_value(page, "Prompt (class)") == "7: Sneaker"
+
+    go_sidebar(page, "direction")
+    choose_option(page, "Data", "A swiss roll")
+    first_roll_class = selectbox_value(page, "Class to ask for")
+    choose_option(page, "Data", "Two unequal blobs")
+    assert_page_ok(page, "direction", "after the data set changed")
+    blob_class = selectbox_value(page, "Class to ask for")
+    assert blob_class.startswith("0: ") and blob_class != first_roll_class
+    press_slider(page, "Hidden width (units per layer)", "Home")
+    assert_page_ok(page, "direction", "after the next run")
+    assert selectbox_value(page, "Class to ask for") == blob_class
+
+
 def history_urls(page) -> list[str]:
     return page.evaluate("() => navigation.entries().map(e => e.url)")
 
@@ -667,7 +693,7 @@ class Walk:
             if target != here:
                 nav.append((f"sidebar link to {target}", lambda t=target: go_sidebar(page, t)))
         if here == "home":
-            for target in ("image-space", "forward", "denoiser"):
+            for target in (name for name in PATHS if name != "home"):
                 nav.append((f"home page link to {target}", lambda t=target: go_home_link(page, t)))
         can_back, can_forward = page.evaluate("() => [navigation.canGoBack, navigation.canGoForward]")
         if can_back:
