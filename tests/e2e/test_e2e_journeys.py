@@ -824,17 +824,19 @@ def short(text: str) -> str:
     return repr(text) if len(text) <= 24 else f"{text[:12]!r}… ({len(text):,} characters)"
 
 
-def noisy_caption(page):
-    return page.get_by_test_id("stImage").filter(has_text=re.compile(r"^x_t at t"))
+def playing_caption(page):
+    """The caption of what plays: the forward page's x_t ("x_t at t = … (playing)"), the 2-D page's field."""
+    return page.get_by_test_id("stMain").get_by_text(re.compile(r"^(x_t at t|t = \d+: x_t keeps)"))
 
 
 def play_then_pause(page) -> None:
-    """Play loops the forward process until paused (the app stays "running" meanwhile): press Pause once it plays."""
+    """Play loops until paused (the app stays "running" meanwhile), on the forward page and the 2-D page alike:
+    press Pause once it plays."""
     button(page, "Play").click()
-    expect(noisy_caption(page)).to_contain_text("(playing)", timeout=RUN_TIMEOUT_MS)
+    expect(playing_caption(page).first).to_contain_text("(playing)", timeout=RUN_TIMEOUT_MS)
     act(page, button(page, "Pause").click)
     expect(button(page, "Play")).to_be_enabled()
-    expect(noisy_caption(page)).not_to_contain_text("(playing)")
+    expect(playing_caption(page).first).not_to_contain_text("(playing)")
 
 
 def generate_small(page) -> None:
