@@ -138,7 +138,6 @@ def evaluate(model_name: str, data: str | None, guidances: list[float], n: int, 
         "fd_floor_test_vs_train": floor,
         "fd_floor_images": len(floor_idx),
         "fd_real_training_images": real_image_yardstick(train_feats, train_y[reference], len(floor_idx), seed),
-        "fd_sample_mix": "the training set's class proportions (see the module docstring)",
         "nn_distance_real_test": _summary(test_nn),
         "by_guidance": {},
     }

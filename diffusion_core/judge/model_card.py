@@ -110,10 +110,10 @@ def render(model: str, data: str, guidance: str, checkpoint: dict, report: dict,
     card_run = f" --run-dir {run_dir}" + (f" --earlier-minutes {earlier[1]:g}" if earlier else "")
     data_flag = "" if report.get("data", data).startswith("assets/") else f" --data {data}"
     per_class = " · ".join(f"{k}: {a:.0%}" for k, a in enumerate(report["by_guidance"][guidance]["per_class_accuracy"]))
+    yard = report.get("fd_real_training_images")  # reports since the Fréchet samples follow the data's class mix
     samples = f"{report['n']:,} samples, balanced over classes"
-    if "fd_sample_mix" in report:
+    if yard is not None:
         samples += f" (accuracy, copies), and {report['n']:,} more in the training set's class mix (Fréchet distance)"
-    yard = report.get("fd_real_training_images")
     copier = ("" if yard is None else f" Real training images themselves, as many as the floor, score "
               f"{yard['in_data_mix']:.2f} in the data's class mix and {yard['balanced']:.2f} balanced over classes.")
     side, colours = cfg["unet"]["image_size"], cfg["unet"]["in_channels"]
