@@ -69,3 +69,15 @@ def test_a_colour_model_card_names_its_shape_flags_and_near_copy_bar():
     assert "the same distance for 208 real *test* images" in card
     near = [row for row in bars("emoji", report, "2.0") if "near-copies" in row[0]]
     assert near == [(near[0][0], "8.0%", False)]
+
+
+def test_the_card_says_which_samples_the_frechet_distance_used():
+    """Reports since the Fréchet samples follow the data's class mix carry the real-image yardstick; their card says
+    so and quotes it. Older reports read as one balanced set."""
+    entry = {"file": "digits.pt", "bytes": 2_400_000, "sha256": "cd" * 32}
+    older = render("digits", "DATA", "2.0", _checkpoint("digits", 3000.0, 0.037), _report(0.99, 2.5, 2.0), entry)
+    assert "1,000 samples, balanced over classes; the network" in older and "class mix" not in older
+    report = {**_report(0.99, 2.0, 2.0), "fd_real_training_images": {"balanced": 1.8, "in_data_mix": 1.12}}
+    card = render("digits", "DATA", "2.0", _checkpoint("digits", 3000.0, 0.037), report, entry)
+    assert "and 1,000 more in the training set's class mix (Fréchet distance)" in card
+    assert "score 1.12 in the data's class mix and 1.80 balanced over classes" in card
