@@ -31,9 +31,10 @@ CLASS_NAMES = {
     "fashion": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     "emoji": emoji_data.CLASS_NAMES,
+    "emoji-kinds": emoji_data.KIND_NAMES,  # the emoji in all four art styles, labelled by kind (25 labels)
 }
 DATASET_TITLES = {"digits": "Handwritten digits (MNIST)", "fashion": "Clothes (Fashion-MNIST)",
-                  "emoji": "Emoji (colour, 32 × 32)"}
+                  "emoji": "Emoji (colour, 32 × 32)", "emoji-kinds": "Emoji (colour, 32 × 32, by kind)"}
 NPZ_TEST_SIZE = 1000
 NPZ_SPLIT_SEED = 20260101
 _IDX_DTYPES = {0x08: np.uint8}
@@ -72,17 +73,22 @@ def _find(folder: Path, stem: str) -> Path:
     raise DatasetError(f"{folder}: missing {stem}[.gz]")
 
 
-def load_dataset(path: str | Path, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Load ``split`` ("train" or "test") from an IDX folder or an npz file/folder."""
+def load_dataset(path: str | Path, split: str = "train", labels: str = "classes") -> tuple[np.ndarray, np.ndarray]:
+    """Load ``split`` ("train" or "test") from an IDX folder or an npz file/folder.
+
+    From the emoji folder, ``labels="kinds"`` gives all four art styles labelled by kind (the
+    ``emoji-kinds`` training set); the default gives the two styles labelled by class.
+    """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     path = Path(path)
     if path.is_dir() and emoji_data.is_emoji_folder(path):
+        kinds = labels == "kinds"
         try:
-            emoji = emoji_data.load_emoji(path, split)
+            emoji = emoji_data.load_emoji(path, split, emoji_data.ALL_STYLES if kinds else emoji_data.STYLES)
         except emoji_data.EmojiDataError as e:
             raise DatasetError(str(e)) from None
-        return emoji.images, emoji.labels
+        return emoji.images, emoji.kinds if kinds else emoji.labels
     if path.is_dir():
         npz_files = sorted(path.glob("*.npz"))
         if not npz_files:

@@ -1,8 +1,10 @@
-"""The colour data set: emoji in two art styles, curated into ten classes a reader can prompt for.
+"""The colour data set: emoji in up to four art styles, curated into ten classes a reader can prompt for.
 
 Source: ``emoji.json`` and the 64x64 RGBA PNGs of the npm packages ``emoji-datasource-google`` (Noto
 Color Emoji, Apache-2.0) and ``emoji-datasource-twitter`` (Twemoji, CC BY 4.0), both version 16.0.0,
-as laid out in a folder such as ``../shared/data/emoji`` (``google-64/``, ``twitter-64/``, ``emoji.json``).
+as laid out in a folder such as ``../shared/data/emoji`` (``google-64/``, ``twitter-64/``, ``emoji.json``);
+optionally Microsoft's Fluent Emoji in its *flat* and *color* styles (MIT, ``fluent-flat-64/``,
+``fluent-color-64/``, same file names; no flags, and a few people missing).
 
 **Classes.** Unicode's nine groups are not visual classes (a small CNN separates them at ~63%): "Objects"
 holds phones and socks, "Symbols" arrows and zodiac signs. The ten classes below are built from Unicode
@@ -24,7 +26,13 @@ holds phones and socks, "Symbols" arrows and zodiac signs. The ten classes below
  9    heart           ``heart`` (but the love letter, an envelope)
 ====  ==============  ============================================================================
 
-Everything else (objects, activities, symbols, weather, clocks...) is left out. Each emoji is composited on
+Everything else (objects, activities, symbols, weather, clocks...) is left out.
+
+**Kinds.** Inside a class, the Unicode subcategories are grouped into 25 *kinds* (:data:`KINDS`: mammal,
+bird, sea creature, ...; fruit, vegetable, drink, ...; on land, in the air, on water), so that a model
+trained on kinds learns a bird and a whale apart rather than one blur of "animal". A prompt for a class
+then picks one of its kinds in the proportions of the training data (:func:`kind_weights`).
+ Each emoji is composited on
 white and reduced to 32x32 by averaging 2x2 blocks (no ringing at the sharp outlines). Both art styles of an
 emoji are kept as two images with the same label; ``styles`` says which is which.
 
@@ -66,7 +74,40 @@ SUBCATEGORY_CLASS = {
 }
 EXCLUDED_NAMES = frozenset({"BRICK", "ROCK", "WOOD", "LOVE LETTER"})  # in a class's subcategory, but not of it
 FLIPPABLE = tuple(k != CLASS_NAMES.index("flag") for k in range(len(CLASS_NAMES)))
-STYLES = ("google", "twitter")  # folders google-64/ and twitter-64/
+STYLES = ("google", "twitter")  # folders google-64/ and twitter-64/: every curated emoji has both
+ALL_STYLES = (*STYLES, "fluent-flat", "fluent-color")  # the Fluent styles lack some emoji (all flags)
+# (kind name, class, Unicode subcategories): every subcategory of SUBCATEGORY_CLASS in exactly one kind.
+KINDS = (
+    ("smiley face", 0, tuple(sub for sub, c in SUBCATEGORY_CLASS.items() if c == 0)),
+    ("person", 1, ("person", "person-gesture")),
+    ("person: at work", 1, ("person-role",)),
+    ("person: fantasy", 1, ("person-fantasy",)),
+    ("person: family", 1, ("family",)),
+    ("hand", 2, tuple(sub for sub, c in SUBCATEGORY_CLASS.items() if c == 2)),
+    ("animal: mammal", 3, ("animal-mammal", "cat-face", "monkey-face")),
+    ("animal: bird", 3, ("animal-bird",)),
+    ("animal: sea creature", 3, ("animal-marine",)),
+    ("animal: bug", 3, ("animal-bug",)),
+    ("animal: reptile or amphibian", 3, ("animal-reptile", "animal-amphibian")),
+    ("plant: flower", 4, ("plant-flower",)),
+    ("plant: tree or leaf", 4, ("plant-other",)),
+    ("food: fruit", 5, ("food-fruit",)),
+    ("food: vegetable", 5, ("food-vegetable",)),
+    ("food: dish", 5, ("food-prepared",)),
+    ("food: Asian dish", 5, ("food-asian",)),
+    ("food: sweet", 5, ("food-sweet",)),
+    ("food: drink", 5, ("drink",)),
+    ("vehicle: on land", 6, ("transport-ground",)),
+    ("vehicle: in the air", 6, ("transport-air",)),
+    ("vehicle: on water", 6, ("transport-water",)),
+    ("building", 7, tuple(sub for sub, c in SUBCATEGORY_CLASS.items() if c == 7)),
+    ("flag", 8, tuple(sub for sub, c in SUBCATEGORY_CLASS.items() if c == 8)),
+    ("heart", 9, ("heart",)),
+)
+KIND_NAMES = tuple(name for name, _, _ in KINDS)
+KIND_CLASS = tuple(c for _, c, _ in KINDS)
+SUBCATEGORY_KIND = {sub: k for k, (_, _, subs) in enumerate(KINDS) for sub in subs}
+KIND_FLIPPABLE = tuple(FLIPPABLE[c] for c in KIND_CLASS)
 IMAGE_SIZE = 32
 HELD_OUT_FRACTION = 0.1
 SPLIT_SEED = 20261201
@@ -79,12 +120,13 @@ class EmojiDataError(ValueError):
 @dataclass(frozen=True)
 class EmojiSet:
     """images (N, 32, 32, 3) uint8 RGB on white; labels (N,) uint8 class; styles (N,) uint8 index into
-    STYLES; names (N,) the emoji's Unicode name (the two styles of one emoji share it)."""
+    ALL_STYLES; names (N,) the emoji's Unicode name (the styles of one emoji share it)."""
 
     images: np.ndarray
     labels: np.ndarray
     styles: np.ndarray
     names: tuple[str, ...]
+    kinds: np.ndarray  # (N,) uint8 index into KINDS (a finer label inside ``labels``)
 
 
 def is_emoji_folder(path: Path) -> bool:
@@ -125,11 +167,21 @@ def emoji_image(path: Path, size: int = IMAGE_SIZE) -> np.ndarray:
     return np.asarray(rgb.resize((size, size), Image.Resampling.BOX), dtype=np.uint8)
 
 
-def load_emoji(folder: str | Path, split: str = "train") -> EmojiSet:
-    """The ``split`` ("train" or "test") of the curated emoji in ``folder``, both styles of each emoji."""
+def kind_weights(labels: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """(10, 25) float64: row c is the share of each kind among the images of class c (rows sum to 1)."""
+    counts = np.zeros((len(CLASS_NAMES), len(KINDS)))
+    np.add.at(counts, (labels.astype(int), kinds.astype(int)), 1)
+    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+
+
+def load_emoji(folder: str | Path, split: str = "train", styles: tuple[str, ...] = STYLES) -> EmojiSet:
+    """The ``split`` ("train" or "test") of the curated emoji in ``folder``, every one of ``styles`` that
+    the folder has a picture of (the first two, :data:`STYLES`, it must have for every curated emoji)."""
     folder = Path(folder)
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if not set(STYLES) <= set(styles) <= set(ALL_STYLES):
+        raise ValueError(f"styles must include {STYLES} and come from {ALL_STYLES}, got {styles}")
     if not is_emoji_folder(folder):
         raise EmojiDataError(f"{folder}: expected emoji.json, google-64/ and twitter-64/ (see diffusion_core.model.emoji_data)")
     try:
@@ -140,15 +192,20 @@ def load_emoji(folder: str | Path, split: str = "train") -> EmojiSet:
     if not chosen:
         raise EmojiDataError(f"{folder / 'emoji.json'}: no emoji of the curated classes")
     held = held_out_names(chosen)
+
+    def pictures_of(record: dict) -> list[tuple[int, np.ndarray]]:
+        files = [(ALL_STYLES.index(style), folder / f"{style}-64" / record["image"]) for style in styles]
+        return [(s, emoji_image(path)) for s, path in files if ALL_STYLES[s] in STYLES or path.is_file()]
+
     side = [(record, label) for record, label in chosen if (record["name"] in held) == (split == "test")]
-    pictures = [[emoji_image(folder / f"{style}-64" / record["image"]) for style in STYLES] for record, _ in side]
+    pictures = [pictures_of(record) for record, _ in side]
     if split == "test":
-        training = {p.tobytes() for record, _ in chosen if record["name"] not in held
-                    for p in (emoji_image(folder / f"{style}-64" / record["image"]) for style in STYLES)}
-        kept = [i for i, styles in enumerate(pictures) if not any(p.tobytes() in training for p in styles)]
+        training = {p.tobytes() for record, _ in chosen if record["name"] not in held for _, p in pictures_of(record)}
+        kept = [i for i, drawn in enumerate(pictures) if not any(p.tobytes() in training for _, p in drawn)]
         side, pictures = [side[i] for i in kept], [pictures[i] for i in kept]
-    images = [p for styles in pictures for p in styles]
-    labels = [label for _, label in side for _ in STYLES]
-    styles = [s for _ in side for s in range(len(STYLES))]
-    names = tuple(record["name"] for record, _ in side for _ in STYLES)
-    return EmojiSet(np.stack(images), np.array(labels, np.uint8), np.array(styles, np.uint8), names)
+    per_image = [(record, label, s, p) for (record, label), drawn in zip(side, pictures) for s, p in drawn]
+    return EmojiSet(images=np.stack([p for *_, p in per_image]),
+                    labels=np.array([label for _, label, _, _ in per_image], np.uint8),
+                    styles=np.array([s for _, _, s, _ in per_image], np.uint8),
+                    names=tuple(record["name"] for record, *_ in per_image),
+                    kinds=np.array([SUBCATEGORY_KIND[record["subcategory"]] for record, *_ in per_image], np.uint8))

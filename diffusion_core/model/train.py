@@ -16,16 +16,28 @@ so that a small data set is not learnt by heart. ``--min-snr-gamma G`` weights e
 min(SNR_t, G) / SNR_t (Hang et al. 2023, "Min-SNR", eq. 6 for eps-prediction), which stops the many
 nearly clean timesteps from dominating the gradient.
 
+``--power-ema S1,S2`` keeps power-function averages of the weights (Karras et al. 2024, "Analyzing and
+Improving the Training Dynamics of Diffusion Models", sec. 3.1 and eq. 2-3: beta_t = (1 - 1/t)^(gamma+1))
+instead of one with a fixed decay: an average of width sigma_rel (std of the averaging profile over
+the run's length), whose reach grows with the run, so early weights are forgotten at any length. The first
+is exported; the others are kept to compare. ``--bf16`` runs the forward and backward passes in bfloat16
+autocast (weights, optimiser and loss stay float32): 1.7x faster on CPUs with AVX-512 BF16.
+
 Reproducible and resumable: every step draws its batch and noise from a generator seeded by
 (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
 A checkpoint (model, EMA, optimiser, step, elapsed time) is written atomically every few minutes
-to ``<run-dir>/checkpoint.pt``; ``--resume`` continues from it.
+to ``<run-dir>/checkpoint.pt``; ``--resume`` continues from it. A checkpoint over 19 MiB is written in
+parts (``checkpoint.pt.part000``, ... and an index ``checkpoint.pt.parts`` with each part's SHA-256), so
+that a run can be committed to a repository that takes files under 20 MB and resumed in another session.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
+import io
+import json
 import math
 import sys
 import time
@@ -65,11 +77,22 @@ class TrainConfig:
     hflip: bool = False  # mirror a random half of each batch, for the classes in FLIPPABLE[dataset]
     shift: int = 0  # move each image by up to this many pixels per axis (0: never)
     min_snr_gamma: float = 0.0  # Min-SNR loss weight min(SNR, gamma) / SNR (0: plain eq. 14)
+    power_ema: tuple[float, ...] = ()  # sigma_rel of power-function EMAs (empty: one EMA of decay ema_decay)
+    bf16: bool = False  # bfloat16 autocast for the network's passes
 
 
 # Classes whose images may be mirrored in training, per data set (digits and clothes are never flipped:
 # a mirrored 2 is no digit, and the shipped models were trained without flips).
-FLIPPABLE = {"emoji": emoji_data.FLIPPABLE}
+FLIPPABLE = {"emoji": emoji_data.FLIPPABLE, "emoji-kinds": emoji_data.KIND_FLIPPABLE}
+
+
+def power_ema_gamma(sigma_rel: float) -> float:
+    """The exponent gamma of a power-function EMA of relative width sigma_rel (Karras et al. 2024, eq. 3:
+    sigma_rel^2 = (gamma + 1) / ((gamma + 2)^2 (gamma + 3)), solved for its largest real root)."""
+    if not 0 < sigma_rel < 0.28:  # sigma_rel(gamma = 0) = 1/sqrt(12) ~ 0.289 is the widest (a plain mean)
+        raise ValueError(f"sigma_rel must lie in (0, 0.28), got {sigma_rel}")
+    t = sigma_rel ** -2
+    return float(np.roots([1, 7, 16 - t, 12 - t]).real.max())
 
 
 def learning_rate(cfg: TrainConfig, step: int) -> float:
@@ -96,9 +119,9 @@ class Trainer:
             self.model.load_state_dict(payload["state_dict"])
         # Steps already in the starting weights: the exported file counts the whole training.
         self.init_steps = int(payload.get("train_steps", 0)) if cfg.init_from else 0
-        self.ema = copy.deepcopy(self.model).eval()
-        for p in self.ema.parameters():
-            p.requires_grad_(False)
+        self.emas = [self._frozen_copy() for _ in (cfg.power_ema or (cfg.ema_decay,))]
+        self.ema = self.emas[0]  # what --export writes
+        self.ema_gammas = [power_ema_gamma(s) for s in cfg.power_ema]
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.schedule = NoiseSchedule(cfg.schedule, cfg.T)
         self.alpha_bar = torch.tensor(self.schedule.alpha_bar, dtype=torch.float32, device=self.device)
@@ -109,6 +132,12 @@ class Trainer:
         self.step = 0
         self.elapsed = 0.0  # training seconds over all sessions
         self.loss_history: list[tuple[int, float]] = []
+
+    def _frozen_copy(self) -> torch.nn.Module:
+        copied = copy.deepcopy(self.model).eval()
+        for p in copied.parameters():
+            p.requires_grad_(False)
+        return copied
 
     def batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """The batch of ``step``: (x_0 (B,C,H,W), t (B,), y (B,), eps (B,C,H,W)), a pure function of (seed, step)."""
@@ -132,7 +161,9 @@ class Trainer:
         x0, t, y, eps = self.batch(self.step)
         ab = self.alpha_bar[t][:, None, None, None]
         x_t = ab.sqrt() * x0 + (1 - ab).sqrt() * eps  # eq. 4
-        per_sample = F.mse_loss(self.model(x_t, t, y), eps, reduction="none").mean(dim=(1, 2, 3))  # eq. 14
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
+            eps_hat = self.model(x_t, t, y)
+        per_sample = F.mse_loss(eps_hat.float(), eps, reduction="none").mean(dim=(1, 2, 3))  # eq. 14
         loss = (per_sample * self.loss_weight(ab.flatten())).mean()
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(self.cfg, self.step)
@@ -140,12 +171,20 @@ class Trainer:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
         self.optimizer.step()
-        decay = min(self.cfg.ema_decay, (1 + self.step) / (10 + self.step))
         with torch.no_grad():
-            for p_ema, p in zip(self.ema.parameters(), self.model.parameters()):
-                p_ema.lerp_(p, 1 - decay)
+            for ema, decay in zip(self.emas, self.ema_decays()):
+                for p_ema, p in zip(ema.parameters(), self.model.parameters()):
+                    p_ema.lerp_(p, 1 - decay)
         self.step += 1
         return float(loss.detach())
+
+    def ema_decays(self) -> list[float]:
+        """Each average's decay after this step: beta = (1 - 1/n)^(gamma + 1) at the n-th update (power
+        EMA, n counted over the whole training including --init-from's steps), or the fixed decay, warmed up."""
+        if self.cfg.power_ema:
+            n = self.init_steps + self.step + 1
+            return [(1 - 1 / n) ** (gamma + 1) for gamma in self.ema_gammas]
+        return [min(self.cfg.ema_decay, (1 + self.step) / (10 + self.step))]
 
     def loss_weight(self, alpha_bar: torch.Tensor) -> torch.Tensor:
         """(B,) weights of the samples' losses: 1, or min(SNR, gamma) / SNR with SNR = ab / (1 - ab) (Min-SNR)."""
@@ -159,6 +198,7 @@ class Trainer:
             "config": _config_dict(self.cfg),
             "model": self.model.state_dict(),
             "ema": self.ema.state_dict(),
+            "more_emas": [ema.state_dict() for ema in self.emas[1:]],
             "optimizer": self.optimizer.state_dict(),
             "step": self.step,
             "elapsed": self.elapsed,
@@ -168,11 +208,14 @@ class Trainer:
 
     def load_state(self, state: dict) -> None:
         # checkpoints from before these options existed
-        saved = {"hflip": False, "shift": 0, "min_snr_gamma": 0.0, **state["config"]}
+        saved = {"hflip": False, "shift": 0, "min_snr_gamma": 0.0, "power_ema": (), "bf16": False, **state["config"]}
+        saved["power_ema"] = tuple(saved["power_ema"])
         if saved != _config_dict(self.cfg):
             raise ValueError("checkpoint was made with a different configuration; pass the same flags to resume")
         self.model.load_state_dict(state["model"])
         self.ema.load_state_dict(state["ema"])
+        for ema, saved_ema in zip(self.emas[1:], state.get("more_emas", []), strict=True):
+            ema.load_state_dict(saved_ema)
         self.optimizer.load_state_dict(state["optimizer"])
         self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
         self.loss_history = [tuple(x) for x in state["loss_history"]]
@@ -180,10 +223,9 @@ class Trainer:
         self.init_steps = int(state.get("init_steps", self.init_steps))
 
     def save_checkpoint(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        torch.save(self.state(), tmp)
-        tmp.replace(path)
+        buffer = io.BytesIO()
+        torch.save(self.state(), buffer)
+        write_checkpoint(buffer.getvalue(), path)
 
     def run(self, checkpoint: Path | None = None, checkpoint_minutes: float = 5.0,
             log_every: float = 10.0, out=sys.stderr) -> None:
@@ -212,6 +254,64 @@ class Trainer:
             self.save_checkpoint(checkpoint)
 
 
+CHECKPOINT_PART_BYTES = 19 * 2**20
+
+
+def _parts_index(path: Path) -> Path:
+    return path.with_name(path.name + ".parts")
+
+
+def write_checkpoint(data: bytes, path: Path, part_bytes: int = CHECKPOINT_PART_BYTES) -> None:
+    """Write a checkpoint's bytes to ``path``, or, when larger than ``part_bytes``, to numbered parts and an
+    index written last (a reader trusts parts only through the index's checksums). Each file is replaced
+    atomically; the form not written is removed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old_parts = sorted(path.parent.glob(path.name + ".part[0-9]*"))
+
+    def atomic(target: Path, content: bytes) -> None:
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(content)
+        tmp.replace(target)
+
+    if len(data) <= part_bytes:
+        atomic(path, data)
+        _parts_index(path).unlink(missing_ok=True)
+        for old in old_parts:
+            old.unlink()
+        return
+    chunks = [data[i:i + part_bytes] for i in range(0, len(data), part_bytes)]
+    names = [f"{path.name}.part{i:03d}" for i in range(len(chunks))]
+    for name, chunk in zip(names, chunks):
+        atomic(path.with_name(name), chunk)
+    index = {"bytes": len(data), "parts": [[n, hashlib.sha256(c).hexdigest()] for n, c in zip(names, chunks)]}
+    atomic(_parts_index(path), json.dumps(index, indent=1).encode())
+    path.unlink(missing_ok=True)
+    for old in old_parts:
+        if old.name not in names:
+            old.unlink()
+
+
+def checkpoint_exists(path: Path) -> bool:
+    return path.exists() or _parts_index(path).exists()
+
+
+def read_checkpoint(path: Path, map_location: torch.device | str = "cpu") -> dict:
+    """The state written by :func:`write_checkpoint`, from the whole file or its verified parts."""
+    if path.exists():
+        return torch.load(path, map_location=map_location, weights_only=False)
+    index = json.loads(_parts_index(path).read_text())
+    chunks = []
+    for name, digest in index["parts"]:
+        chunk = path.with_name(name).read_bytes()
+        if hashlib.sha256(chunk).hexdigest() != digest:
+            raise ValueError(f"{path.with_name(name)} does not match its checksum in {_parts_index(path)}")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if len(data) != index["bytes"]:
+        raise ValueError(f"the parts of {path} hold {len(data)} bytes, the index says {index['bytes']}")
+    return torch.load(io.BytesIO(data), map_location=map_location, weights_only=False)
+
+
 def shift_images(x: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     """x (B, C, H, W) with image i moved by offsets[i] = (dy, dx) pixels (|dy|, |dx| <= pad), edges replicated."""
     pad = int(offsets.abs().max()) if len(offsets) else 0
@@ -226,6 +326,7 @@ def shift_images(x: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
 def _config_dict(cfg: TrainConfig) -> dict:
     d = asdict(cfg)
     d["unet"] = cfg.unet.to_dict()
+    d["power_ema"] = tuple(cfg.power_ema)
     return d
 
 
@@ -238,6 +339,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--channels", default="32,64,64", help="UNet widths at full, 1/2 and 1/4 resolution")
+    p.add_argument("--res-blocks", type=int, default=1, help="residual blocks per level")
+    p.add_argument("--attention", default="", help="levels with self-attention, e.g. 2 (8x8 for 32x32 images)")
+    p.add_argument("--power-ema", default="", help="sigma_rel of power-function EMAs, e.g. 0.05,0.1 (first exported)")
+    p.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the network's passes")
     p.add_argument("--hflip", action="store_true", help="mirror half the images of the classes that allow it")
     p.add_argument("--shift", type=int, default=0, help="move each image by up to this many pixels per axis")
     p.add_argument("--min-snr-gamma", type=float, default=0.0,
@@ -260,17 +365,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     channels = tuple(int(c) for c in args.channels.split(","))
-    images, labels = load_dataset(args.data, "train")
+    images, labels = load_dataset(args.data, "train", "kinds" if args.dataset == "emoji-kinds" else "classes")
     unet = UNetConfig(channels=channels, num_classes=len(CLASS_NAMES[args.dataset]), image_size=images.shape[1],
-                      in_channels=1 if images.ndim == 3 else images.shape[3])
+                      in_channels=1 if images.ndim == 3 else images.shape[3], res_blocks=args.res_blocks,
+                      attention_levels=tuple(int(a) for a in args.attention.split(",") if a))
     cfg = TrainConfig(dataset=args.dataset, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                       seed=args.seed, init_from=args.init_from, unet=unet, hflip=args.hflip,
-                      shift=args.shift, min_snr_gamma=args.min_snr_gamma)
+                      shift=args.shift, min_snr_gamma=args.min_snr_gamma, bf16=args.bf16,
+                      power_ema=tuple(float(s) for s in args.power_ema.split(",") if s))
     trainer = Trainer(cfg, images, labels)
     run_dir = Path(args.run_dir or f"runs/{args.dataset}")
     checkpoint = run_dir / "checkpoint.pt"
-    if args.resume and checkpoint.exists():
-        trainer.load_state(torch.load(checkpoint, map_location=trainer.device, weights_only=False))
+    if args.resume and checkpoint_exists(checkpoint):
+        trainer.load_state(read_checkpoint(checkpoint, trainer.device))
         print(f"resumed from {checkpoint} at step {trainer.step}", file=sys.stderr)
     print(f"{args.dataset}: {len(images)} images, UNet {count_parameters(trainer.model):,} params, "
           f"device {trainer.device}, {torch.get_num_threads()} threads", file=sys.stderr)

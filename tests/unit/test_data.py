@@ -172,6 +172,7 @@ def test_model_range_round_trip():
 
 
 def test_class_names():
-    assert set(CLASS_NAMES) == {"digits", "fashion", "emoji"}
-    assert all(len(names) == 10 for names in CLASS_NAMES.values())
+    assert set(CLASS_NAMES) == {"digits", "fashion", "emoji", "emoji-kinds"}
+    assert all(len(names) == 10 for key, names in CLASS_NAMES.items() if key != "emoji-kinds")
+    assert len(CLASS_NAMES["emoji-kinds"]) == 25
     assert CLASS_NAMES["fashion"][9] == "Ankle boot"

@@ -126,3 +126,43 @@ def test_runs_without_flips_draw_exactly_the_batches_they_always_did():
     assert torch.equal(eps, torch.randn((16, 1, 28, 28), generator=g))
     assert torch.equal(y, torch.where(drop, torch.full((16,), 10), torch.from_numpy(labels.astype(np.int64))[idx]))
     assert torch.allclose(x0[:, 0], torch.from_numpy(images[idx.numpy()].astype(np.float32) / 127.5 - 1))
+
+
+def _add_fluent_styles(folder, missing: str):
+    """Fluent pictures for every emoji but ``missing`` (in both Fluent styles), each its own colour."""
+    records = json.loads((folder / "emoji.json").read_text())
+    for s, style in enumerate(emoji_data.ALL_STYLES[2:], start=2):
+        (folder / f"{style}-64").mkdir()
+        for n, r in enumerate(records):
+            if r["name"] != missing:
+                _png(folder / f"{style}-64" / r["image"], colour=(10 * s, n % 256, 100))
+
+
+def test_kinds_partition_the_curated_subcategories_inside_their_classes():
+    assert sorted(emoji_data.SUBCATEGORY_KIND) == sorted(SUBCATEGORY_CLASS)
+    for sub, kind in emoji_data.SUBCATEGORY_KIND.items():
+        assert emoji_data.KIND_CLASS[kind] == SUBCATEGORY_CLASS[sub], sub
+    assert sorted(set(emoji_data.KIND_CLASS)) == list(range(10))  # every class has a kind
+    assert len(set(emoji_data.KIND_NAMES)) == len(emoji_data.KINDS)
+    flag_kinds = [k for k, c in enumerate(emoji_data.KIND_CLASS) if c == CLASS_NAMES.index("flag")]
+    assert [emoji_data.KIND_FLIPPABLE[k] for k in flag_kinds] == [False] and sum(emoji_data.KIND_FLIPPABLE) == 24
+
+
+def test_all_four_styles_keep_the_split_and_skip_a_missing_fluent_picture(folder):
+    two_train, two_test = load_emoji(folder, "train"), load_emoji(folder, "test")
+    missing = two_train.names[0]
+    _add_fluent_styles(folder, missing)
+    train = load_emoji(folder, "train", emoji_data.ALL_STYLES)
+    test = load_emoji(folder, "test", emoji_data.ALL_STYLES)
+    assert set(train.names) == set(two_train.names) and set(test.names) == set(two_test.names)  # same split
+    assert len(train.images) == 4 * len(set(train.names)) - 2  # the emoji without Fluent pictures has two
+    assert sorted(s for s, n in zip(train.styles, train.names) if n == missing) == [0, 1]
+    assert np.bincount(train.styles, minlength=4).tolist() == [180, 180, 179, 179]
+    for label, kind in zip(train.labels, train.kinds):
+        assert emoji_data.KIND_CLASS[kind] == label
+    weights = emoji_data.kind_weights(train.labels, train.kinds)
+    assert weights.shape == (10, 25) and np.allclose(weights.sum(axis=1), 1)
+    images, kinds = load_dataset(folder, "train", labels="kinds")
+    assert np.array_equal(images, train.images) and np.array_equal(kinds, train.kinds)
+    with pytest.raises(ValueError, match="styles must include"):
+        load_emoji(folder, "train", ("fluent-flat",))

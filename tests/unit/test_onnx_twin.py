@@ -21,6 +21,21 @@ def _inputs(b: int = 5, shape: tuple[int, int, int] = (1, 28, 28)):
     return torch.randn(b, *shape, generator=g), torch.tensor([0, 1, 250, 700, 999][:b]), torch.tensor([0, 3, 9, 10, 5][:b])
 
 
+def test_attention_and_extra_blocks_export_and_agree():
+    """The options of the colour model (two residual blocks a level, attention at 8x8) survive the export."""
+    pytest.importorskip("onnx")
+    from diffusion_core.model.onnx_twin import OnnxUNet, export_onnx
+
+    torch.manual_seed(2)
+    config = UNetConfig(channels=(8, 16, 16), groups=4, embed_dim=32, image_size=32, in_channels=3,
+                        res_blocks=2, attention_levels=(2,), attention_heads=2)
+    model = UNet(config).eval()
+    for p in model.parameters():
+        p.data.normal_(0, 0.1)
+    x, t, y = _inputs(shape=(3, 32, 32))
+    torch.testing.assert_close(OnnxUNet(export_onnx(model), config)(x, t, y), model(x, t, y), rtol=1e-4, atol=1e-5)
+
+
 def test_fresh_export_matches_pytorch(tmp_path):
     pytest.importorskip("onnx")
     from diffusion_core.model.onnx_twin import export_onnx

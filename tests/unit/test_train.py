@@ -10,7 +10,15 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from diffusion_core.model.train import TrainConfig, Trainer, learning_rate
+from diffusion_core.model.train import (
+    TrainConfig,
+    Trainer,
+    checkpoint_exists,
+    learning_rate,
+    power_ema_gamma,
+    read_checkpoint,
+    write_checkpoint,
+)
 from diffusion_core.model.unet import UNetConfig
 
 TINY = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4)
@@ -101,7 +109,7 @@ def test_resumed_run_matches_uninterrupted_run(tmp_path):
         first.train_step()
     ckpt = tmp_path / "run" / "checkpoint.pt"
     first.save_checkpoint(ckpt)
-    assert ckpt.exists() and not ckpt.with_suffix(".tmp").exists()
+    assert ckpt.exists() and not list(ckpt.parent.glob("*.tmp"))
     del first
 
     torch.manual_seed(12345)  # a different global RNG state must not matter
@@ -218,3 +226,95 @@ def test_shift_and_min_snr_still_lower_the_loss_and_resume_old_checkpoints(tmp_p
     make_trainer(10).load_state(old)
     with pytest.raises(ValueError, match="different configuration"):
         make_trainer(10, shift=1).load_state(old)
+
+
+@pytest.mark.parametrize("sigma_rel", [0.05, 0.1, 0.2])
+def test_power_ema_gamma_has_the_asked_width(sigma_rel):
+    """Karras et al. 2024 eq. 3, checked against the averaging profile itself: the weights of a power EMA
+    with exponent gamma over a run of n steps are proportional to t^gamma, whose std over t / n is sigma_rel."""
+    gamma = power_ema_gamma(sigma_rel)
+    t = np.linspace(0, 1, 200_001)
+    w = t**gamma / np.sum(t**gamma)
+    mean = np.sum(w * t)
+    assert np.sqrt(np.sum(w * (t - mean) ** 2)) == pytest.approx(sigma_rel, rel=1e-3)
+    with pytest.raises(ValueError):
+        power_ema_gamma(0.3)
+
+
+def _power_ema_weights(decays: list[float]) -> np.ndarray:
+    """The weight of each step's parameters in an EMA with these decays: (1 - b_k) prod_{j>k} b_j."""
+    decays = np.asarray(decays, np.float64)
+    later = np.append(np.cumprod(decays[::-1])[::-1][1:], 1.0)
+    return (1 - decays) * later
+
+
+def test_power_ema_decays_give_the_t_to_the_gamma_profile():
+    """Over a long run the decays (1 - 1/n)^(gamma+1) weight step t's weights in proportion to t^gamma
+    (Karras et al. 2024, eq. 2), so the average has the asked width whatever the run's length."""
+    trainer = make_trainer(1, power_ema=(0.1,))
+    decays = []
+    for step in range(4000):
+        trainer.step = step
+        decays.append(trainer.ema_decays()[0])
+    weights = _power_ema_weights(decays)
+    profile = np.arange(1, 4001, dtype=np.float64) ** trainer.ema_gammas[0]
+    assert weights.sum() == pytest.approx(1.0)
+    assert np.abs(weights - profile / profile.sum()).sum() < 0.01
+
+
+def test_power_emas_average_the_trained_weights():
+    trainer = make_trainer(6, power_ema=(0.1, 0.2))
+    assert len(trainer.emas) == 2 and trainer.ema is trainer.emas[0]
+    history, decays = [], []
+    for _ in range(6):
+        decays.append(trainer.ema_decays())
+        trainer.train_step()
+        history.append([p.detach().clone() for p in trainer.model.parameters()])
+    assert decays[0] == [0.0, 0.0]  # the first update copies the weights
+    for e, ema in enumerate(trainer.emas):
+        weights = _power_ema_weights([d[e] for d in decays])
+        for i, p_ema in enumerate(ema.parameters()):
+            torch.testing.assert_close(p_ema, sum(float(w) * h[i] for w, h in zip(weights, history)))
+
+
+def test_power_emas_and_bf16_resume_exactly(tmp_path):
+    kw = dict(power_ema=(0.05, 0.1), bf16=True, unet=UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4,
+                                                                res_blocks=2, attention_levels=(2,)))
+    cfg = TrainConfig(steps=8, batch_size=16, warmup=5, lr=2e-3, **kw)
+    straight = Trainer(cfg, *shapes_dataset(), device=torch.device("cpu"))
+    straight.run(out=io.StringIO())
+    first = Trainer(cfg, *shapes_dataset(), device=torch.device("cpu"))
+    for _ in range(3):
+        first.train_step()
+    first.save_checkpoint(tmp_path / "c.pt")
+    resumed = Trainer(cfg, *shapes_dataset(), device=torch.device("cpu"))
+    resumed.load_state(torch.load(tmp_path / "c.pt", weights_only=False))
+    resumed.run(out=io.StringIO())
+    for a_ema, b_ema in zip(straight.emas, resumed.emas, strict=True):
+        for a, b in zip(a_ema.parameters(), b_ema.parameters()):
+            assert torch.equal(a, b)
+    assert np.isfinite(straight.loss_history[-1][1])
+
+
+def test_a_large_checkpoint_is_written_in_verified_parts_and_read_back(tmp_path):
+    trainer = make_trainer(3)
+    trainer.train_step()
+    path = tmp_path / "checkpoint.pt"
+    trainer.save_checkpoint(path)
+    whole = path.read_bytes()
+    write_checkpoint(whole, path, part_bytes=len(whole) // 3 + 1)  # three parts
+    assert not path.exists() and checkpoint_exists(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "checkpoint.pt.part000", "checkpoint.pt.part001", "checkpoint.pt.part002", "checkpoint.pt.parts"]
+    resumed = make_trainer(3)
+    resumed.load_state(read_checkpoint(path))
+    assert resumed.step == 1
+    for a, b in zip(trainer.model.parameters(), resumed.model.parameters()):
+        assert torch.equal(a, b)
+    damaged = bytearray((tmp_path / "checkpoint.pt.part001").read_bytes())
+    damaged[10] ^= 1
+    (tmp_path / "checkpoint.pt.part001").write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="checksum"):
+        read_checkpoint(path)
+    write_checkpoint(whole, path)  # small enough again: one file, and the parts are gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]

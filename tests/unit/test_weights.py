@@ -158,3 +158,15 @@ def test_pick_device():
     assert pick_device("cpu") == torch.device("cpu")
     assert pick_device("auto") == torch.device("cuda" if torch.cuda.is_available() else "cpu")
     assert pick_device("cuda") == torch.device("cuda")
+
+
+def test_a_file_written_before_the_unet_options_keeps_its_shape_and_names():
+    """Weights files record UNetConfig.to_dict(); one written before res_blocks and attention existed
+    rebuilds the same one-block network with the same parameter names."""
+    old = {k: v for k, v in TINY.to_dict().items() if k not in ("res_blocks", "attention_levels", "attention_heads")}
+    assert UNetConfig.from_dict(old) == TINY
+    names = [n for n, _ in UNet(TINY).named_parameters()]
+    assert not any("extra" in n or "attn" in n for n in names)
+    grown = UNetConfig.from_dict({**old, "res_blocks": 2, "attention_levels": [2]})
+    assert grown.attention_levels == (2,) and UNetConfig.from_dict(grown.to_dict()) == grown
+    assert sum(p.numel() for p in UNet(grown).parameters()) > sum(p.numel() for p in UNet(TINY).parameters())
