@@ -321,3 +321,121 @@ def test_bad_arguments_raise_value_error_at_call(tiny, kwargs, match):
         # raised by the call itself, before the caller starts iterating (a page validates up front)
         S.run_sampler(args["name"], model, schedule, torch.tensor([1]), num_steps=args["num_steps"],
                       guidance=1.0, generator=torch.Generator(), eta=args["eta"])
+
+
+# ---- starting below T-1 (SDEdit) and the known-region hook (inpainting), diffusion_core.live.edit ----------
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+def test_start_at_T_minus_1_is_the_full_run_bit_for_bit(kind):
+    ab = NoiseSchedule(kind, T).alpha_bar
+    for num_steps in (1, 2, 7, 20, 50, 333, 999, 1000):
+        assert np.array_equal(S.logsnr_timesteps(ab, num_steps, start=T - 1), S.logsnr_timesteps(ab, num_steps))
+        assert np.array_equal(S.trailing_timesteps(T, num_steps, T - 1), S.trailing_timesteps(T, num_steps))
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+@pytest.mark.parametrize("start", [0, 3, 99, 499, 998])
+def test_timesteps_from_a_start(kind, start):
+    ab = NoiseSchedule(kind, T).alpha_bar
+    lam = S.log_snr(ab)
+    for num_steps in sorted({1, min(2, start + 1), min(10, start + 1), start + 1}):
+        for ts in (S.logsnr_timesteps(ab, num_steps, start=start), S.trailing_timesteps(T, num_steps, start)):
+            assert len(ts) == num_steps and ts[0] == start and ts[-1] >= 0 and np.all(np.diff(ts) < 0)
+    # trailing from a start spaces its steps as a run of T' = start + 1 would
+    n = min(10, start + 1)
+    assert np.array_equal(S.trailing_timesteps(T, n, start), S.trailing_timesteps(start + 1, n))
+    if start >= 99:  # log-SNR: evenly spaced in lambda from lambda(start) up to lambda(LOGSNR_LAST_T)
+        ts = S.logsnr_timesteps(ab, 10, start=start)
+        assert ts[-1] == S.LOGSNR_LAST_T
+        gaps = np.diff(lam[ts])
+        if lam[start] < S.LOGSNR_MIN:  # the first step jumps out of the pure-noise tail, as in a full run
+            gaps = gaps[1:]
+        assert np.allclose(gaps, (lam[S.LOGSNR_LAST_T] - max(lam[start], S.LOGSNR_MIN)) / 9, rtol=0.15), gaps
+
+
+@pytest.mark.parametrize("bad", [-1, T, 2.5, True])
+def test_bad_start_raises(bad):
+    with pytest.raises(ValueError, match="start timestep"):
+        S.trailing_timesteps(T, 5, bad)
+    with pytest.raises(ValueError, match="start timestep"):
+        S.logsnr_timesteps(NoiseSchedule("cosine", T).alpha_bar, 5, start=bad)
+
+
+def test_more_steps_than_timesteps_below_the_start_raise():
+    with pytest.raises(ValueError, match="from timestep 9"):
+        S.trailing_timesteps(T, 11, 9)
+    with pytest.raises(ValueError, match="from timestep 9"):
+        S.logsnr_timesteps(NoiseSchedule("cosine", T).alpha_bar, 11, start=9)
+
+
+@pytest.mark.parametrize("bad", [[], [5, 5, 3], [3, 7], [T, 3], [4, -1], [[9, 3]], [9.0, 3.0]])
+def test_check_timesteps_refuses_bad_lists(bad):
+    with pytest.raises(ValueError, match="timesteps"):
+        S.check_timesteps(T, np.array(bad) if bad else bad)
+
+
+@pytest.mark.parametrize("name", S.SAMPLERS)
+def test_explicit_full_timesteps_are_the_default_run_bit_for_bit(tiny, name):
+    model, schedule = tiny
+    steps = 7 if name != "ddpm" else 12
+    ts = S.sampler_timesteps(name, schedule, steps)
+    a = _run(tiny, name, steps=steps, seed=5)
+    b = _run(tiny, name, steps=steps, seed=5, timesteps=ts)
+    assert [s.t for s in a] == [s.t for s in b] == ts.tolist()
+    for x, y in zip(a, b):
+        assert torch.equal(x.x_t, y.x_t) and torch.equal(x.x0_hat, y.x0_hat) and torch.equal(x.x_prev, y.x_prev)
+
+
+@pytest.mark.parametrize("name", ["ddpm", "dpmpp"])
+@pytest.mark.parametrize("start", [499, 120])
+def test_partial_runs_match_diffusers_along_the_same_timesteps(name, start):
+    """From a start below T-1 (x_T given: a partly noised picture), each step is still the oracle's step."""
+    schedule = NoiseSchedule("cosine", T)
+    model = StubDenoiser(schedule)
+    ts = S.sampler_timesteps(name, schedule, 6, start)
+    x_start = torch.randn((2, 1, 28, 28), generator=torch.Generator().manual_seed(2))
+    gen = torch.Generator().manual_seed(4)
+    kw = {"generator": gen, "x_T": x_start, "timesteps": ts}
+    steps = (list(S.ddpm(model, schedule, torch.tensor([1, 7]), **kw)) if name == "ddpm" else
+             list(S.dpmpp_2m(model, schedule, torch.tensor([1, 7]), clip_x0=False, **kw)))
+    ref = _oracle(name, "cosine", len(ts), schedule, True, timesteps=ts.tolist())
+    assert ref.timesteps.tolist() == ts.tolist() == [s.t for s in steps]
+    assert torch.equal(steps[0].x_t, x_start)
+    ref_gen = torch.Generator().manual_seed(4)
+    for step, eps in zip(steps, model.outputs):
+        out = ref.step(eps, step.t, step.x_t, generator=ref_gen) if name == "ddpm" else ref.step(eps, step.t, step.x_t)
+        scale = max(1.0, float(out.prev_sample.abs().max()))
+        assert float((step.x_prev - out.prev_sample).abs().max()) <= 1e-5 * scale, (name, step.index, step.t)
+
+
+@pytest.mark.parametrize("name", S.SAMPLERS)
+def test_replace_known_hook_sets_what_the_model_sees(tiny, name):
+    model, schedule = tiny
+    seen = []
+
+    def hook(t, x):
+        seen.append(t)
+        out = x.clone()
+        out[:, :, :5] = 0.25  # a "known" band
+        return out
+
+    steps = _run(tiny, name, steps=6, seed=1, replace_known=hook)
+    assert seen == [s.t for s in steps]
+    for s in steps:
+        assert bool((s.x_t[:, :, :5] == 0.25).all())  # the recorded x_t is the one after the hook
+    identity = _run(tiny, name, steps=6, seed=1, replace_known=lambda t, x: x)
+    plain = _run(tiny, name, steps=6, seed=1)
+    assert all(torch.equal(a.x_prev, b.x_prev) for a, b in zip(identity, plain))
+    assert not torch.equal(steps[-1].x_prev, plain[-1].x_prev)
+
+
+def test_run_sampler_checks_an_explicit_list(tiny):
+    model, schedule = tiny
+    common = {"guidance": 1.0, "generator": torch.Generator()}
+    with pytest.raises(ValueError, match="length of timesteps"):
+        S.run_sampler("ddim", model, schedule, torch.tensor([1]), num_steps=5, timesteps=np.array([9, 4, 1]), **common)
+    with pytest.raises(ValueError, match="strictly decrease"):
+        S.run_sampler("ddim", model, schedule, torch.tensor([1]), num_steps=2, timesteps=np.array([4, 9]), **common)
+    with pytest.raises(ValueError, match="unknown sampler"):
+        S.sampler_timesteps("euler", schedule, 5)
