@@ -4,4 +4,6 @@
 ``one_step`` shows a single denoising step on a real image; ``memorisation`` judges samples against the training
 set; ``walk_plot`` draws their path through image space; ``shared_runs`` computes identical runs once;
 ``generation_settings`` validates the denoiser's shareable link; ``gate`` queues heavy work first come, first served.
+``edit`` starts the walk from the reader's own picture (SDEdit from a strength, recorded like a run), ``inpaint`` fills
+in a masked part and keeps every known pixel (RePaint), ``edit_command`` is ``python -m diffusion_core.edit``.
 """
