@@ -10,6 +10,11 @@ the same picture as a few kilobytes of SVG, which the browser draws as one image
 Usage: make :class:`Panel` objects (each with its two :class:`Axis`), draw into them in data coordinates, then
 ``Chart(width, height, panels).svg()``. Everything a series is named after appears once in a legend. Data
 coordinates become screen coordinates rounded to 0.1 px, so a chart of 2,000 dots stays around 40 kB.
+
+Any data draws: NaN and ±inf are left out of every mark (a line breaks there), an axis over empty, constant or
+non-finite data gets a sensible range from :func:`data_span` or :func:`log_range`, and a panel with nothing
+defined to draw can say why with :meth:`Panel.note`. A reader's one-colour upload has a correlation that is NaN
+everywhere; it must give a chart that says so, not an error.
 """
 
 from __future__ import annotations
@@ -48,22 +53,50 @@ def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """About ``count`` round ticks (1, 2 or 5 times a power of ten apart) inside [lo, hi]."""
+    """About ``count`` round ticks (1, 2 or 5 times a power of ten apart) inside [lo, hi]; just [lo] when the
+    range is empty, not finite, or too narrow for its magnitude to be told apart in float64."""
     raw = (hi - lo) / max(count, 1)
+    if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(raw) and raw > 0):
+        return [lo] if math.isfinite(lo) else []
     step = 10.0 ** math.floor(math.log10(raw))
     step *= next(m for m in (1, 2, 5, 10) if raw <= m * step)
-    start = math.ceil(lo / step - 1e-9)
-    return [k * step for k in range(start, math.floor(hi / step + 1e-9) + 1)]
+    start, stop = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    if not 0 <= stop - start <= 10 * count:  # rounding at ~1e16 relative: the ticks would not be distinct
+        return [lo, hi]
+    return [k * step for k in range(start, stop + 1)]
+
+
+LARGEST = 1e300  # values are clipped to ±LARGEST before an axis is made, so its width stays a finite float
+
+
+def finite(*arrays) -> np.ndarray:
+    """All finite values of the arrays (any shapes), flattened into one float64 array, clipped to ±LARGEST."""
+    flat = [np.asarray(a, dtype=np.float64).ravel() for a in arrays]
+    v = np.concatenate(flat) if flat else np.empty(0)
+    return np.clip(v[np.isfinite(v)], -LARGEST, LARGEST)
+
+
+def data_span(*arrays, pad: float = 0.05, empty: tuple[float, float] = (0.0, 1.0)) -> tuple[float, float]:
+    """[lo, hi] of the finite values of the arrays with ``pad`` of the range on each side, always lo < hi: a
+    constant gets ±max(1, 5% of its size) around it, no finite value at all gives ``empty``."""
+    v = finite(*arrays)
+    if v.size == 0:
+        return empty
+    lo, hi = float(v.min()), float(v.max())
+    room = pad * (hi - lo) if hi > lo else max(1.0, 0.05 * abs(lo))
+    return lo - room, hi + room
 
 
 def log_range(values: np.ndarray) -> tuple[float, float]:
-    """[lo, hi] covering every positive finite value, widened to whole powers of ten (for a log axis)."""
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v) & (v > 0)]
+    """[lo, hi] covering every positive finite value, widened to whole powers of ten (for a log axis); (0.1, 1)
+    when there is none. Powers stay within 10^±300."""
+    v = finite(values)
+    v = v[v > 0]
     if v.size == 0:
         return 0.1, 1.0
-    lo, hi = 10.0 ** math.floor(math.log10(v.min())), 10.0 ** math.ceil(math.log10(v.max()))
-    return lo, hi if hi > lo else lo * 10
+    first = max(-300, math.floor(math.log10(max(float(v.min()), 1e-300))))
+    last = min(300, math.ceil(math.log10(float(v.max()))))
+    return 10.0**first, 10.0 ** max(last, first + 1)
 
 
 def _num(value: float) -> str:
@@ -83,16 +116,21 @@ class Axis:
     grid: bool = False
 
     def __post_init__(self) -> None:
-        if not self.hi > self.lo or (self.log and self.lo <= 0):
-            raise ValueError(f"an axis needs lo < hi (and lo > 0 on a log scale), got {self.lo}, {self.hi}")
+        finite_range = math.isfinite(self.lo) and math.isfinite(self.hi) and math.isfinite(self.hi - self.lo)
+        if not (finite_range and self.hi > self.lo) or (self.log and self.lo <= 0):
+            raise ValueError(f"an axis needs finite lo < hi (and lo > 0 on a log scale), got {self.lo}, {self.hi}; "
+                             "make ranges from data with data_span or log_range")
 
     def fraction(self, values: np.ndarray) -> np.ndarray:
-        """Where ``values`` lie along the axis, 0 at ``lo`` and 1 at ``hi`` (NaN stays NaN)."""
+        """Where ``values`` lie along the axis, 0 at ``lo`` and 1 at ``hi`` (NaN stays NaN; a value too far off
+        the axis to matter is pinned at ±1e6 widths, so screen coordinates stay finite floats)."""
         v = np.asarray(values, dtype=np.float64)
-        if self.log:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return (np.log10(v) - math.log10(self.lo)) / (math.log10(self.hi) - math.log10(self.lo))
-        return (v - self.lo) / (self.hi - self.lo)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.log:
+                f = (np.log10(v) - math.log10(self.lo)) / (math.log10(self.hi) - math.log10(self.lo))
+            else:
+                f = (v - self.lo) / (self.hi - self.lo)
+        return np.where(np.isfinite(f), np.clip(f, -1e6, 1e6), f)
 
     def tick_labels(self) -> list[str]:
         return list(self.labels) if self.labels is not None else [f"{t:g}" for t in self.ticks]
@@ -102,7 +140,7 @@ class Axis:
 class _Series:
     """One thing drawn in a panel: its legend entry (kind, name, colour, dash) and how to draw it on a canvas."""
 
-    kind: str  # "line", "dots", "rings", "fill", "bars"
+    kind: str  # "line", "dots", "rings", "fill", "bars", "note" (never in a legend: it has no name)
     name: str | None
     colour: str
     draw: Callable  # (_Box) -> SVG markup
@@ -121,12 +159,12 @@ class Panel:
 
     def line(self, x, y, colour: str, width: float = 1.5, name: str | None = None, dash: str | None = None,
              opacity: float = 1.0) -> None:
-        """A polyline through (x, y); a NaN in either breaks it (many paths in one series)."""
+        """A polyline through (x, y); a NaN or infinity in either breaks it (many paths in one series)."""
         def draw(box):
             px, py = box.points(self, x, y)
             d, pen = [], "M"
             for a, b in zip(px, py):
-                if math.isnan(a) or math.isnan(b):
+                if not (math.isfinite(a) and math.isfinite(b)):
                     pen = "M"
                     continue
                 d.append(f"{pen}{_num(a)} {_num(b)}")
@@ -145,7 +183,7 @@ class Panel:
         """A dot of diameter ``size`` px at every (x, y); ``ring``: an open circle (outline only)."""
         def draw(box):
             px, py = box.points(self, x, y)
-            keep = ~(np.isnan(px) | np.isnan(py))
+            keep = np.isfinite(px) & np.isfinite(py)
             if ring:
                 circles = "".join(f'<circle cx="{_num(a)}" cy="{_num(b)}" r="{size / 2}"/>' for a, b in zip(px[keep], py[keep]))
                 return f'<g fill="none" stroke="{colour}" stroke-width="1.6">{circles}</g>'
@@ -161,7 +199,7 @@ class Panel:
             px, py = box.points(self, x, y)
             d, pen = [], "M"
             for a, b in zip(px, py):
-                if math.isnan(a) or math.isnan(b):
+                if not (math.isfinite(a) and math.isfinite(b)):
                     if pen == "L":
                         d.append("Z")
                     pen = "M"
@@ -181,6 +219,8 @@ class Panel:
                 (x0, x1), (y0, y1) = box.points(self, [lo, hi], [self.y.hi, self.y.lo])
             else:
                 (x0, x1), (y1, y0) = box.points(self, [self.x.lo, self.x.hi], [lo, hi])
+            if not all(map(math.isfinite, (x0, x1, y0, y1))):
+                return ""
             x0, x1 = min(x0, x1), max(x0, x1)
             return (f'<rect x="{_num(x0)}" y="{_num(y0)}" width="{_num(x1 - x0)}" height="{_num(y1 - y0)}" '
                     f'fill="{colour}" fill-opacity="{opacity}"/>')
@@ -194,13 +234,23 @@ class Panel:
             left, _ = box.points(self, xs - width / 2, hs)
             right, top = box.points(self, xs + width / 2, hs)
             bottom = box.bottom(self)
+            shown = [(a, b, t, text) for a, b, t, text in zip(left, right, top, labels or [None] * len(xs))
+                     if math.isfinite(a) and math.isfinite(b) and math.isfinite(t)]
             parts = [f'<rect x="{_num(a)}" y="{_num(t)}" width="{_num(b - a)}" height="{_num(bottom - t)}"/>'
-                     for a, b, t in zip(left, right, top)]
-            for a, b, t, text in zip(left, right, top, labels or ()):
+                     for a, b, t, _ in shown]
+            for a, b, t, text in shown if labels else ():
                 parts.append(f'<text x="{_num((a + b) / 2)}" y="{_num(t - 4)}" text-anchor="middle" fill="{TEXT}" '
                              f'font-size="{FONT_SIZE - 3}">{escape(text)}</text>')
             return f'<g fill="{colour}" fill-opacity="{opacity}">{"".join(parts)}</g>'
         self.series.append(_Series("bars", name, colour, draw))
+
+    def note(self, text: str) -> None:
+        """A sentence in the middle of the panel, e.g. why nothing is drawn there."""
+        def draw(box):
+            left, top, w, h = box.areas[id(self)]
+            return (f'<text x="{_num(left + w / 2)}" y="{_num(top + h / 2)}" text-anchor="middle" fill="{TEXT}" '
+                    f'font-size="{FONT_SIZE}">{escape(text)}</text>')
+        self.series.append(_Series("note", None, TEXT, draw))
 
 
 @dataclass(frozen=True)

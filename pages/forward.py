@@ -346,15 +346,11 @@ show_svg(left_col, histogram_chart(centres, density, t, description=f"Histogram 
 left_col.caption(f"All {n:,} values of x_t against the standard normal density"
                  + (f"; {outside:.2%} lie outside ±4." if outside > 0 else ".")
                  + " At t = 0 it is the image's own histogram; by t = T it is the bell curve.")
-survival_words = (f"Line charts of the correlation of x_t with x_0 and of the PSNR against t; at t = {t} the "
-                  f"correlation is {correlation[t]:.3f}.")
-show_svg(right_col, survival_chart(correlation, psnr, t, cross, description=survival_words), "fw_survival_fig")
-cross_text = (f"From t ≈ {cross} (dashed) the noise's spread √(1−ᾱ_t) exceeds this image's own contrast "
-              f"√ᾱ_t·std(x₀) = {np.sqrt(ab[min(cross, int(T))]) * np.sqrt(moments.var_x):.3f}."
-              if cross <= T else "The noise never outgrows this image's contrast (a very high-contrast image).")
-psnr_now = "∞" if not np.isfinite(psnr[t]) else f"{psnr[t]:.1f} dB"
-right_col.caption(f"At t = {t}: correlation {correlation[t]:.3f}, PSNR {psnr_now}. {cross_text} "
-                  "Both curves are of the unclipped x_t; the picture on screen is clipped to 0–255.")
+image_std = float(np.sqrt(moments.var_x))
+survival_alt, survival_caption = alt_text.survival(t, float(correlation[t]), float(psnr[t]), cross, int(T), image_std,
+                                                   float(np.sqrt(ab[min(cross, int(T))])) * image_std)
+show_svg(right_col, survival_chart(correlation, psnr, t, cross, description=survival_alt), "fw_survival_fig")
+right_col.caption(survival_caption)
 
 st.markdown("#### How far has the image moved in image space?")
 dist = fs.distance_curve(moments, ab)

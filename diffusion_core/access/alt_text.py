@@ -24,6 +24,15 @@ VISIBILITY: tuple[tuple[float, str], ...] = (
 )
 
 
+def measure(value: float, fmt: str = ".3f", unit: str = "") -> str:
+    """A measured value in words: "undefined" for NaN, "infinite" for +inf, else formatted with ``fmt``."""
+    if math.isnan(value):
+        return "undefined"
+    if math.isinf(value):
+        return "infinite" if value > 0 else "minus infinity"
+    return (f"{value:.3g}" if abs(value) >= 1e15 else f"{value:{fmt}}") + unit  # no 300-digit numbers
+
+
 def visibility(alpha_bar: float) -> str:
     """How visible x₀ is in x_t, from ᾱ_t in [0, 1] (1: the clean image)."""
     if not 0.0 <= alpha_bar <= 1.0:
@@ -133,27 +142,29 @@ def data_plot(title: str, count: int, class_names: Sequence[str]) -> str:
 
 def error_over_t(overall: float, worst_range: str, worst: float) -> str:
     """The bar chart of the learned ε's relative error per range of t."""
-    return (f"Bar chart of the denoiser's relative ε error for ten ranges of t, on a log scale: {overall:.2%} over "
-            f"all t, the most ({worst:.1%}) for t in {worst_range}.")
+    return (f"Bar chart of the denoiser's relative ε error for ten ranges of t, on a log scale: {measure(overall, '.2%')} over "
+            f"all t, the most ({measure(worst, '.1%')}) for t in {worst_range}.")
 
 
 def loss_curve(steps: int, final: float) -> str:
     """The training loss chart of the 2-D denoiser."""
     return (f"Line chart of the training loss over {steps:,} steps on a log scale, with its moving average; it "
-            f"levels off near {final:.3f}.")
+            f"levels off near {measure(final)}.")
 
 
 def memorisation_plot(ideal_on_points: float, learned_on_points: float | None) -> str:
     """The memorisation chart: the ideal denoiser's samples beside the MLP's, over the training points."""
     learned = ("" if learned_on_points is None else
-               f" Beside it, the MLP's samples: {learned_on_points:.0%} on a training point, the rest fill the shape.")
+               f" Beside it, the MLP's samples: {measure(learned_on_points, '.0%')} on a training point, the rest fill "
+               "the shape.")
     return (f"Scatter plot of samples of the ideal denoiser over the training points (open circles): "
-            f"{ideal_on_points:.0%} of them land on a training point.{learned}")
+            f"{measure(ideal_on_points, '.0%')} of them land on a training point.{learned}")
 
 
 def guidance_plot(class_name: str, scale: float, inside: dict[str, float]) -> str:
     """The 2-D guidance chart: guided paths and samples over the class's blobs, per field."""
-    shares = "; ".join(f"{name} field: {share:.0%} of the samples in the class's blobs" for name, share in inside.items())
+    shares = "; ".join(f"{name} field: {measure(share, '.0%')} of the samples in the class's blobs"
+                       for name, share in inside.items())
     return (f"Paths and end points of guided sampling towards class “{class_name}” at guidance s = {scale:g}, "
             f"over the class's blobs (green). {shares}.")
 
@@ -161,7 +172,7 @@ def guidance_plot(class_name: str, scale: float, inside: dict[str, float]) -> st
 def sweep_plot(class_name: str, best_scale: float, best: float) -> str:
     """The guidance sweep chart: the share of samples in the class against the scale."""
     return (f"Line chart of the share of samples in class “{class_name}” against the guidance scale from 0 to 10; "
-            f"with the exact field it is highest, {best:.0%}, at s = {best_scale:g}.")
+            f"with the exact field it is highest, {measure(best, '.0%')}, at s = {best_scale:g}.")
 
 
 def accuracy_plot(samplers: Sequence[str]) -> str:
@@ -172,15 +183,15 @@ def accuracy_plot(samplers: Sequence[str]) -> str:
 
 def noise_histograms(jump: tuple[float, float], steps: tuple[float, float]) -> str:
     """The forward page's comparison: the noise of the one jump and of the single steps, (mean, sd) each."""
-    return (f"Histograms of the noise of the one jump (mean {jump[0]:.3f}, standard deviation {jump[1]:.3f}) and of "
-            f"the single steps (mean {steps[0]:.3f}, standard deviation {steps[1]:.3f}), against the standard normal "
-            "density.")
+    return (f"Histograms of the noise of the one jump (mean {measure(jump[0])}, standard deviation {measure(jump[1])}) "
+            f"and of the single steps (mean {measure(steps[0])}, standard deviation {measure(steps[1])}), against the "
+            "standard normal density.")
 
 
 def bound_histograms(set_titles: Sequence[str], bits_per_dim: float) -> str:
     """The corner page's histograms of the bound, image by image, with the chosen image marked."""
     return (f"Histograms of the bound in bits per dimension, image by image, for {', '.join(set_titles)}; this image "
-            f"at {bits_per_dim:.2f} bits per dimension, the whole space at 8.")
+            f"at {measure(bits_per_dim, '.2f')} bits per dimension, the whole space at 8.")
 
 
 def bits_profile(curve_names: Sequence[str]) -> str:
@@ -190,12 +201,37 @@ def bits_profile(curve_names: Sequence[str]) -> str:
 
 def walk_norms(walks: int, noise_shell: float, uniform_shell: float, start: float, end: float) -> str:
     """The corner page's chart of ‖x_t‖ along reverse walks, from the values it draws."""
-    return (f"Line chart of the length of x_t along {walks} real reverse walks from t = T to 0: {start:.2f} at the "
-            f"start (the Gaussian shell is at {noise_shell:.2f}, uniformly random images at {uniform_shell:.2f}), "
-            f"{end:.2f} at the end.")
+    return (f"Line chart of the length of x_t along {walks} real reverse walks from t = T to 0: {measure(start, '.2f')} "
+            f"at the start (the Gaussian shell is at {measure(noise_shell, '.2f')}, uniformly random images at "
+            f"{measure(uniform_shell, '.2f')}), {measure(end, '.2f')} at the end.")
 
 
 def norms_spread(count: int, inside: float, shell: float) -> str:
     """The corner page's histogram of the lengths of random images against their predicted shell."""
-    return (f"Histogram of the lengths of {count:,} uniformly random images: {inside:.0%} of them lie within the "
-            f"predicted shell around {shell:.2f} (mean ± 3 standard deviations).")
+    return (f"Histogram of the lengths of {count:,} uniformly random images: {measure(inside, '.0%')} of them lie "
+            f"within the predicted shell around {measure(shell, '.2f')} (mean ± 3 standard deviations).")
+
+
+def survival(t: int, correlation: float, psnr: float, crossover: int, T: int, image_std: float,
+             signal_spread: float) -> tuple[str, str]:
+    """(alt text, caption) of the forward page's chart of what survives of x₀ in x_t, at timestep ``t``.
+
+    ``image_std`` is std(x₀) (0 for a one-colour picture, whose correlation with anything is undefined);
+    ``signal_spread`` is √ᾱ_t·std(x₀) at ``crossover``, the first t where the noise's spread is at least that.
+    """
+    corr, peak = measure(correlation), measure(psnr, ".1f", " dB")
+    alt = (f"Line charts of the correlation of x_t with x_0 and of the PSNR against t; at t = {t} the correlation is "
+           f"{corr} and the PSNR {peak}.")
+    if image_std == 0:
+        why = ("Every number of this picture is the same, so it has no contrast to lose: its correlation with "
+               "anything is undefined (the left chart stays empty), and from the first step x_t is that one value "
+               "plus noise.")
+    elif crossover <= T:
+        why = (f"From t ≈ {crossover} (dashed) the noise's spread √(1−ᾱ_t) exceeds this image's own contrast "
+               f"√ᾱ_t·std(x₀) = {measure(signal_spread)}.")
+    else:
+        why = "The noise never outgrows this image's contrast (a very high-contrast image)."
+    exact = " (x_t is x₀ itself)" if math.isinf(psnr) and psnr > 0 else ""
+    caption = (f"At t = {t}: correlation {corr}, PSNR {peak}{exact}. {why} Both curves are of the unclipped x_t; "
+               "the picture on screen is clipped to 0–255.")
+    return alt, caption

@@ -14,7 +14,7 @@ import numpy as np
 from diffusion_core.forward.process import alpha_bar_with_zero
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.forward.stats import normal_pdf
-from diffusion_core.svg_chart import Axis, Chart, Panel, nice_ticks
+from diffusion_core.svg_chart import Axis, Chart, Panel, data_span, finite, nice_ticks
 
 MARKER, CROSSOVER = "#ff5c5c", "#aaaaaa"
 ALPHA, SIGNAL, NOISE, LOG_SNR = "#7c9cff", "#5cd65c", "#ffb347", "#d17cff"
@@ -30,14 +30,6 @@ def _t_axis(T: int) -> Axis:
     return Axis(0, T, nice_ticks(0, T), title="t")
 
 
-def _span(values: np.ndarray) -> tuple[float, float]:
-    """[lo, hi] of the finite values with 5% room (a flat curve gets ±1)."""
-    finite = values[np.isfinite(values)]
-    lo, hi = float(finite.min()), float(finite.max())
-    pad = 0.05 * (hi - lo) if hi > lo else 1.0
-    return lo - pad, hi + pad
-
-
 def schedule_chart(schedule: NoiseSchedule, t: int, other: NoiseSchedule | None = None, description: str = "") -> str:
     """ᾱ_t, √ᾱ_t (signal), √(1 − ᾱ_t) (noise) on the left, log SNR on the right; a dotted line at t.
 
@@ -47,7 +39,7 @@ def schedule_chart(schedule: NoiseSchedule, t: int, other: NoiseSchedule | None 
     weights = Panel(_t_axis(schedule.T), Axis(0, 1.02, unit, [f"{u:g}" for u in unit], grid=True),
                     title="ᾱ_t, signal and noise weights")
     snrs = [s.log_snr for s in (schedule, other) if s is not None]
-    lo, hi = _span(np.concatenate(snrs))
+    lo, hi = data_span(*snrs)
     snr = Panel(_t_axis(schedule.T), Axis(lo, hi, nice_ticks(lo, hi), grid=True), title="log SNR(t)")
     for sched, dash, opacity in ((schedule, None, 1.0), (other, "6 4", 0.5)):
         if sched is None:
@@ -74,8 +66,7 @@ def histogram_chart(centres: np.ndarray, density: np.ndarray, t: int, second: tu
     width = float(centres[1] - centres[0])
     left, right = float(centres[0] - width / 2), float(centres[-1] + width / 2)
     z = np.linspace(left, right, 200)
-    top = 1.08 * max(float(np.max(density)), float(normal_pdf(np.zeros(1))[0]),
-                     0.0 if second is None else float(np.max(second[0])))
+    top = 1.08 * max([float(normal_pdf(np.zeros(1))[0]), *finite(density, () if second is None else second[0])])
     panel = Panel(Axis(left, right, nice_ticks(left, right), title="value (model units, x₀ ∈ [−1, 1])"),
                   Axis(0, top, nice_ticks(0, top), title="density", grid=True), title=title or f"Values at t = {t}")
     panel.bars(centres, density, ALPHA, width=width, name=first_name)
@@ -86,18 +77,26 @@ def histogram_chart(centres: np.ndarray, density: np.ndarray, t: int, second: tu
     return Chart(560, 340, [panel], legend="bottom", description=description).svg()
 
 
+UNDEFINED = "undefined: every value of x₀ is the same"
+
+
 def survival_chart(correlation: np.ndarray, psnr: np.ndarray, t: int, crossover: int, description: str = "") -> str:
     """Correlation of x_t with x_0 (left) and PSNR in dB (right) against t = 0..T (T + 1,), with a dotted line at
-    t and a dashed one at ``crossover`` (where the noise's spread first matches the picture's contrast)."""
-    T = len(correlation) - 1
-    ts = np.arange(T + 1, dtype=np.float64)
-    c_lo, c_hi = _span(correlation)
+    t and a dashed one at ``crossover`` (where the noise's spread first matches the picture's contrast).
+
+    Only defined values are drawn: the PSNR is +inf at t = 0 (x_t = x_0), and the correlation of an x_0 whose values are
+    all equal (a white page) is NaN at every t (it has no variance), which the panel then says in words.
+    """
+    T = max(len(correlation) - 1, 1)
+    ts = np.arange(len(correlation), dtype=np.float64)
+    c_lo, c_hi = data_span(correlation, empty=(-0.05, 1.05))
     corr = Panel(_t_axis(T), Axis(c_lo, c_hi, nice_ticks(c_lo, c_hi), grid=True), title="correlation of x_t with x_0")
-    finite = np.isfinite(psnr)
-    p_lo, p_hi = _span(psnr[finite])
+    p_lo, p_hi = data_span(psnr)
     peak = Panel(_t_axis(T), Axis(p_lo, p_hi, nice_ticks(p_lo, p_hi), grid=True), title="PSNR of x_t vs x_0 (dB)")
     corr.line(*_thin(ts, correlation), ALPHA, width=2)
-    peak.line(*_thin(ts[finite], psnr[finite]), NOISE, width=2)
+    peak.line(*_thin(np.arange(len(psnr), dtype=np.float64), psnr), NOISE, width=2)
+    if not finite(correlation).size:
+        corr.note(UNDEFINED)
     for panel in (corr, peak):
         panel.vline(t, MARKER, name=f"t = {t}", dash="2 3")
         if crossover <= T:

@@ -43,7 +43,10 @@ class PairMoments:
             raise ValueError(f"x0 {x0.shape} and eps {eps.shape} must have the same shape")
         x = np.asarray(x0, np.float64).ravel()
         e = np.asarray(eps, np.float64).ravel()
-        mx, me = float(x.mean()), float(e.mean())
+        # A picture of one value has no variance at all; its float mean can miss that value by an ulp, which would
+        # leave a variance of ~1e-34 and a meaningless correlation, so a constant array is taken exactly.
+        mx = float(x[0]) if x.size and x.min() == x.max() else float(x.mean())
+        me = float(e.mean())
         return cls(n=x.size, mean_x=mx, mean_e=me, var_x=float(np.mean((x - mx) ** 2)),
                    var_e=float(np.mean((e - me) ** 2)), cov_xe=float(np.mean((x - mx) * (e - me))))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from diffusion_core.likelihood.typical import Shell, WalkNorms
-from diffusion_core.svg_chart import Axis, Chart, Panel, log_ticks, nice_ticks
+from diffusion_core.svg_chart import Axis, Chart, Panel, data_span, finite, log_ticks, nice_ticks
 
 SET_COLOURS = {"real": "#7c9cff", "samples": "#5cd65c", "ood": "#ffb347", "noise": "#a0a6b4"}
 THIS_IMAGE, ALL_IMAGES, COMPRESSOR = "#ff5c5c", "#e8eaf0", "#d17cff"
@@ -25,16 +25,18 @@ def histogram_chart(sets: dict, chosen: tuple[float, float, float] | None, compr
                     level_bits: int = 8, description: str = "") -> str:
     """Histograms of per-image bits/dim, one per set {name: (title, values (N,))}, on a log axis; the chosen image's
     estimate with its interval (value, low, high), the compressor's mean on held-out images, and the whole space."""
-    values = [v for _, v in sets.values() if len(v)] + ([np.array(chosen[:1])] if chosen else [])
-    lo = np.log10(max(0.1, min(float(np.min(v)) for v in values) * 0.8)) if values else -1.0
-    hi = np.log10(max(level_bits * 1.5, max(float(np.max(v)) for v in values) * 1.25)) if values else 2.0
+    sets = {name: (title, _positive(v)) for name, (title, v) in sets.items()}
+    values = finite(*(v for _, v in sets.values()), [] if chosen is None else chosen[:1])
+    values = values[values > 0]
+    lo = np.log10(max(0.1, float(values.min()) * 0.8)) if values.size else -1.0
+    hi = np.log10(max(level_bits * 1.5, float(values.max()) * 1.25)) if values.size else 2.0
     edges = np.linspace(lo, hi, 90)
     counts = {name: np.histogram(np.log10(v), bins=edges)[0] for name, (_, v) in sets.items() if len(v)}
     top = 1.1 * max([int(c.max()) for c in counts.values()] + [1])
     ticks = [t for t in TICKS if lo <= np.log10(t) <= hi]
     panel = Panel(Axis(lo, hi, list(np.log10(ticks)), [f"{t:g}" for t in ticks], title="bound L(x), bits per dimension"),
                   Axis(0, top, nice_ticks(0, top), title="images", grid=True))
-    if chosen is not None:
+    if chosen is not None and all(np.isfinite(chosen)) and chosen[2] > 0:
         value, low, high = chosen
         panel.band(np.log10(max(low, 1e-3)), np.log10(high), THIS_IMAGE, name="its 95% interval")
     centres = (edges[:-1] + edges[1:]) / 2
@@ -43,25 +45,32 @@ def histogram_chart(sets: dict, chosen: tuple[float, float, float] | None, compr
             panel.bars(centres, counts[name], SET_COLOURS.get(name, "#a0a6b4"), width=float(edges[1] - edges[0]),
                        name=f"{title} ({len(v)})", opacity=0.7)
     panel.vline(np.log10(level_bits), ALL_IMAGES, name=f"{level_bits} bits/dim: all images", dash="2 3")
-    if compressor is not None:
+    if compressor is not None and np.isfinite(compressor) and compressor > 0:
         panel.vline(np.log10(compressor), COMPRESSOR, name="compressor (mean)", dash="6 4")
-    if chosen is not None:
+    if chosen is not None and np.isfinite(chosen[0]) and chosen[0] > 0:
         panel.vline(np.log10(chosen[0]), THIS_IMAGE, width=3, name="this image")
     panel.title = "Bits per dimension, image by image (log scale)"
     return Chart(WIDTH, 420, [panel], legend="bottom", description=description).svg()
 
 
+def _positive(values) -> np.ndarray:
+    """The finite, positive values (a bound in bits/dim is positive; anything else cannot sit on a log axis)."""
+    v = finite(values)
+    return v[v > 0]
+
+
 def cumulative_share(per_timestep: np.ndarray) -> np.ndarray:
     """Share of the bits spent at timesteps ≤ t, for t = 0..T − 1 ((T,) -> (T,), ending at 1)."""
-    total = float(np.sum(per_timestep))
-    return np.cumsum(per_timestep) / total if total > 0 else np.zeros_like(per_timestep)
+    terms = np.asarray(per_timestep, dtype=np.float64)
+    total = float(np.sum(terms))
+    return np.cumsum(terms) / total if np.isfinite(total) and total > 0 else np.full_like(terms, np.nan)
 
 
 def profile_chart(curves: dict, description: str = "") -> str:
     """Where in the walk the bits are spent: the share of the bound at timesteps ≤ t, for {label: ((T,) terms,
     colour, dash)} (dash: "solid", "dash" or "dot"), t on a log axis."""
     dashes = {"solid": None, "dash": "6 4", "dot": "2 3"}
-    T = max(len(terms) for terms, _, _ in curves.values())
+    T = max([len(terms) for terms, _, _ in curves.values()] + [2])
     percent = [0.0, 0.25, 0.5, 0.75, 1.0]
     panel = Panel(Axis(1, T, *log_ticks(1, T), title="timestep t (1 = the decoder, the walk's last step; log scale)",
                        log=True, grid=True),
@@ -83,8 +92,7 @@ def shell_chart(walk: WalkNorms, noise: Shell, uniform: Shell, forward: tuple[np
 
     ts, expected = forward
     x = np.where(walk.timesteps < 0, 0, walk.timesteps + 1)
-    top = 1.08 * max(float(np.max(walk.norms)), float(np.max(walk.to_end)), noise.band(3)[1], uniform.band(3)[1],
-                     float(np.max(expected)))
+    top = 1.08 * max([1e-9, *finite(walk.norms, walk.to_end, noise.band(3)[1], uniform.band(3)[1], expected)])
     t_ticks = nice_ticks(0, T)
     panel = Panel(Axis(0, T, list(flip(t_ticks)), [f"{t:g}" for t in t_ticks], title="timestep t (the walk runs "
                        "left to right)"), Axis(0, top, nice_ticks(0, top), title="model range", grid=True),
@@ -107,9 +115,9 @@ def shell_chart(walk: WalkNorms, noise: Shell, uniform: Shell, forward: tuple[np
 def norms_histogram(sample: np.ndarray, shell: Shell, title: str, description: str = "") -> str:
     """A histogram of norms (N,) with the predicted shell (mean ± 3 sd) shaded."""
     lo, hi = shell.band(3)
-    left, right = min(float(sample.min()), lo), max(float(sample.max()), hi)
-    pad = 0.05 * (right - left) or 1.0
-    edges = np.linspace(left - pad, right + pad, 41)
+    sample = finite(sample)
+    left, right = data_span(sample, [lo, hi])
+    edges = np.linspace(left, right, 41)
     counts = np.histogram(sample, bins=edges)[0]
     top = 1.1 * max(int(counts.max()), 1)
     panel = Panel(Axis(edges[0], edges[-1], nice_ticks(edges[0], edges[-1]), title="‖x‖ (model range)"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffusion_core.svg_chart import Axis, Chart, Panel, log_range, log_ticks, nice_ticks
+from diffusion_core.svg_chart import Axis, Chart, Panel, data_span, log_range, log_ticks, nice_ticks
 from diffusion_core.toy2d.datasets import LIMIT, GaussianMixture
 from diffusion_core.toy2d.frames import BLOB_RADIUS, GuidanceRuns, Memorisation, SamplerAccuracy
 from diffusion_core.toy2d.metrics import EpsError
@@ -48,18 +48,21 @@ def error_t_chart(err: EpsError, description: str = "") -> str:
     panel = Panel(Axis(edges[0], edges[-1], nice_ticks(edges[0], edges[-1]), title="timestep t"),
                   Axis(lo, hi, *log_ticks(lo, hi), title="E‖ε̂ − ε*‖² / E‖ε*‖²", log=True, grid=True))
     panel.bars((edges[:-1] + edges[1:]) / 2, err.relative, LEARNED, width=0.8 * float(np.diff(edges).min()),
-               labels=[f"{100 * r:.2g}%" for r in err.relative])
-    panel.line(edges[[0, -1]], [err.overall] * 2, TEXT, width=1, dash="5 4", name=f"over all t: {err.overall:.2%}")
+               labels=[f"{100 * r:.2g}%" if np.isfinite(r) else "–" for r in err.relative])
+    overall = f"{err.overall:.2%}" if np.isfinite(err.overall) else "undefined"
+    panel.line(edges[[0, -1]], [err.overall] * 2, TEXT, width=1, dash="5 4", name=f"over all t: {overall}")
     return Chart(520, 300, [panel], legend="top", description=description).svg()
 
 
 def loss_chart(losses: np.ndarray, window: int = 50, description: str = "", most: int = 1000) -> str:
     """The training loss per step (S,) and its moving average over ``window`` steps, on a log scale; each line
     keeps at most about ``most`` of its points (evenly spaced), far more than the chart's width in pixels."""
+    losses = np.asarray(losses, dtype=np.float64)
     steps = np.arange(1, len(losses) + 1)
-    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
+    smooth = np.convolve(losses, np.ones(window) / window, mode="valid") if len(losses) >= window else losses[:0]
     lo, hi = log_range(losses)
-    panel = Panel(Axis(0, len(losses), nice_ticks(0, len(losses)), title="training step", grid=True),
+    last = max(len(losses), 1)
+    panel = Panel(Axis(0, last, nice_ticks(0, last), title="training step", grid=True),
                   Axis(lo, hi, *log_ticks(lo, hi), title="‖ε − ε̂‖², batch mean", log=True, grid=True))
     every = max(1, -(-len(losses) // most))
     panel.line(steps[::every], losses[::every], FAINT, width=1, name="loss per batch")
@@ -120,7 +123,8 @@ def guidance_sweep_chart(scales: tuple[float, ...], sweep: dict[str, np.ndarray]
                          description: str = "") -> str:
     """The share of samples inside the class's own blobs against the guidance scale, the current s dotted."""
     percent = [0.0, 0.25, 0.5, 0.75, 1.0]
-    panel = Panel(Axis(min(scales), max(scales), nice_ticks(min(scales), max(scales)), title="guidance scale s"),
+    lo, hi = data_span(scales, [scale], pad=0.0)
+    panel = Panel(Axis(lo, hi, nice_ticks(lo, hi), title="guidance scale s"),
                   Axis(0, 1.02, percent, [f"{p:.0%}" for p in percent], title="samples in the class's blobs", grid=True))
     for name, values in sweep.items():
         colour = LEARNED if name == "learned" else EXACT

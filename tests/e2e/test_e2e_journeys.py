@@ -336,7 +336,22 @@ def png_bytes(width: int = 48, height: int = 32, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
+def one_colour_bytes(width: int, height: int, colour, mode: str = "RGB", fmt: str = "PNG") -> bytes:
+    """A picture of one colour: what a blank page, a white wall or a scanned sheet looks like to the app."""
+    out = io.BytesIO()
+    Image.new(mode, (width, height), colour).save(out, format=fmt)
+    return out.getvalue()
+
+
+ONE_COLOUR = {  # issue 26: each crashed the forward page's survival chart (its correlation is NaN everywhere)
+    "white.png": one_colour_bytes(256, 256, (255, 255, 255)),
+    "black.jpg": one_colour_bytes(64, 48, (0, 0, 0), fmt="JPEG"),
+    "one-pixel.png": one_colour_bytes(1, 1, (200, 30, 90)),
+    "sliver.png": one_colour_bytes(1, 5000, 128, mode="L"),
+    "transparent.png": one_colour_bytes(40, 40, (0, 0, 0, 0), mode="RGBA"),
+}
 UPLOADS = {  # name -> (bytes, is a readable image)
+    **{name: (data, True) for name, data in ONE_COLOUR.items()},
     "small.png": (png_bytes(), True),
     "random-bytes.png": (np.random.default_rng(1).integers(0, 256, 3000, dtype=np.uint8).tobytes(), False),
     "truncated.png": (png_bytes(64, 64, seed=2)[:2000], False),
@@ -353,8 +368,9 @@ def upload(page, name: str) -> None:
     uploader = page.get_by_test_id("stFileUploader")
     replacing = uploader.get_by_test_id("stFileChipName").count() > 0
     before = mark(page)
+    mime = "image/jpeg" if name.endswith(".jpg") else "image/png"
     uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+        files=[{"name": name, "mimeType": mime, "buffer": data}])
     settle(page, before, requests=2 if replacing else 1)
     expect(uploader.get_by_test_id("stFileChipName")).to_have_text(name)
 
@@ -624,6 +640,31 @@ def test_uploads_good_and_bad(session, app_url, name, picker):
         if file_name == "truncated.png":
             page.get_by_test_id("stAlertContentError").filter(has_text=file_name).scroll_into_view_if_needed()
             shot(page, f"journey_{name}_bad_upload")
+
+
+UPLOAD_PAGES = (("forward", "Photo source"), ("image-space", "Picture"), ("corner", "Picture"))
+
+
+def test_one_colour_uploads_on_every_page_that_takes_uploads(session, app_url):
+    """Issue 26: a white, black, one-pixel, sliver or transparent picture is used like any other on each page that
+    takes uploads, the reader moving on from page to page in one session; the forward page says in words what is
+    undefined for such a picture, and never shows an exception."""
+    page = session
+    for name, picker in UPLOAD_PAGES:
+        open_url(page, f"{app_url}/{PATHS[name]}")
+        if name == "corner":
+            choose_radio(page, "Image", "A photo (bundled or yours)")
+        choose_radio(page, picker, "Upload your own")
+        for file_name in ONE_COLOUR:
+            upload(page, file_name)
+            assert_page_ok(page, name, f"uploading {file_name}")
+            assert_upload_outcome(page, file_name)
+            flat = file_name != "one-pixel.png"  # one value everywhere; (200, 30, 90) differs between channels
+            if name == "forward" and flat:
+                expect(page.get_by_text("Every number of this picture is the same", exact=False)).to_be_visible()
+        shot(page, f"one_colour_{name}")
+        go_sidebar(page, "home")
+        assert_page_ok(page, "home", f"after the one-colour uploads on {name}")
 
 
 # ================================================================= 3. the random walk ==============
