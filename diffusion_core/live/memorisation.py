@@ -41,35 +41,64 @@ def check_copies(images: np.ndarray, labels: np.ndarray, training: np.ndarray, r
 
 
 def verdict(check: CopyCheck, ruler: CopyYardstick, class_names: tuple[str, ...]) -> list[str]:
-    """The check in words (Markdown paragraphs), for one sample or a grid."""
+    """The check in words (Markdown paragraphs), for one sample or a grid: first the verdict in one plain
+    sentence, then the numbers it rests on. One distance cannot show what a model "learned"; it can show no sign
+    of copying, or a sign worth a look."""
     k = len(class_names)
     if len(check.distances) == 1:
         c = int(min(check.labels[0], k))
-        group = "Real images" if c >= k else f"Real {class_names[c]!r} images"
+        real = "real images" if c >= k else f"real “{class_names[c]}” images"
         if check.suspicious[0]:
-            judged = "closer than 95% of them are: compare the pair above, it may be a near-copy"
+            said = (f"**Possibly a near-copy:** it is closer to a training image than 95% of {real} the model never "
+                    "saw are. Compare the pair above.")
         elif check.far[0]:
-            judged = ("farther than 95% of them are: no copy, but unlike every training image, more than real "
-                      "images of its class are; the model has not drawn it the way real ones look")
+            said = (f"**Not a copy, but unusual:** it is farther from every training image than 95% of {real} the "
+                    "model never saw are, so it does not look much like any training image.")
         else:
-            judged = ("as far from the training set as a new real image: the model learned the *kind* of image, "
-                      "not the images themselves")
-        return [f"Distance to the nearest training image: **{check.distances[0]:.2f}**. {group} that the model "
-                f"never saw are typically **{ruler.typical[c]:.2f}** from their nearest training image (5% are "
-                f"closer than {ruler.unusually_close[c]:.2f}), so this one is {judged}."]
+            said = (f"**No sign of copying:** it is about as far from the training images as {real} the model "
+                    "never saw are.")
+        return [said, f"Its distance to the nearest training image is {check.distances[0]:.2f}; for {real} that the "
+                f"model never saw it is typically {ruler.typical[c]:.2f}, and only 5% come closer than "
+                f"{ruler.unusually_close[c]:.2f}."]
     name = lambda c: class_names[c] if c < k else "none"  # noqa: E731
-    lines = ["Distance to the nearest training image, and (in brackets) how far held-out real images of the same "
-             "class typically are: " + ", ".join(f"{name(c)}: **{d:.2f}** ({ruler.typical[min(c, k)]:.2f})"
-                                                for c, d in zip(check.labels, check.distances)) + "."]
+    n = len(check.distances)
     if check.suspicious.any():
-        lines.append("Closer than 95% of new real images of their class would be: **" +
-                     ", ".join(name(c) for c in check.labels[check.suspicious]) + "**. Compare those pairs above: "
-                     "near-copies?")
+        close = ", ".join(f"“{name(c)}”" for c in check.labels[check.suspicious])
+        lines = [f"**{int(check.suspicious.sum())} of {n} may be near-copies** ({close}): closer to a training image "
+                 "than 95% of real images of their class that the model never saw. Compare those pairs above."]
     else:
-        lines.append("None is closer to the training set than 95% of new real images of its class would be: the "
-                     "model learned the *kind* of image, not the images themselves.")
+        lines = [f"**No sign of copying:** none of the {n} is closer to a training image than 95% of real images of "
+                 "its class that the model never saw."]
     if check.far.any():
-        lines.append("Farther from every training image than 95% of new real images of their class: **" +
-                     ", ".join(name(c) for c in check.labels[check.far]) + "**: no copies, but not drawn the way "
-                     "real ones look.")
+        far = ", ".join(f"“{name(c)}”" for c in check.labels[check.far])
+        lines.append(f"Unusually far from every training image ({far}): not copies, but not much like the training "
+                     "images of their class either.")
+    lines.append("Distance to the nearest training image, and in brackets how far real unseen images of the same "
+                 "class typically are: " + ", ".join(f"{name(c)} {d:.2f} ({ruler.typical[min(c, k)]:.2f})"
+                                                   for c, d in zip(check.labels, check.distances)) + ".")
     return lines
+
+
+def landing(check: CopyCheck, training_labels: np.ndarray, class_names: tuple[str, ...]) -> str:
+    """Where the walks ended, in one sentence: the class of each sample's nearest training image (in pixel
+    space, the same search as the copy check) against the class it was asked for."""
+    k = len(class_names)
+    nearest = np.asarray(training_labels)[check.indices].astype(int)
+    asked = np.asarray(check.labels).astype(int)
+    if len(nearest) == 1:
+        landed, wanted = class_names[nearest[0]], asked[0]
+        if wanted >= k:
+            return f"It was asked for no class and ends nearest a training image of class “{landed}”."
+        if nearest[0] == wanted:
+            return f"It ends nearest a training image of its own class, “{landed}”."
+        return f"It was asked for “{class_names[wanted]}” but ends nearest a training image of class “{landed}”."
+    with_class = asked < k
+    same = int(np.sum(nearest[with_class] == asked[with_class]))
+    text = (f"{same} of the {int(with_class.sum())} walks asked for a class end nearest a training image of that "
+            "class")
+    strays = [f"“{class_names[a]}” → “{class_names[b]}”" for a, b in zip(asked, nearest) if a < k and a != b]
+    if strays:
+        text += f"; the others, asked → nearest: {', '.join(strays)}"
+    if not with_class.all():
+        text += f"; {int((~with_class).sum())} asked for no class"
+    return text + "."
