@@ -235,3 +235,25 @@ def survival(t: int, correlation: float, psnr: float, crossover: int, T: int, im
     caption = (f"At t = {t}: correlation {corr}, PSNR {peak}{exact}. {why} Both curves are of the unclipped x_t; "
                "the picture on screen is clipped to 0–255.")
     return alt, caption
+
+
+def step_spacing(timesteps: Sequence[int], T: int) -> str:
+    """Where a sampler's steps fall, counted from the list itself: how many in the noisiest third of t, the
+    middle third and the cleanest third, and what that shape is (each third is compared with an even share)."""
+    ts = [int(t) for t in timesteps]
+    high, low = 2 * T / 3, T / 3
+    noisy = sum(t >= high for t in ts)
+    clean = sum(t < low for t in ts)
+    middle = len(ts) - noisy - clean
+    even = len(ts) / 3
+    if noisy > even and clean > even:
+        shape = "they crowd at both ends" + (", most of all at the noisy end" if noisy > clean else
+                                             ", most of all at the clean end" if clean > noisy else "")
+    elif noisy > max(middle, clean):
+        shape = "most of them fall at the noisy end"
+    elif clean > max(middle, noisy):
+        shape = "most of them fall at the clean end"
+    else:
+        shape = "they are spread about evenly"
+    return (f"Of its {len(ts)} steps, {noisy} fall at t ≥ {math.ceil(high)} (the noisiest third of t), {middle} in "
+            f"the middle third and {clean} at t ≤ {math.ceil(low) - 1}: {shape}.")

@@ -7,8 +7,11 @@ Two ways to reach the noisy image x_t from a clean image x_0:
   Keeping ε fixed while t moves makes a slider continuous: the picture fades smoothly
   into *the same* noise instead of flickering between fresh draws.
 * **t small steps** (eq. 2):  q(x_t | x_{t-1}) = N(sqrt(1 - β_t) x_{t-1}, β_t I), applied t times
-  with a fresh ε_t at each step. The result has the same *distribution* as the jump (a sum of
-  independent Gaussians is Gaussian, and the variances add up to 1 - ᾱ_t), not the same pixels.
+  with a fresh ε_t at each step. The result has the same *distribution* as the jump, not the same
+  pixels: a sum of independent Gaussians is Gaussian, and the noise added at step s is shrunk by every
+  later step's sqrt(α_r), so its variance in x_t is β_s ∏_{r>s} α_r; those add up to 1 - ᾱ_t because
+  β_s ∏_{r>s} α_r = ∏_{r>s} α_r - ∏_{r>=s} α_r telescopes (the β_s themselves do not: Σβ_s = 10.05
+  for the linear schedule at T = 1000).
 
 Conventions: pixels are uint8 0..255, shaped (H, W) for grayscale or (H, W, 3) for RGB; the model
 works on x in [-1, 1] (Ho et al. sec. 3.3: x = pixels / 127.5 - 1, :mod:`diffusion_core.images.pixels`),

@@ -72,3 +72,18 @@ def test_every_picture_on_every_page_has_a_text_alternative():
             if not any(k.arg == "alt" for k in call.keywords):
                 missing.append(f"{page.name}:{call.lineno}")
     assert seen >= 20 and missing == []
+
+
+def test_step_spacing_is_counted_from_the_list():
+    """Issue 28: the sentence about where DPM-Solver++'s steps fall is derived from the list it describes."""
+    from diffusion_core.forward.schedules import NoiseSchedule
+    from diffusion_core.model.samplers import logsnr_timesteps, trailing_timesteps
+
+    ts = logsnr_timesteps(NoiseSchedule("cosine", 1000).alpha_bar, 20)
+    words = alt_text.step_spacing(ts, 1000)
+    noisy, clean = int((ts >= 667).sum()), int((ts <= 333).sum())
+    assert words.startswith(f"Of its 20 steps, {noisy} fall at t ≥ 667")
+    assert f"{20 - noisy - clean} in the middle third and {clean} at t ≤ 333" in words
+    assert words.endswith("they crowd at both ends, most of all at the noisy end.")  # 10, 3 and 7 on 2026-12-07
+    assert alt_text.step_spacing(trailing_timesteps(1000, 21), 1000).endswith("they are spread about evenly.")
+    assert alt_text.step_spacing([999, 990, 980, 500], 1000).endswith("most of them fall at the noisy end.")
