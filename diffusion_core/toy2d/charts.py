@@ -1,5 +1,5 @@
 """The 2-D page's still charts as SVG (:mod:`diffusion_core.svg_chart`): the data, the ε error over t, the training
-loss, memorisation, guidance and its sweep, the samplers' accuracy.
+loss, memorisation, guidance and its sweep, the samplers' accuracy, and the exact reverse step on a line.
 
 None of these needs zoom, hover or a click, and drawn by Plotly in the browser they were most of the page's
 opening time (see :mod:`diffusion_core.svg_chart`). The charts a reader interacts with (the field with zoom, the
@@ -17,6 +17,7 @@ from diffusion_core.toy2d.datasets import LIMIT, GaussianMixture
 from diffusion_core.toy2d.frames import BLOB_RADIUS, GuidanceRuns, Memorisation, SamplerAccuracy
 from diffusion_core.toy2d.metrics import EpsError
 from diffusion_core.toy2d.plots import CLASS_COLOURS, DATA, ERROR, EXACT, FAINT, LEARNED, TEXT
+from diffusion_core.toy2d.reverse_step import ReverseStep
 
 CHOSEN = "#5cd65c"  # the class asked for: its blobs filled and edged in green
 SAMPLER_COLOURS = (LEARNED, "#5cd65c", "#d17cff")
@@ -149,3 +150,19 @@ def accuracy_chart(acc: SamplerAccuracy, description: str = "") -> str:
     for name, values in guides.items():
         panel.line(n, values, FAINT, width=1.5, dash="2 3", name=name)
     return Chart(520, 400, [panel], legend="top", description=description).svg()
+
+
+def reverse_step_chart(steps: list[tuple[str, ReverseStep]], description: str = "") -> str:
+    """Side by side, for each (title, step): the exact reverse density p(x_s | x_t) and its best Gaussian (dashed),
+    on the same axes."""
+    top = 1.08 * max([1e-9, *(float(np.nanmax(s.exact)) for _, s in steps),
+                      *(float(np.nanmax(s.gaussian)) for _, s in steps)])
+    panels = []
+    for title, step in steps:
+        lo, hi = float(step.grid[0]), float(step.grid[-1])
+        panel = Panel(Axis(lo, hi, nice_ticks(lo, hi), title="x_s"), Axis(0, top, nice_ticks(0, top), grid=True),
+                      title=title)
+        panel.line(step.grid, step.exact, LEARNED, width=2, name="exact reverse step p(x_s | x_t)")
+        panel.line(step.grid, step.gaussian, EXACT, width=2, dash="6 4", name="the Gaussian DDPM would use")
+        panels.append(panel)
+    return Chart(900, 320, panels, legend="bottom", description=description).svg()
