@@ -6,6 +6,7 @@ alternative of every picture and plot from the values it shows (how much of the 
 grid holds), so a screen reader hears what a sighted reader sees; ``lessons`` reads, checks and writes a lesson link
 (settings fixed by a teacher, which controls stay visible, locked or hidden, and a short task), as strictly as every
 other URL parameter; ``link_values`` reads the numbers of a shared link strictly, for every page's settings;
-``presenter`` is the scripted walk through the story for presenting to a room. A room of plain data and words: it
+``presenter`` is the scripted walk through the story for presenting to a room; ``glossary`` holds one plain sentence
+for every technical term a page uses, and ``notation`` the app's one set of symbols. A room of plain data and words: it
 imports no other room, and any room or page may use it.
 """

@@ -10,7 +10,8 @@ p_t, the score, ε* and E[x_0 | x_t] at any noise level; ``mlp`` is the tiny ε_
 (DDPM's objective) and a bounded shelf of trained ones; ``sampling`` runs DDPM, DDIM and DPM-Solver++ on points for
 any field, and solves the exact ODE finely as a reference; ``metrics`` weighs the ε error by t and compares point
 clouds (energy distance);
-``frames`` computes what each view of the page shows; ``charts`` draws the still charts as SVG, ``plots`` the two a
+``reverse_step`` gives the exact reverse of one forward step for data on a line, against the Gaussian DDPM would
+use (why small steps); ``frames`` computes what each view of the page shows; ``charts`` draws the still charts as SVG, ``plots`` the two a
 reader interacts with (the field's zoom, clicks that add points) with Plotly; ``canvas`` draws the field as still
 pictures (the page's default: cheap for the browser to redraw) and ``player`` animates the particles on a canvas in
 the browser; ``settings`` reads and writes the page's shareable link.
