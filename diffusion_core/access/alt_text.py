@@ -96,9 +96,10 @@ def walk_picture(walks: int, dims: int, class_names: Sequence[str]) -> str:
             f"this run's walk from noise near the middle to a star on the cloud, a 2-D shadow of a {dims:,}-D path.")
 
 
-def random_images(count: int, height: int, width: int) -> str:
-    """A tile of uniformly random images."""
-    return (f"{count} uniformly random {width} by {height} images: every one is grey static, and they all look alike.")
+def random_images(count: int, height: int, width: int, colour: bool = False) -> str:
+    """A tile of uniformly random images (every value drawn uniformly from 0..255)."""
+    static = "colour static, every pixel a random colour" if colour else "grey static"
+    return f"{count} uniformly random {width} by {height} images: every one is {static}, and they all look alike."
 
 
 def index_picture(side: int, role: str) -> str:
@@ -121,10 +122,11 @@ def guidance_column(scale: float, rows: int) -> str:
     return (f"{rows} images at guidance scale s = {scale:g}, one per seed, from the same noises as the other columns.")
 
 
-def field_picture(title: str, t: int, alpha_bar: float) -> str:
-    """A panel of the 2-D page's field at timestep ``t``."""
-    return (f"{title} at t = {t}: arrows show which way the denoiser moves points; the data keeps "
-            f"{math.sqrt(alpha_bar):.0%} of its signal here.")
+def field_picture(title: str, t: int, alpha_bar: float, arrows: bool = True) -> str:
+    """A panel of the 2-D page's field at timestep ``t``; ``arrows``: whether the panel draws arrows (the error
+    map does not)."""
+    shows = "arrows show which way the denoiser moves points; " if arrows else ""
+    return f"{title} at t = {t}: {shows}the data keeps {math.sqrt(alpha_bar):.0%} of its signal here."
 
 
 def schedule_plot(kind: str, T: int, t: int, alpha_bar_t: float, alpha_bar_end: float) -> str:
@@ -257,3 +259,17 @@ def step_spacing(timesteps: Sequence[int], T: int) -> str:
         shape = "they are spread about evenly"
     return (f"Of its {len(ts)} steps, {noisy} fall at t ≥ {math.ceil(high)} (the noisiest third of t), {middle} in "
             f"the middle third and {clean} at t ≤ {math.ceil(low) - 1}: {shape}.")
+
+
+def digit_chart(format_name: str, start_digits: int, crossings: Sequence[tuple[str, int, int]], pixels: int,
+                digits: int) -> str:
+    """The image-space page's digits-against-pixels chart, from the exact counts it draws: ``start_digits`` for one
+    pixel, and for each reference line (name, its digits, the first pixel count whose number reaches them), and the
+    reader's setting (``pixels``, ``digits``)."""
+    def plural(n: int, word: str) -> str:
+        return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+    reached = "; ".join(f"it reaches the {name} line ({d} digits) at {plural(at, 'pixel')}" for name, d, at in crossings)
+    return (f"Log-log chart of the decimal digits of N against pixels for {format_name}: a straight line that starts "
+            f"at {plural(start_digits, 'digit')} for one pixel; {reached}; your setting, {plural(pixels, 'pixel')}, "
+            f"has {plural(digits, 'digit')}.")

@@ -127,6 +127,21 @@ def digit_count(base: int, exponent: int) -> int:
     return certify_digit_count(base, exponent).digits
 
 
+def first_exponent_reaching(base: int, digits: int, step: int = 1) -> int:
+    """The smallest whole k >= 1 with digit_count(base, k * step) >= ``digits`` (exact: the count only grows with
+    the exponent). With step = values per pixel, the fewest pixels whose image count has that many digits."""
+    if digits < 1 or step < 1:
+        raise ValueError(f"need digits >= 1 and step >= 1, got {digits}, {step}")
+    hi = 1
+    while digit_count(base, hi * step) < digits:
+        hi *= 2
+    lo = hi // 2 + 1 if hi > 1 else 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (mid + 1, hi) if digit_count(base, mid * step) < digits else (lo, mid)
+    return lo
+
+
 def trailing_digits(base: int, exponent: int, k: int = EDGE_DIGITS) -> str:
     """The last ``k`` digits of ``base ** exponent`` (all of them if it is shorter), via ``pow(b, n, 10**k)``."""
     _check_power_args(base, exponent)

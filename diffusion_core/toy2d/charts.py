@@ -55,16 +55,23 @@ def error_t_chart(err: EpsError, description: str = "") -> str:
     return Chart(520, 300, [panel], legend="top", description=description).svg()
 
 
-def loss_chart(losses: np.ndarray, window: int = 50, description: str = "", most: int = 1000) -> str:
+# What the loss chart's values are, by what the MLP predicts (mlp.MLPConfig.prediction): the squared error of the
+# prediction, averaged over the batch and the two coordinates, with t drawn as the training draws it.
+LOSS_TITLES = {"v": "mean (v − v̂)² per batch", "eps": "mean (ε − ε̂)² per batch"}
+
+
+def loss_chart(losses: np.ndarray, window: int = 50, description: str = "", most: int = 1000,
+               prediction: str = "v") -> str:
     """The training loss per step (S,) and its moving average over ``window`` steps, on a log scale; each line
-    keeps at most about ``most`` of its points (evenly spaced), far more than the chart's width in pixels."""
+    keeps at most about ``most`` of its points (evenly spaced), far more than the chart's width in pixels.
+    ``prediction`` ("v" or "eps") names what the network predicted, and so what the loss measures."""
     losses = np.asarray(losses, dtype=np.float64)
     steps = np.arange(1, len(losses) + 1)
     smooth = np.convolve(losses, np.ones(window) / window, mode="valid") if len(losses) >= window else losses[:0]
     lo, hi = log_range(losses)
     last = max(len(losses), 1)
     panel = Panel(Axis(0, last, nice_ticks(0, last), title="training step", grid=True),
-                  Axis(lo, hi, *log_ticks(lo, hi), title="‖ε − ε̂‖², batch mean", log=True, grid=True))
+                  Axis(lo, hi, *log_ticks(lo, hi), title=LOSS_TITLES[prediction], log=True, grid=True))
     every = max(1, -(-len(losses) // most))
     panel.line(steps[::every], losses[::every], FAINT, width=1, name="loss per batch")
     panel.line(steps[window - 1::every], smooth[::every], LEARNED, width=2, name=f"mean of {window}")

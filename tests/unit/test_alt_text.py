@@ -87,3 +87,22 @@ def test_step_spacing_is_counted_from_the_list():
     assert words.endswith("they crowd at both ends, most of all at the noisy end.")  # 10, 3 and 7 on 2026-12-07
     assert alt_text.step_spacing(trailing_timesteps(1000, 21), 1000).endswith("they are spread about evenly.")
     assert alt_text.step_spacing([999, 990, 980, 500], 1000).endswith("most of them fall at the noisy end.")
+
+
+def test_the_digit_chart_is_described_from_its_counts():
+    """Issue 28: 8-bit grey starts below the sand and atoms lines and crosses them at 8 and 34 pixels (the old
+    text said the line was far above both)."""
+    from diffusion_core.space.image_space import digit_count, first_exponent_reaching
+
+    crossings = [(name, d, first_exponent_reaching(256, d)) for name, d in (("grains of sand", 20), ("atoms", 81))]
+    words = alt_text.digit_chart("grey, 8-bit", digit_count(256, 1), crossings, 10_000, 24_083)
+    assert words == ("Log-log chart of the decimal digits of N against pixels for grey, 8-bit: a straight line that "
+                     "starts at 3 digits for one pixel; it reaches the grains of sand line (20 digits) at 8 pixels; it "
+                     "reaches the atoms line (81 digits) at 34 pixels; your setting, 10,000 pixels, has 24,083 digits.")
+
+
+def test_pictures_are_described_as_drawn():
+    assert "arrows" not in alt_text.field_picture("error map", 10, 0.5, arrows=False)
+    assert "arrows show" in alt_text.field_picture("learned field", 10, 0.5)
+    assert "colour static" in alt_text.random_images(8, 32, 32, colour=True)
+    assert "grey static" in alt_text.random_images(8, 28, 28)

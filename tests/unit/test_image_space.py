@@ -253,3 +253,14 @@ def test_cli_bad_arguments_give_one_line_and_exit_code_2(args):
     result = run_cli(*args)
     assert result.returncode == 2
     assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1 and "error" in result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 2**16), st.integers(1, 400), st.integers(1, 4))
+def test_first_exponent_reaching_is_the_first(base, digits, step):
+    """Issue 28: the image-space chart's description says where a format reaches the sand and atoms lines."""
+    from diffusion_core.space.image_space import first_exponent_reaching
+
+    k = first_exponent_reaching(base, digits, step)
+    assert digit_count(base, k * step) >= digits
+    assert k == 1 or digit_count(base, (k - 1) * step) < digits
