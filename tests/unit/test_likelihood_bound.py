@@ -131,3 +131,14 @@ def test_reverse_steps_default_to_the_samplers_variances():
     assert np.all(steps.kl_offset == 0)
     with pytest.raises(ValueError, match="positive"):
         ReverseSteps(SCHEDULE, np.zeros(SCHEDULE.T))
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+def test_each_kl_term_is_the_x0_error_weighted_by_the_snr_drop(kind):
+    """The corner page's line "the training loss is the bound": with the sampler's variance β̃, the weight of
+    ‖x_0 − x̂_0‖² in L_{t-1} is c_0² / (2 β̃) = ½ (SNR(t−1) − SNR(t)) (Kingma et al. 2021, eq. 13 in discrete
+    time), i.e. ½ (SNR(t−1)/SNR(t) − 1) on ‖ε − ε̂‖², the weight Ho et al.'s L_simple drops."""
+    steps = ReverseSteps(NoiseSchedule(kind, 1000))
+    k = np.arange(1, 1000)
+    snr, snr_prev = steps.ab[k] / (1 - steps.ab[k]), steps.ab_prev[k] / (1 - steps.ab_prev[k])
+    np.testing.assert_allclose(steps.c0[k] ** 2 / (2 * steps.tilde[k]), 0.5 * (snr_prev - snr), rtol=1e-9)
