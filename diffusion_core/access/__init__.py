@@ -7,6 +7,10 @@ grid holds), so a screen reader hears what a sighted reader sees; ``lessons`` re
 (settings fixed by a teacher, which controls stay visible, locked or hidden, and a short task), as strictly as every
 other URL parameter; ``link_values`` reads the numbers of a shared link strictly, for every page's settings;
 ``presenter`` is the scripted walk through the story for presenting to a room; ``glossary`` holds one plain sentence
-for every technical term a page uses, and ``notation`` the app's one set of symbols. A room of plain data and words: it
-imports no other room, and any room or page may use it.
+for every technical term a page uses, and ``notation`` the app's one set of symbols; ``teaching`` holds the teacher's
+notes for a 45-minute lesson (per step: minutes, what to show, what to say, questions and their answers) and writes the
+printable lesson plan; ``lesson_store`` keeps lessons on the server (one SQLite file every replica shares) behind short
+links, with questions whose answers stay hidden until the teacher reveals them; ``share`` makes a link's QR code and
+warns when students cannot reach the link's host. A room of plain data and words: it imports no other room, and any
+room or page may use it.
 """
