@@ -61,17 +61,39 @@ FORWARD_ALT = ("x_t at t = {t} of {subject}: {words}; {keep} of the signal remai
                "deviation {noise}.")
 
 
+def _compact(source: str, line_comment: str | None) -> str:
+    """``source`` without its comment lines, comment blocks and indentation (it travels with every run).
+
+    Only whole lines go: a line whose text starts with ``line_comment`` and ``/* … */`` blocks that start a line, so
+    a ``//`` inside a string (a URL) stays. The files in pages/frame_player/ are the readable source.
+    """
+    kept, in_block = [], False
+    for line in source.splitlines():
+        text = line.strip()
+        if in_block or text.startswith("/*"):
+            in_block = "*/" not in text
+            continue
+        if not text or (line_comment and text.startswith(line_comment)):
+            continue
+        kept.append(text)
+    return "\n".join(kept)
+
+
 def _script() -> str:
-    return "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
+    return _compact("\n".join((ASSETS / name).read_text(encoding="utf-8") for name in SCRIPT_FILES), "//")
+
+
+def _style() -> str:
+    return _compact((ASSETS / STYLE_FILE).read_text(encoding="utf-8"), None)
 
 
 def asset_sizes() -> dict[str, int]:
-    """Bytes of the component's own JavaScript and CSS, as sent with every run that draws a player."""
-    return {"js": len(_script().encode()), "css": len((ASSETS / STYLE_FILE).read_bytes())}
+    """Bytes of the component's own JavaScript and CSS, as sent (inline, in the element) with every run that draws
+    a player."""
+    return {"js": len(_script().encode()), "css": len(_style().encode())}
 
 
-_COMPONENT = st.components.v2.component(
-    "image_space.frame_player", js=_script(), css=(ASSETS / STYLE_FILE).read_text(encoding="utf-8"))
+_COMPONENT = st.components.v2.component("image_space.frame_player", js=_script(), css=_style())
 
 
 @dataclass(frozen=True)
@@ -108,17 +130,33 @@ def _last_report(key: str) -> dict | None:
 
 
 def _mount(key: str, payload: dict, position: int, playing: bool, on_change: Callable[[], None] | None) -> PlayerState:
+    """Draw the player under ``key`` and say where it is.
+
+    The browser's last report on this film wins, unless Python has asked for another position since (a link, a
+    reset: ``position`` differs from the one passed in the run before and from the report). Such a move holds until
+    the browser reports again; the browser follows it once it has no newer report of its own in flight (``ack``).
+    """
     previous = _last_report(key)
     ack = int(previous.get("seq", 0)) if previous else 0
-    result = _COMPONENT(key=key, data={**payload, "ack": ack}, default={REPORT: None},
-                        on_report_change=on_change or (lambda: None))
-    report = result.get(REPORT)
-    if isinstance(report, dict) and report.get("id") == payload["id"]:
+    film = payload["id"]
+    report = previous if previous and previous.get("id") == film else None
+    asked_key = f"{key}__asked"
+    asked = st.session_state.get(asked_key)
+    echo = report is not None and report.get("position") == position
+    if asked is None or asked["id"] != film:
+        since = -1  # the first run that draws this film: any report on it counts
+    elif asked["position"] != position and not echo:
+        since = ack  # Python moved it now: reports up to this one are older than the move
+    else:
+        since = asked["since"]
+    st.session_state[asked_key] = {"id": film, "position": position, "since": since}
+    _COMPONENT(key=key, data={**payload, "ack": ack}, default={REPORT: None}, on_report_change=on_change or (lambda: None))
+    if report is not None and int(report.get("seq", 0)) > since:
         try:
             return PlayerState(int(report["position"]), bool(report["playing"]), True)
         except (KeyError, TypeError, ValueError):
-            pass  # a malformed report: fall back to what Python asked for
-    return PlayerState(position, playing, False)
+            pass  # a malformed report: what Python asked for
+    return PlayerState(position, playing and since == -1, False)
 
 
 def frame_player(key: str, frames: Sequence[Frame], *, start: int = 0, autoplay: bool = True, seconds: float = 4.0,

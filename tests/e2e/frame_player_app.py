@@ -1,7 +1,8 @@
 """A tiny app for the frame player's browser test: both modes on one page, and what Python received, written out.
 
 ``streamlit run tests/e2e/frame_player_app.py`` (tests/e2e/test_e2e_frame_player.py starts it). Link parameters:
-``loop=1`` loops the frames, ``locked=1`` locks every player, ``t=N`` starts the forward players at t = N.
+``loop=1`` loops the frames, ``locked=1`` locks every player, ``t=N`` starts the forward players at t = N; a
+button moves the grey forward player to t = 250 from Python (as a link or a reset would), another only reruns.
 The pictures are made here from fixed numbers, so the test can compute every frame again.
 """
 
@@ -63,21 +64,32 @@ def patch(rgb: bool) -> tuple[int, int, int]:
     return (PATCH[0], PATCH[1], PATCH[2] if rgb else 0)
 
 
+def _move_grey() -> None:
+    st.session_state.grey_t = 250
+
+
 def main() -> None:
     query = st.query_params
     locked = query.get("locked") == "1"
     start_t = int(query.get("t", "500"))
+    st.session_state.runs = st.session_state.get("runs", 0) + 1
     st.title("Frame player test")
+    with st.container(key="got_runs"):
+        st.write(f"runs={st.session_state.runs}")
+    left, right = st.columns(2)
+    left.button("Set the grey player's t to 250", key="move_grey", on_click=_move_grey)
+    right.button("Rerun", key="rerun")
 
-    st.subheader("Frames")
+    st.header("Frames")
     state = frame_player("fp_frames", run_frames(), start=0, autoplay=True, seconds=4.0,
                          loop=query.get("loop") == "1", locked=locked, labels=("x_t", "x̂_0"), label="Step")
     with st.container(key="got_frames"):
         st.write(f"frames: index={state.index} playing={state.playing} reported={state.reported}")
 
     for name, rgb in (("grey", False), ("rgb", True)):
-        st.subheader(f"Forward, {name}")
-        fw = forward_player(f"fp_fw_{name}", photo(rgb), SEED, alpha_bar(), start_t, patch=patch(rgb),
+        st.header(f"Forward, {name}")
+        t = st.session_state.get("grey_t", start_t) if name == "grey" else start_t
+        fw = forward_player(f"fp_fw_{name}", photo(rgb), SEED, alpha_bar(), t, patch=patch(rgb),
                             locked=locked, subject="the astronaut")
         with st.container(key=f"got_fw_{name}"):
             st.write(f"forward {name}: t={fw.t} playing={fw.playing} reported={fw.reported}")

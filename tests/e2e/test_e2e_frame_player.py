@@ -132,6 +132,11 @@ def wait_got(page, key: str, text: str, timeout_ms: int = 30_000) -> None:
                            arg=[key, text], timeout=timeout_ms)
 
 
+def runs(page) -> int:
+    """How many times the test app's script has run in this session (each report from a player is one run)."""
+    return int(got(page, "got_runs").split("runs=")[1].split()[0])
+
+
 def run_pngs() -> list[list[str]]:
     """The data URIs the frames player should show, frame by frame (from the test app's own frames)."""
     return [[data_uri(image) for image in frame.images] for frame in run_frames()]
@@ -188,7 +193,7 @@ def test_frames_autoplay_at_a_human_pace_in_order_and_end_on_the_last_frame(page
     open_page(page, player_url)
     first = wait_mounted(page, "fp_frames")
     assert first["label"] == "Step" and first["max"] == LAST
-    seen = []
+    runs_before, seen = runs(page), []
     for _ in range(12):  # ~2.4 s of a 4 s pass
         s = sample(page, "fp_frames")
         frames_agree(s, uris, captions, alts)
@@ -196,6 +201,8 @@ def test_frames_autoplay_at_a_human_pace_in_order_and_end_on_the_last_frame(page
         time.sleep(0.2)
     assert seen == sorted(seen), f"frames out of order: {seen}"
     assert len(set(seen)) >= 3, f"the picture did not move at a watchable pace: {seen}"
+    if seen[-1] < LAST:  # still playing: nothing was sent to the server frame by frame
+        assert runs(page) == runs_before
     page.wait_for_function(f"() => {{ const s = ({SAMPLE_JS})('fp_frames'); return s && s.position === {LAST} "
                            "&& !s.playing; }", timeout=30_000)
     end = sample(page, "fp_frames")
@@ -245,12 +252,12 @@ def test_frames_keyboard_steps_space_plays_and_page_down_passes_through(page, pl
     page.keyboard.press("ArrowLeft")
     assert sample(page, "fp_frames")["position"] == LAST - 1
     wait_got(page, "got_frames", f"index={LAST - 1} playing=False reported=True")
-    page.keyboard.press("PageDown")
-    page.keyboard.press("PageUp")
-    s = sample(page, "fp_frames")
-    assert s["position"] == s["value"] == LAST - 1, "Page Down/Up moved the player"
+    for key in ("PageDown", "PageUp", "PageUp"):  # each alone: a down and an up could cancel out
+        page.keyboard.press(key)
+        s = sample(page, "fp_frames")
+        assert s["position"] == s["value"] == LAST - 1, f"{key} moved the player"
     keys = page.evaluate("() => window.__keys")
-    assert keys.count("PageDown") == 1 and keys.count("PageUp") == 1, f"the page did not hear Page Down/Up: {keys}"
+    assert keys.count("PageDown") == 1 and keys.count("PageUp") == 2, f"the page did not hear Page Down/Up: {keys}"
     assert "ArrowLeft" not in keys, "an arrow key the player used also reached the page (presenter mode would move)"
     page.keyboard.press("Home")
     assert sample(page, "fp_frames")["position"] == 0
@@ -327,6 +334,7 @@ def test_forward_frames_are_pythons_pixel_for_pixel_at_0_a_middle_t_and_T(page, 
 def test_forward_playing_keeps_slider_caption_and_table_together_and_pause_reports_t(page, player_url):
     open_page(page, player_url + "/?t=0")
     wait_mounted(page, "fp_fw_rgb")
+    runs_before = runs(page)
     page.locator(".st-key-fp_fw_rgb .fp-play").click()
     seen = []
     for _ in range(10):  # ~2 s of a 10 s pass
@@ -336,6 +344,7 @@ def test_forward_playing_keeps_slider_caption_and_table_together_and_pause_repor
         time.sleep(0.2)
     assert seen == sorted(seen) and len(set(seen)) >= 3, seen
     assert seen[-1] < T  # paced for talking over: not through in 2 s
+    assert runs(page) == runs_before, "the player spoke to the server while playing"
     page.locator(".st-key-fp_fw_rgb .fp-play").click()
     paused = sample(page, "fp_fw_rgb")
     assert not paused["playing"]
@@ -345,6 +354,51 @@ def test_forward_playing_keeps_slider_caption_and_table_together_and_pause_repor
     assert sample(page, "fp_fw_rgb")["position"] == paused["position"]
     assert_canvas_is_python_frame(page, "fp_fw_rgb", True)
     assert "reported=False" in got(page, "got_fw_grey")  # the other player said nothing
+
+
+def test_dragging_the_scrubber_follows_and_only_its_release_reaches_python(page, player_url):
+    open_page(page, player_url + "/?t=100")
+    wait_mounted(page, "fp_fw_grey")
+    scrub = page.locator(".st-key-fp_fw_grey .fp-scrub")
+    scrub.scroll_into_view_if_needed()
+    box = scrub.bounding_box()
+    y = box["y"] + box["height"] / 2
+    runs_before = runs(page)
+    page.mouse.move(box["x"] + box["width"] * 0.2, y)
+    page.mouse.down()
+    seen = []
+    for fraction in (0.3, 0.45, 0.6, 0.75):
+        page.mouse.move(box["x"] + box["width"] * fraction, y, steps=4)
+        s = sample(page, "fp_fw_grey")
+        forward_agrees(s, False)
+        seen.append(s["position"])
+    assert seen == sorted(seen) and len(set(seen)) == 4, seen
+    assert runs(page) == runs_before and "reported=False" in got(page, "got_fw_grey")  # not while dragging
+    page.mouse.up()
+    wait_got(page, "got_fw_grey", f"t={seen[-1]} playing=False reported=True")
+    assert_canvas_is_python_frame(page, "fp_fw_grey", False)
+
+
+def test_python_can_move_the_forward_player_and_the_move_holds_until_the_reader_moves(page, player_url):
+    open_page(page, player_url + "/?t=500")
+    wait_mounted(page, "fp_fw_grey")
+    page.locator(".st-key-fp_fw_grey .fp-scrub").focus()
+    page.keyboard.press("ArrowRight")
+    wait_got(page, "got_fw_grey", "t=501 playing=False reported=True")
+    wait_for_app(page)
+    page.get_by_role("button", name="Set the grey player's t to 250").click()
+    wait_got(page, "got_fw_grey", "t=250 playing=False reported=False")
+    page.wait_for_function(f"() => ({SAMPLE_JS})('fp_fw_grey').position === 250", timeout=20_000)
+    forward_agrees(sample(page, "fp_fw_grey"), False)
+    page.get_by_role("button", name="Rerun").click()  # an unrelated run: the old report (501) must not come back
+    wait_for_app(page)
+    time.sleep(0.3)
+    wait_for_app(page)
+    assert "t=250 playing=False reported=False" in got(page, "got_fw_grey")
+    assert sample(page, "fp_fw_grey")["position"] == 250
+    page.locator(".st-key-fp_fw_grey .fp-scrub").focus()
+    page.keyboard.press("ArrowRight")
+    wait_got(page, "got_fw_grey", "t=251 playing=False reported=True")
 
 
 def test_the_browser_draws_the_same_noise_and_rounds_half_to_even(page, player_url):
