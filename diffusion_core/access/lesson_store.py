@@ -51,7 +51,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from diffusion_core.access.lessons import LESSON_PARAMS, Lesson
 
@@ -144,7 +143,7 @@ class StoredLesson:
 
     short_id: str
     page: str
-    settings: Mapping[str, str]
+    settings: dict[str, str]  # the page's own link parameters (a copy: changing it changes nothing stored)
     lesson: Lesson
     questions: tuple[StudentQuestion, ...] | tuple[TeacherQuestion, ...]
     revision: int
@@ -444,7 +443,7 @@ class LessonStore:
             questions = tuple(TeacherQuestion(q, a, bool(r)) for q, a, r in rows)
         try:
             lesson = Lesson(frozenset(json.loads(hidden)), frozenset(json.loads(locked)), task)
-            shown = MappingProxyType({str(k): str(v) for k, v in json.loads(settings).items()})
+            shown = {str(k): str(v) for k, v in json.loads(settings).items()}
         except (ValueError, TypeError, AttributeError):
             return None, f"The lesson “{short_id}” is damaged on this server; ask your teacher for a new link."
         return StoredLesson(short_id, page, shown, lesson, questions, revision), ""
