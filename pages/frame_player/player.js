@@ -143,7 +143,7 @@ class Player {
     const forward = this.mode === "forward";
     this.root = el("div", {
       class: `fp fp-${this.mode}`, role: "group", tabindex: "-1",
-      "aria-label": forward ? "Forward process player" : `${d.label} player`,
+      "aria-label": forward ? "Forward process player" : "Frame player",
       "aria-describedby": `fp-keys-${n}`,
     });
     this.stage = el("div", {class: "fp-stage"});
