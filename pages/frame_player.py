@@ -16,9 +16,9 @@ Two calls, one per mode::
     state = forward_player("fw_player", x0, seed, alpha_bar, t, patch=(top, left, channel), seconds=10.0,
                            locked=False, subject="the picture")
 
-* ``frame_player``: a list of :class:`Frame` (one or two pictures each, PNG bytes, uint8 arrays or URLs; a caption
-  and an alt text), the frame to start on, whether to play at once, one pass in ``seconds`` at 1× (the frames
-  at equal intervals), and whether to loop (else it stops on the last frame, the finished picture).
+* ``frame_player``: a list of :class:`Frame` (one to four pictures each: PNG or JPEG bytes, uint8 arrays or URLs;
+  a caption and an alt text), the frame to start on, whether to play at once, one pass in ``seconds`` at 1× (the
+  frames at equal intervals), and whether to loop (else it stops on the last frame, the finished picture).
 * ``forward_player``: x₀ (uint8 (H, W) grey or (H, W, 3) RGB, up to 256 × 512), the seed of ε
   (:mod:`diffusion_core.forward.noise_stream`, 0 ≤ seed < 2³²), ᾱ_t for t = 0..T (float64), the t to show and the
   8 × 8 patch listed as numbers. The browser computes each x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε itself, pixel for pixel as

@@ -3,9 +3,9 @@
 The player (``pages/frame_player.py``) plays a run in the reader's browser, so the server sends the data once and
 no frame travels per tick. This module packs that data as plain JSON-ready dicts; it knows nothing of Streamlit.
 
-* **frames mode** (:func:`frames_payload`): a list of :class:`Frame`, each one or two small pictures (x_t and
-  x̂_0 side by side), a caption and an alt text. A picture is PNG bytes (sent as a ``data:image/png;base64`` URI),
-  a uint8 array (encoded as PNG here, lossless) or a URL string the page already serves (sent as it is).
+* **frames mode** (:func:`frames_payload`): a list of :class:`Frame`, each one to four small pictures side by side
+  (x_t and x̂_0), a caption and an alt text. A picture is PNG or JPEG bytes (sent as a ``data:`` URI), a uint8
+  array (encoded as PNG here, lossless) or a URL string the page already serves (sent as it is).
 * **forward mode** (:func:`forward_payload`): x₀'s pixels, uint8 (H, W) grey or (H, W, 3) RGB, as their raw bytes in
   base64 (row-major, channels last: lossless, and nothing to decode but base64), the noise seed, ᾱ_t for
   t = 0..T as little-endian float64 in base64 (exact), the current t and the patch of integers to list. The
@@ -35,11 +35,12 @@ MAX_SIDE = 512  # the forward player takes x₀ up to 512 pixels a side ...
 MAX_PIXELS = 256 * 512  # ... and up to 256 × 512 pixels in all (× 3 for colour)
 SEED_LIMIT = 2**32  # the browser's noise stream takes 32-bit seeds (diffusion_core.forward.noise_stream)
 PATCH = 8  # the forward player lists an 8 × 8 patch of x_t as numbers
-MAX_IMAGES = 2  # pictures side by side in one frame
+MAX_IMAGES = 4  # pictures side by side in one frame (x_t | x̂_0; the 2-D page's three panels)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-DATA_URI_PREFIX = "data:image/png;base64,"
+SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+DATA_URI_PREFIXES = ("data:image/png;base64,", "data:image/jpeg;base64,")
 
-Image = bytes | np.ndarray | str  # PNG bytes, uint8 pixels, or a URL the page serves
+Image = bytes | np.ndarray | str  # PNG or JPEG bytes, uint8 pixels, or a URL the page serves
 
 
 class PlayerDataError(ValueError):
@@ -48,9 +49,9 @@ class PlayerDataError(ValueError):
 
 @dataclass(frozen=True)
 class Frame:
-    """One frame of a run: ``images`` (one or two pictures, left to right), its ``caption`` and ``alt`` text.
+    """One frame of a run: ``images`` (one to four pictures, left to right), its ``caption`` and ``alt`` text.
 
-    A picture is PNG bytes (e.g. :func:`diffusion_core.images.pictures.png_bytes`), a uint8 array (H, W) or
+    A picture is PNG or JPEG bytes (e.g. :func:`diffusion_core.images.pictures.png_bytes`), a uint8 array (H, W) or
     (H, W, 3), or a URL string. The caption is shown under the pictures ("step 13 of 20 · t = 342"); the alt text
     is what a screen reader says for them.
     """
@@ -69,17 +70,41 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def data_uri(png: bytes) -> str:
-    """A PNG as a ``data:image/png;base64,…`` URI (checked to be a PNG)."""
-    png_size(png)
-    return DATA_URI_PREFIX + base64.b64encode(png).decode("ascii")
+def jpeg_size(jpeg: bytes) -> tuple[int, int]:
+    """(width, height) of a JPEG, read from its start-of-frame marker; PlayerDataError if there is none."""
+    if jpeg[:3] != b"\xff\xd8\xff":
+        raise PlayerDataError("not a JPEG file (no start-of-image marker)")
+    at = 2
+    while at + 9 <= len(jpeg) and jpeg[at] == 0xFF:
+        marker, length = jpeg[at + 1], struct.unpack(">H", jpeg[at + 2:at + 4])[0]
+        if marker in SOF_MARKERS:
+            height, width = struct.unpack(">HH", jpeg[at + 5:at + 9])
+            return int(width), int(height)
+        at += 2 + length
+    raise PlayerDataError("a JPEG without a start-of-frame marker")
+
+
+def picture_size(data: bytes) -> tuple[int, int, str]:
+    """(width, height, MIME type) of PNG or JPEG bytes; PlayerDataError for anything else."""
+    if data[:8] == PNG_SIGNATURE:
+        return (*png_size(data), "image/png")
+    if data[:3] == b"\xff\xd8\xff":
+        return (*jpeg_size(data), "image/jpeg")
+    raise PlayerDataError("a picture must be PNG or JPEG bytes")
+
+
+def data_uri(picture: bytes) -> str:
+    """PNG or JPEG bytes as a ``data:image/…;base64,…`` URI (checked to be one of the two)."""
+    mime = picture_size(picture)[2]
+    return f"data:{mime};base64," + base64.b64encode(picture).decode("ascii")
 
 
 def decode_data_uri(uri: str) -> bytes:
-    """The PNG bytes of a URI made by :func:`data_uri`."""
-    if not uri.startswith(DATA_URI_PREFIX):
-        raise PlayerDataError(f"not a PNG data URI: {uri[:40]!r}")
-    return base64.b64decode(uri[len(DATA_URI_PREFIX):], validate=True)
+    """The bytes of a URI made by :func:`data_uri`."""
+    for prefix in DATA_URI_PREFIXES:
+        if uri.startswith(prefix):
+            return base64.b64decode(uri[len(prefix):], validate=True)
+    raise PlayerDataError(f"not a PNG or JPEG data URI: {uri[:40]!r}")
 
 
 def image_source(image: Image) -> dict:
@@ -90,13 +115,13 @@ def image_source(image: Image) -> dict:
                                   f"{image.shape}")
         image = png_bytes(np.ascontiguousarray(image))
     if isinstance(image, (bytes, bytearray)):
-        width, height = png_size(bytes(image))
+        width, height, _ = picture_size(bytes(image))
         return {"src": data_uri(bytes(image)), "width": width, "height": height}
     if isinstance(image, str):
         if not image.startswith(("/", "http://", "https://", "data:image/")):
             raise PlayerDataError(f"a picture URL must be a path, http(s) or data:image URL, got {image[:40]!r}")
         return {"src": image, "width": None, "height": None}
-    raise PlayerDataError(f"a picture must be PNG bytes, a uint8 array or a URL, got {type(image).__name__}")
+    raise PlayerDataError(f"a picture must be PNG/JPEG bytes, a uint8 array or a URL, got {type(image).__name__}")
 
 
 def _digest(parts: Sequence[bytes]) -> str:

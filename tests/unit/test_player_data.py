@@ -66,9 +66,23 @@ def test_png_data_uris_round_trip_and_know_their_size(pixels):
     assert (np.asarray(Image.open(io.BytesIO(pd.decode_data_uri(source["src"])))) == pixels).all()
 
 
+@settings(max_examples=30, deadline=None)
+@given(pixels=pictures, progressive=st.booleans())
+def test_jpeg_data_uris_round_trip_and_know_their_size(pixels, progressive):
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=80, progressive=progressive)
+    jpeg = buffer.getvalue()
+    uri = pd.data_uri(jpeg)
+    assert uri.startswith("data:image/jpeg;base64,") and pd.decode_data_uri(uri) == jpeg
+    assert pd.picture_size(jpeg) == (pixels.shape[1], pixels.shape[0], "image/jpeg")
+    assert pd.image_source(jpeg)["width"] == pixels.shape[1]
+
+
 def test_bad_pictures_and_uris_are_refused():
-    with pytest.raises(pd.PlayerDataError, match="PNG"):
+    with pytest.raises(pd.PlayerDataError, match="PNG or JPEG"):
         pd.data_uri(b"GIF89a" + bytes(30))
+    with pytest.raises(pd.PlayerDataError, match="start-of-frame"):
+        pd.jpeg_size(b"\xff\xd8\xff\xe0\x00\x04ab")
     with pytest.raises(pd.PlayerDataError, match="data URI"):
         pd.decode_data_uri("data:image/gif;base64,AAAA")
     with pytest.raises(pd.PlayerDataError, match="URL"):
@@ -120,7 +134,8 @@ def test_frames_must_exist_and_hold_the_same_number_of_pictures():
     with pytest.raises(pd.PlayerDataError, match="same number"):
         pd.frames_payload([*_frames(2, 2), *_frames(1, 1)])
     with pytest.raises(pd.PlayerDataError, match="same number"):
-        pd.frames_payload(_frames(2, 3))
+        pd.frames_payload(_frames(2, 5))
+    assert len(pd.frames_payload(_frames(2, 3))["frames"][0]["images"]) == 3  # the 2-D page's three panels
 
 
 # ---------------------------------------------------------------- forward mode
