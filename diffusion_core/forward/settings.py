@@ -1,8 +1,9 @@
 """The forward-process page's shareable settings, and their validation when read from a URL.
 
 A teacher can share a link such as ``/forward?img=photo:Astronaut&colour=rgb&res=128&schedule=cosine&T=1000&t=250``.
-:meth:`ForwardSettings.from_query` turns such untrusted strings into settings, replacing every
-value it cannot use by its default and saying why (one message per rejected value).
+:meth:`ForwardSettings.from_query` turns such untrusted strings into settings through the page's table of link
+parameters (:func:`link_params`, read by :mod:`diffusion_core.access.link_values`): every value it cannot use is
+replaced by its default, with one message per rejected value.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from diffusion_core import MAX_SEED
-from diffusion_core.access.link_values import whole_in
+from diffusion_core.access.link_values import Param, Rejected, choice, number_in, read_link, whole, whole_in, write_link
 from diffusion_core.forward.schedules import SCHEDULE_KINDS
 
-# Held-out images shipped per data set (assets/datasets/{name}_test.npz); the page passes the files' own counts.
-DATASET_SIZES = {"digits": 1000, "fashion": 1000, "emoji": 202}
 RESOLUTIONS = (28, 32, 48, 64, 96, 128, 192, 256)  # short side in pixels
 T_RANGE = (10, 2000)
 COLOURS = ("gray", "rgb")
@@ -25,80 +24,58 @@ COLOURS = ("gray", "rgb")
 class ForwardSettings:
     """What the page shows; every field has a safe default."""
 
-    source: str = "photo"  # "photo" or a data set (a key of DATASET_SIZES)
+    source: str = "photo"  # "photo" or a data set the app ships held-out images of
     photo: str = "Astronaut"  # display name of a bundled photo (see image_io.list_samples)
     index: int = 0  # image number within a data set, 0..size-1
-    colour: str = "rgb"  # "gray" or "rgb" (data sets are always gray)
-    res: int = 128  # short side in pixels, one of RESOLUTIONS (data sets stay 28)
+    colour: str = "rgb"  # "gray" or "rgb" (data sets keep their own colours: see :meth:`as_shown`)
+    res: int = 128  # short side in pixels, one of RESOLUTIONS (data sets stay at their size)
     schedule: str = "cosine"  # one of SCHEDULE_KINDS
     T: int = 1000  # number of diffusion steps
     t: int = 250  # current timestep, 0..T
     seed: int = 0  # seed of the fixed noise ε
 
+    def as_shown(self) -> ForwardSettings:
+        """The settings as the page shows them: a data set's images are not recoloured, so its link says gray."""
+        return self if self.source == "photo" else replace(self, colour="gray")
+
     def to_query(self) -> dict[str, str]:
         """The settings as URL query parameters (strings)."""
-        img = f"photo:{self.photo}" if self.source == "photo" else f"{self.source}:{self.index}"
-        return {"img": img, "colour": self.colour, "res": str(self.res), "schedule": self.schedule,
-                "T": str(self.T), "t": str(self.t), "seed": str(self.seed)}
+        return write_link(self, link_params((), {}))
 
     @classmethod
     def from_query(cls, query: Mapping[str, str], photos: Iterable[str],
-                   dataset_sizes: Mapping[str, int] = DATASET_SIZES) -> tuple[ForwardSettings, list[str]]:
+                   dataset_sizes: Mapping[str, int]) -> tuple[ForwardSettings, list[str]]:
         """Parse untrusted query parameters; returns (settings, messages about rejected values).
 
-        photos: the names of the bundled photos that exist; dataset_sizes: held-out images per data set.
-        Unknown keys are ignored; a rejected value is quoted in its message cut to 40 characters.
+        photos: the names of the bundled photos that exist; dataset_sizes: held-out images per data set (the
+        shipped files' own counts). Unknown keys are ignored.
         """
-        s, problems = cls(), []
+        return read_link(query, cls(), link_params(photos, dataset_sizes))
 
-        def bad(key: str, why: str) -> None:
-            value = query[key] if len(query[key]) <= 40 else query[key][:40] + "…"
-            problems.append(f"Ignored {key}={value} in the link: {why}")
 
-        if "img" in query:
-            kind, _, rest = query["img"].partition(":")
-            names = list(photos)
-            if kind == "photo" and rest in names:
-                s = replace(s, source="photo", photo=rest)
-            elif kind in dataset_sizes and whole_in(rest, 0, dataset_sizes[kind] - 1) is not None:
-                s = replace(s, source=kind, index=whole_in(rest, 0, dataset_sizes[kind] - 1))
-            else:
-                sets = ", ".join(f"{name}:N with N from 0 to {size - 1}" for name, size in dataset_sizes.items())
-                bad("img", f"use photo:NAME with NAME one of {', '.join(names)}, or {sets}.")
-        if "colour" in query:
-            if query["colour"] in COLOURS:
-                s = replace(s, colour=query["colour"])
-            else:
-                bad("colour", "use gray or rgb.")
-        if "res" in query:
-            res = whole_in(query["res"], min(RESOLUTIONS), max(RESOLUTIONS))
-            if res in RESOLUTIONS:
-                s = replace(s, res=res)
-            else:
-                bad("res", f"use one of {', '.join(map(str, RESOLUTIONS))}.")
-        if "schedule" in query:
-            if query["schedule"] in SCHEDULE_KINDS:
-                s = replace(s, schedule=query["schedule"])
-            else:
-                bad("schedule", f"use {' or '.join(SCHEDULE_KINDS)}.")
-        if "T" in query:
-            T = whole_in(query["T"], *T_RANGE)
-            if T is None:
-                bad("T", f"use a whole number from {T_RANGE[0]} to {T_RANGE[1]}.")
-            else:
-                s = replace(s, T=T)
-        if s.t > s.T:
-            s = replace(s, t=s.T)
-        if "t" in query:
-            t = whole_in(query["t"], 0, s.T)
-            if t is None:
-                bad("t", f"use a whole number from 0 to T = {s.T}.")
-            else:
-                s = replace(s, t=t)
-        if "seed" in query:
-            seed = whole_in(query["seed"], 0, MAX_SEED)
-            if seed is None:
-                bad("seed", f"use a whole number from 0 to {MAX_SEED}.")
-            else:
-                s = replace(s, seed=seed)
-        return s, problems
+def link_params(photos: Iterable[str], dataset_sizes: Mapping[str, int]) -> tuple[Param, ...]:
+    """The page's link, parameter by parameter (t is read against the T the link ends up with)."""
+    names = list(photos)
+
+    def image(text: str, _s: ForwardSettings) -> dict:
+        kind, _, rest = text.partition(":")
+        if kind == "photo" and rest in names:
+            return {"source": "photo", "photo": rest}
+        index = whole_in(rest, 0, dataset_sizes[kind] - 1) if kind in dataset_sizes else None
+        if index is None:
+            sets = ", ".join(f"{name}:N with N from 0 to {size - 1}" for name, size in dataset_sizes.items())
+            raise Rejected(f"use photo:NAME with NAME one of {', '.join(names)}, or {sets}.")
+        return {"source": kind, "index": index}
+
+    def image_text(s: ForwardSettings) -> str:
+        return f"photo:{s.photo}" if s.source == "photo" else f"{s.source}:{s.index}"
+
+    return (
+        Param("img", "", image, image_text),
+        Param("colour", "colour", choice(COLOURS)),
+        Param("res", "res", number_in(RESOLUTIONS)),
+        Param("schedule", "schedule", choice(SCHEDULE_KINDS)),
+        Param("T", "T", whole(*T_RANGE)),
+        Param("t", "t", whole(0, lambda s: s.T, "use a whole number from 0 to T = {hi}."), default=lambda s: min(s.t, s.T)),
+        Param("seed", "seed", whole(0, MAX_SEED)),
+    )

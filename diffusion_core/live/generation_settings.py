@@ -1,16 +1,28 @@
 """The live denoiser's settings: defaults, caps, and (de)serialisation for shareable URLs.
 
-``GenerationSettings.from_query`` reads untrusted query parameters (strings) and returns valid
-settings plus a list of human-readable problems; anything invalid falls back to its default.
-Caps keep one run bounded on a shared server: at most 1,000 steps for one image, 200 for a grid.
+``GenerationSettings.from_query`` reads untrusted query parameters (strings) through the page's table of link
+parameters (:func:`link_params`, :mod:`diffusion_core.access.link_values`) and returns valid settings plus one
+message per rejected value; anything invalid falls back to its default. Caps keep one run bounded on a shared
+server: at most 1,000 steps for one image, 200 for a grid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from diffusion_core import MAX_SEED
+from diffusion_core.access.link_values import (
+    Param,
+    Rejected,
+    choice,
+    decimal,
+    read_link,
+    shown_number,
+    whole,
+    whole_in,
+    write_link,
+)
 from diffusion_core.model.samplers import DEFAULT_GUIDANCE, DEFAULT_STEPS, SAMPLERS, default_guidance
 
 MAX_GUIDANCE = 8.0
@@ -33,43 +45,13 @@ class GenerationSettings:
     mode: str = "one"  # "one" image or a "grid" of one per class
 
     def to_query(self) -> dict[str, str]:
-        return {k: (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in asdict(self).items()}
+        return write_link(self, link_params(()))
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str], models: list[str]) -> tuple[GenerationSettings, list[str]]:
+    def from_query(cls, query: Mapping[str, str], models: Sequence[str]) -> tuple[GenerationSettings, list[str]]:
         """Parse and validate; returns (settings, problems). Unknown keys are ignored."""
-        default = cls(model=models[0] if models and cls.model not in models else cls.model)
-        values, problems = {}, []
-
-        def take(key: str, parse, ok, hint: str) -> None:
-            if key not in query:
-                return
-            raw = query[key]
-            try:
-                value = parse(raw)
-            except (TypeError, ValueError, OverflowError):
-                value = None
-            if value is None or not ok(value):
-                problems.append(f"Ignored {key}={raw[:40]!r} in the link: {hint}.")
-                return
-            values[key] = value
-
-        take("model", str, lambda v: v in models, f"shipped models are {', '.join(models) or 'none'}")
-        take("label", lambda s: NO_CLASS if s in ("none", str(NO_CLASS)) else _whole(s), lambda v: v == NO_CLASS or 0 <= v <= 9,
-             "a class from 0 to 9, or none")
-        take("guidance", _decimal, lambda v: 0 <= v <= MAX_GUIDANCE, f"a number from 0 to {MAX_GUIDANCE:g}")
-        take("sampler", str, lambda v: v in SAMPLERS, f"one of {', '.join(SAMPLERS)}")
-        take("eta", _decimal, lambda v: 0 <= v <= 1, "a number from 0 to 1")
-        take("seed", _whole, lambda v: 0 <= v <= MAX_SEED, f"a whole number from 0 to {MAX_SEED}")
-        take("mode", str, lambda v: v in MODES, "one or grid")
-        sampler = values.get("sampler", default.sampler)
-        values.setdefault("guidance", default_guidance(values.get("model", default.model)))
-        settings = replace(default, **values, steps=DEFAULT_STEPS[sampler])
-        lo, hi = settings.step_limits
-        take("steps", _whole, lambda v: lo <= v <= hi, f"{lo} to {hi} steps for this sampler and layout")
-        if "steps" in values:
-            settings = replace(settings, steps=values["steps"])
-        return settings, problems
+        start = cls(model=models[0] if models and cls.model not in models else cls.model)
+        return read_link(query, start, link_params(models))
 
     @property
     def step_limits(self) -> tuple[int, int]:
@@ -96,13 +78,33 @@ class GenerationSettings:
         return "Prompt: " + ("none" if self.label == NO_CLASS else class_names[self.label])
 
 
-def _whole(text: str) -> int | None:
-    """A plain decimal whole number (ASCII digits only: no signs, spaces, underscores or other scripts' digits)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+
+def _label(text: str, _s: GenerationSettings) -> int:
+    value = NO_CLASS if text in ("none", str(NO_CLASS)) else whole_in(text, 0, 9)
+    if value is None:
+        raise Rejected("use a class from 0 to 9, or none.")
+    return value
 
 
-def _decimal(text: str) -> float | None:
-    """A plain decimal number such as 1.5 (no signs, exponents, nan or inf)."""
-    whole, _, fraction = text.partition(".")
-    ok = whole.isascii() and whole.isdigit() and len(text) <= 12 and (not fraction or (fraction.isascii() and fraction.isdigit()))
-    return float(text) if ok else None
+def _steps(text: str, s: GenerationSettings) -> int:
+    lo, hi = s.step_limits
+    value = whole_in(text, lo, hi)
+    if value is None:
+        raise Rejected(f"use {lo} to {hi} steps for this sampler and layout.")
+    return value
+
+
+def link_params(models: Sequence[str]) -> tuple[Param, ...]:
+    """The page's link, parameter by parameter: the guidance defaults to the model's own, the steps to the sampler's,
+    and are read against the sampler and layout the link ends up with."""
+    return (
+        Param("model", "model", choice(models, f"shipped models are {', '.join(models) or 'none'}.")),
+        Param("label", "label", _label),
+        Param("guidance", "guidance", decimal(0.0, MAX_GUIDANCE), lambda s: shown_number(s.guidance),
+              default=lambda s: default_guidance(s.model)),
+        Param("sampler", "sampler", choice(SAMPLERS)),
+        Param("eta", "eta", decimal(0.0, 1.0), lambda s: shown_number(s.eta)),
+        Param("seed", "seed", whole(0, MAX_SEED)),
+        Param("mode", "mode", choice(MODES)),
+        Param("steps", "steps", _steps, default=lambda s: DEFAULT_STEPS[s.sampler]),
+    )

@@ -2,20 +2,31 @@
 
 A link such as ``/direction?data=moons&t=120&view=overlay&s=4`` opens the page as its sender saw it; a reader's
 own points travel as ``pts=0.5,1.2;-1,0.25;…`` (two decimals) while there are at most :data:`URL_POINTS` of
-them. :meth:`DirectionSettings.from_query` turns untrusted strings into settings, replacing every value it cannot
-use by its default and saying why (one message per rejected value, the value cut to 40 characters).
+them. :meth:`DirectionSettings.from_query` reads untrusted strings through the page's table of link parameters
+(:data:`LINK`, :mod:`diffusion_core.access.link_values`), replacing every value it cannot use by its default and
+saying why (one message per rejected value).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from diffusion_core import MAX_SEED
-from diffusion_core.access.link_values import whole_in
+from diffusion_core.access.link_values import (
+    Param,
+    Rejected,
+    choice,
+    decimal,
+    flag,
+    number_in,
+    read_link,
+    shown_number,
+    whole,
+    write_link,
+)
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.toy2d.datasets import DATASET_TITLES, DEFAULT_DATASET, check_points, dataset, heart_points
 from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS, MLPConfig
@@ -52,77 +63,12 @@ class DirectionSettings:
 
     def to_query(self) -> dict[str, str]:
         """The settings as URL query parameters (strings); the points only while they are few."""
-        q = {"data": self.data, "width": str(self.width), "steps": str(self.steps), "cond": "1" if self.classes else "0",
-             "t": str(self.t), "view": self.view, "n": str(self.n), "k": str(self.k), "seed": str(self.seed),
-             "cls": str(self.label), "s": f"{self.scale:g}", "mem": self.memory}
-        if len(self.points) <= URL_POINTS and self.points != DirectionSettings.points:
-            q["pts"] = points_to_text(self.points)
-        return q
+        return write_link(self, LINK)
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> tuple[DirectionSettings, list[str]]:
         """Parse untrusted query parameters; returns (settings, messages about rejected values)."""
-        s, problems = cls(), []
-
-        def bad(key: str, why: str) -> None:
-            value = query[key] if len(query[key]) <= 40 else query[key][:40] + "…"
-            problems.append(f"Ignored `{key}={value}` in the link: {why}")
-
-        if "data" in query:
-            if query["data"] in DATASET_TITLES:
-                s = replace(s, data=query["data"])
-            else:
-                bad("data", f"use one of {', '.join(DATASET_TITLES)}.")
-        if "pts" in query:
-            points, why = points_from_text(query["pts"])
-            if points is None:
-                bad("pts", why)
-            else:
-                s = replace(s, points=points)
-        for key, field, choices in (("width", "width", WIDTHS), ("steps", "steps", STEP_CHOICES)):
-            if key in query:
-                value = whole_in(query[key], min(choices), max(choices))
-                if value in choices:
-                    s = replace(s, **{field: value})
-                else:
-                    bad(key, f"use one of {', '.join(map(str, choices))}.")
-        if "cond" in query:
-            if query["cond"] in ("0", "1"):
-                s = replace(s, classes=query["cond"] == "1")
-            else:
-                bad("cond", "use 1 (learn the classes too) or 0.")
-        for key, field, lo, hi in (("t", "t", 0, SCHEDULE.T - 1), ("n", "n", *PARTICLES), ("k", "k", *PARTICLE_STEPS),
-                                   ("seed", "seed", 0, MAX_SEED)):
-            if key in query:
-                value = whole_in(query[key], lo, hi)
-                if value is None:
-                    bad(key, f"use a whole number from {lo} to {hi}.")
-                else:
-                    s = replace(s, **{field: value})
-        if "view" in query:
-            if query["view"] in VIEWS:
-                s = replace(s, view=query["view"])
-            else:
-                bad("view", f"use {' or '.join(VIEWS)}.")
-        if "cls" in query:
-            classes = dataset(s.data, np.array(s.points)).num_classes
-            value = whole_in(query["cls"], 0, classes - 1)
-            if value is None:
-                bad("cls", f"this data set's classes are numbered 0 to {classes - 1}.")
-            else:
-                s = replace(s, label=value)
-        if "s" in query:
-            value = _float_in(query["s"], 0.0, MAX_GUIDANCE)
-            if value is None or value * 2 != round(value * 2):
-                bad("s", f"use a guidance scale from 0 to {MAX_GUIDANCE:g} in steps of 0.5.")
-            else:
-                s = replace(s, scale=value)
-        if "mem" in query:
-            if query["mem"] in MEMORY_NETS:
-                s = replace(s, memory=query["mem"])
-            else:
-                bad("mem", f"use {', '.join(MEMORY_NETS)}.")
-        return s, problems
+        return read_link(query, cls(), LINK)
 
     @property
     def config(self) -> MLPConfig:
@@ -159,11 +105,34 @@ def points_from_text(text: str) -> tuple[tuple[tuple[float, float], ...] | None,
     return tuple((round(float(x), 2), round(float(y), 2)) for x, y in checked.points), ""
 
 
-def _float_in(text: str, lo: float, hi: float) -> float | None:
-    if not (isinstance(text, str) and len(text) <= 12):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and lo <= value <= hi else None
+def _points(text: str, _s: DirectionSettings) -> tuple[tuple[float, float], ...]:
+    points, why = points_from_text(text)
+    if points is None:
+        raise Rejected(why)
+    return points
+
+
+def _points_text(s: DirectionSettings) -> str | None:
+    return points_to_text(s.points) if len(s.points) <= URL_POINTS and s.points != DirectionSettings.points else None
+
+
+def _label(text: str, s: DirectionSettings) -> int:
+    classes = dataset(s.data, np.array(s.points)).num_classes
+    return whole(0, classes - 1, "this data set's classes are numbered {lo} to {hi}.")(text, s)
+
+
+LINK = (  # the page's link, parameter by parameter: the class is read against the data the link ends up with
+    Param("data", "data", choice(DATASET_TITLES)),
+    Param("width", "width", number_in(WIDTHS)),
+    Param("steps", "steps", number_in(STEP_CHOICES)),
+    Param("cond", "classes", flag(why="use 1 (learn the classes too) or 0."), lambda s: "1" if s.classes else "0"),
+    Param("t", "t", whole(0, SCHEDULE.T - 1)),
+    Param("view", "view", choice(VIEWS)),
+    Param("n", "n", whole(*PARTICLES)),
+    Param("k", "k", whole(*PARTICLE_STEPS)),
+    Param("seed", "seed", whole(0, MAX_SEED)),
+    Param("pts", "points", _points, _points_text),
+    Param("cls", "label", _label),
+    Param("s", "scale", decimal(0.0, MAX_GUIDANCE, step=0.5), lambda s: shown_number(s.scale)),
+    Param("mem", "memory", choice(MEMORY_NETS)),
+)

@@ -13,9 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "diffusion_core"
 # A room may import its own modules and those of lower rank, never higher: pages -> live -> judge, likelihood, toy2d
-# -> model -> forward -> images, space. The command entries at the top of the package sit above every room, and so
-# does a room's ``__main__`` (``python -m diffusion_core.likelihood``: a package's command entry).
-RANK = {"access": 0, "space": 0, "images": 0, "forward": 1, "model": 2, "judge": 3, "likelihood": 3, "toy2d": 3, "live": 4}
+# -> model -> forward -> images, space -> access (plain data and words: the link mechanism, the palette, the site map,
+# which every room may use). The command entries at the top of the package sit above every room, and so does a room's
+# ``__main__`` (``python -m diffusion_core.likelihood``: a package's command entry).
+RANK = {"access": -1, "space": 0, "images": 0, "forward": 1, "model": 2, "judge": 3, "likelihood": 3, "toy2d": 3,
+        "live": 4}
 
 
 def _module_name(path: Path) -> str:
@@ -91,6 +93,13 @@ def test_every_room_says_what_it_holds():
         for module in init.parent.glob("*.py"):
             if module.name not in ("__init__.py", "__main__.py"):
                 assert f"``{module.stem}``" in doc, f"{init.relative_to(ROOT)} does not mention {module.stem}"
+
+
+def test_the_server_package_needs_neither_streamlit_nor_the_core():
+    """server/ tunes the process and keeps what sessions share: no Streamlit, no computation (pages/ and the core)."""
+    offenders = [f"{p.name}: {m}" for p in (ROOT / "server").glob("*.py") for m in _imports(p)
+                 if m.split(".")[0] in ("streamlit", "diffusion_core", "pages")]
+    assert offenders == []
 
 
 def test_pages_import_only_public_names():

@@ -74,13 +74,20 @@ def test_ideal_denoiser_only_returns_training_points(model):
 def test_guidance_bends_samples_into_the_class_then_past_it(model):
     mix = dataset("ring8")
     sweep = frames.guidance_sweep(mix, S, model, label=2, n=150, steps=50, seed=0)
-    inside = dict(zip(frames.GUIDANCE_SCALES, sweep["exact"]))
+    inside = dict(zip(frames.GUIDANCE_SCALES, sweep.shares["exact"]))
     assert inside[0.0] < 0.3  # unguided: about the class's share, 1/8
     assert inside[1.0] > 0.85  # the class's own distribution
     assert inside[10.0] < inside[1.0] - 0.3  # pushed past its blob
-    assert set(sweep) == {"exact", "learned"}
+    assert set(sweep.shares) == {"exact", "learned"}
+    assert sweep.share(1.0) == inside[1.0] and sweep.best() == max(inside, key=inside.get)
     runs = frames.guidance_runs(mix, S, model, label=2, scale=1.0, n=150, steps=50, seed=0)
     assert runs.inside["exact"] == pytest.approx(inside[1.0])  # one run per scale, or all at once: the same
+
+
+def test_the_best_scale_of_a_sweep_is_its_first_highest_share():
+    sweep = frames.GuidanceSweep((0.0, 1.0, 2.0, 3.0), {"exact": np.array([0.1, 0.9, 0.9, 0.4]),
+                                                        "learned": np.array([0.2, 0.3, 0.95, 0.5])})
+    assert (sweep.best(), sweep.best("learned"), sweep.share(3.0), sweep.share(0.0, "learned")) == (1.0, 2.0, 0.4, 0.2)
 
 
 def test_in_class_blob():
@@ -170,7 +177,7 @@ def test_a_tampered_value_falls_back_with_a_message(key, value):
     default = DirectionSettings(data=q.get("data", DirectionSettings.data))
     field = {"cond": "classes", "cls": "label", "s": "scale", "pts": "points", "mem": "memory"}.get(key, key)
     assert getattr(s, field) == getattr(default, field)
-    assert len(problems) == 1 and f"`{key}=" in problems[0] and len(problems[0]) < 400
+    assert len(problems) == 1 and problems[0].startswith(f"Ignored {key}=") and len(problems[0]) < 400
 
 
 def test_points_text_round_trips_and_refuses_long_lists():
