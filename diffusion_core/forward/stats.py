@@ -10,12 +10,15 @@ distance r of a given image? Counting exactly is hopeless, but a rigorous upper 
 Each image within r of the centre owns the unit cube around it; those cubes are disjoint and lie
 inside the ball of radius r + sqrt(n)/2, so  count <= V_n(r + sqrt(n)/2),  with
 V_n(R) = pi^(n/2) R^n / Gamma(n/2 + 1). Once that bound reaches 1 it says nothing, and we say so.
+:func:`noise_ball_rarity` states it as "at most one in 10^N" with N exact: the exponent is computed in decimal
+arithmetic with every rounding bounded, and rounded toward the weaker claim.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 
 import numpy as np
 
@@ -142,3 +145,50 @@ def noise_ball_log10_bound(n: int, radius: float, levels: int = 256) -> float:
     big_r = radius + math.sqrt(n) / 2
     log10_volume = (n / 2 * math.log(math.pi) + n * math.log(big_r) - math.lgamma(n / 2 + 1)) / math.log(10)
     return min(0.0, log10_volume - n * math.log10(levels))
+
+
+# π to 60 digits (the decimal module has no π); the error, < 1e-60, is far below the margin used with it.
+_PI = Decimal("3.14159265358979323846264338327950288419716939937510582097494459")
+_EXACT_GAMMA_UP_TO = 2_000  # n/2 up to this: Γ(n/2 + 1) from exact integers; above: Stirling's series, bounded
+_MARGIN = Decimal("1e-20")  # added to the computed exponent: far more than every rounding error below together
+
+
+def _ln_gamma_half_plus_one(n: int) -> Decimal:
+    """A lower bound on ln Γ(n/2 + 1), within 1e-25 of it (in the current decimal context, 60 digits).
+
+    n even: ln((n/2)!) from the exact integer. n odd, n = 2k + 1: Γ(m + ½) = (2m)! √π / (4^m m!) with m = k + 1,
+    from exact integers too. Large n: ln Γ(x + 1) = ln x + ln Γ(x) with Stirling's
+    series ln Γ(x) = (x − ½) ln x − x + ½ ln 2π + 1/(12x) − 1/(360x³) + R, 0 < R < 1/(1260 x⁵): dropping R
+    gives a lower bound.
+    """
+    if n // 2 <= _EXACT_GAMMA_UP_TO:
+        if n % 2 == 0:
+            return Decimal(math.factorial(n // 2)).ln()
+        k = n // 2
+        exact = Decimal(math.factorial(2 * k + 2)) / (Decimal(4) ** (k + 1) * Decimal(math.factorial(k + 1)))
+        return exact.ln() + _PI.sqrt().ln()
+    x = Decimal(n) / 2
+    return (x.ln() + (x - Decimal("0.5")) * x.ln() - x + (2 * _PI).ln() / 2
+            + 1 / (12 * x) - 1 / (360 * x**3))
+
+
+def noise_ball_rarity(n: int, radius: float, levels: int = 256) -> int | None:
+    """The largest N for which the noise-ball bound proves "at most one in 10^N of the levels^n images lie within
+    ``radius`` of one image"; None when the bound proves nothing (it reaches 1).
+
+    Exact, not a float: log10 of the bound V_n(radius + √n/2) / levels^n is computed with 60-digit decimals
+    (``Decimal.ln`` and ``sqrt`` are correctly rounded; ln Γ is bounded below, :func:`_ln_gamma_half_plus_one`),
+    raised by a margin larger than every rounding error together, and N is the floor of its negative: the claim is
+    rounded toward the weaker side. ``radius`` is taken exactly as the float it is.
+    """
+    if n < 1 or levels < 2 or not radius >= 0 or not math.isfinite(radius):
+        raise ValueError(f"need n >= 1, levels >= 2, finite radius >= 0; got n={n}, levels={levels}, radius={radius}")
+    with localcontext() as ctx:
+        ctx.prec = 60
+        big_r = Decimal(radius) + Decimal(n).sqrt() / 2
+        ln_bound = (Decimal(n) / 2 * _PI.ln() + n * big_r.ln() - _ln_gamma_half_plus_one(n)
+                    - n * Decimal(levels).ln())
+        log10_bound = ln_bound / Decimal(10).ln() + _MARGIN
+        if log10_bound >= 0:
+            return None
+        return int((-log10_bound).to_integral_value(rounding="ROUND_FLOOR"))

@@ -127,6 +127,26 @@ class BoundEstimate:
             out[:, a:b] = self.strata[:, j:j + 1] / (b - a)
         return out
 
+    def decoder(self) -> np.ndarray:
+        """The decoder's term L_0, (N,) bits/dim, where the plan gives the walk's last step (t = 0) a stratum of its
+        own, as :func:`plan` does; NaN where it shares one."""
+        if self.plan.strata[0] != (0, 1):
+            return np.full(self.strata.shape[0], np.nan)
+        return self.strata[:, 0].copy()
+
+    def steps(self) -> np.ndarray:
+        """The T − 1 steps' terms Σ L_{t−1}, (N,) bits/dim: every stratum's sum but the decoder's (NaN with it)."""
+        return self.strata.sum(axis=1) - self.decoder()
+
+    def share_of_decoder(self) -> np.ndarray:
+        """The decoder's share of the bits the walk spends (the prior not included), (N,)."""
+        return self.decoder() / self.strata.sum(axis=1)
+
+    def share_of_last(self, k: int) -> np.ndarray:
+        """The share of the bits the walk spends in its last ``k`` steps, t < k (strata spread evenly), (N,)."""
+        per_step = self.per_timestep()
+        return per_step[:, :k].sum(axis=1) / per_step.sum(axis=1)
+
 
 def estimate_bound(eps_fn: EpsFn, x0: torch.Tensor, schedule: NoiseSchedule, timesteps: TimestepPlan | None = None,
                    *, seed: int = 0, clip: bool = True, batch: int = BATCH, x0_error: np.ndarray | None = None,

@@ -25,6 +25,9 @@ from diffusion_core.images.pixels import to_model_space
 from diffusion_core.model.samplers import run_sampler
 
 
+SAME_SHELL = 0.15  # a length within 15% of a shell's radius is "about as long": the thin shells are a few % wide
+
+
 @dataclass(frozen=True)
 class Shell:
     """A thin spherical shell: radius ``mean`` and thickness ``sd`` (standard deviation of the norm)."""
@@ -35,6 +38,13 @@ class Shell:
     def band(self, k: float = 3.0) -> tuple[float, float]:
         """(mean − k·sd, mean + k·sd)."""
         return self.mean - k * self.sd, self.mean + k * self.sd
+
+    def compare(self, length: float, within: float = SAME_SHELL) -> str:
+        """How a length compares with the shell's radius: "about" (within a fraction ``within`` of it), "shorter" or
+        "longer"."""
+        if abs(length - self.mean) < within * self.mean:
+            return "about"
+        return "shorter" if length < self.mean else "longer"
 
     def share_within(self, norms: np.ndarray, k: float = 3.0) -> float:
         """The fraction of ``norms`` (N,) inside :meth:`band` ``(k)``."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffusion_core.images.pictures import gif_bytes, pair_image
-from diffusion_core.images.pixels import to_images
+from diffusion_core.images.pixels import to_images, to_model_range
 from diffusion_core.model.samplers import SamplerStep
 
 MAX_FRAMES = 120
@@ -40,6 +40,14 @@ class Trajectory:
     @property
     def num_frames(self) -> int:
         return len(self.timesteps)
+
+    def projected(self, projection) -> tuple[np.ndarray, np.ndarray]:
+        """The walk on a 2-D projection of image space (anything with ``project``: (N, C*H*W) -> (N, 2), such as
+        the training set's PCA, ``diffusion_core.model.shipped_data.Projection``): every recorded x_t, unclipped,
+        (K, B, 2), and the final images (B, 2)."""
+        k, b, d = self.x_t_raw.shape
+        path = projection.project(self.x_t_raw.reshape(k * b, d)).reshape(k, b, 2)
+        return path, projection.project(to_model_range(self.final))
 
 
 def frame_stride(num_steps: int, max_frames: int = MAX_FRAMES) -> int:

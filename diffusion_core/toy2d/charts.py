@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffusion_core.access.palette import GREEN, VIOLET
 from diffusion_core.svg_chart import Axis, Chart, Panel, data_span, log_range, log_ticks, nice_ticks
 from diffusion_core.toy2d.datasets import LIMIT, GaussianMixture
-from diffusion_core.toy2d.frames import BLOB_RADIUS, GuidanceRuns, Memorisation, SamplerAccuracy
+from diffusion_core.toy2d.frames import BLOB_RADIUS, GuidanceRuns, GuidanceSweep, Memorisation, SamplerAccuracy
 from diffusion_core.toy2d.metrics import EpsError
 from diffusion_core.toy2d.plots import CLASS_COLOURS, DATA, ERROR, EXACT, FAINT, LEARNED, TEXT
 from diffusion_core.toy2d.reverse_step import ReverseStep
 
-CHOSEN = "#5cd65c"  # the class asked for: its blobs filled and edged in green
-SAMPLER_COLOURS = (LEARNED, "#5cd65c", "#d17cff")
+CHOSEN = GREEN  # the class asked for: its blobs filled and edged in green
+SAMPLER_COLOURS = (LEARNED, GREEN, VIOLET)
 
 
 def _plane(span: float = LIMIT, title: str = "") -> Panel:
@@ -127,14 +128,14 @@ def guidance_chart(mix: GaussianMixture, runs: GuidanceRuns, trails: int = 40, d
     return Chart(900, 440, panels, legend="bottom", description=description).svg()
 
 
-def guidance_sweep_chart(scales: tuple[float, ...], sweep: dict[str, np.ndarray], scale: float,
-                         description: str = "") -> str:
+def guidance_sweep_chart(sweep: GuidanceSweep, scale: float, description: str = "") -> str:
     """The share of samples inside the class's own blobs against the guidance scale, the current s dotted."""
+    scales = sweep.scales
     percent = [0.0, 0.25, 0.5, 0.75, 1.0]
     lo, hi = data_span(scales, [scale], pad=0.0)
     panel = Panel(Axis(lo, hi, nice_ticks(lo, hi), title="guidance scale s"),
                   Axis(0, 1.02, percent, [f"{p:.0%}" for p in percent], title="samples in the class's blobs", grid=True))
-    for name, values in sweep.items():
+    for name, values in sweep.shares.items():
         colour = LEARNED if name == "learned" else EXACT
         panel.line(scales, values, colour, width=2, name=f"{name} field")
         panel.dots(scales, values, colour, size=6)

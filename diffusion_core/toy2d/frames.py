@@ -186,9 +186,26 @@ def guidance_runs(mix: GaussianMixture, schedule: NoiseSchedule, model: Denoiser
     return GuidanceRuns(label, scale, paths, inside)
 
 
+@dataclass(frozen=True)
+class GuidanceSweep:
+    """The share of samples inside the class's blobs at each guidance scale: ``shares`` field -> (S,), for the
+    "exact" field and, with a model that knows the classes, the "learned" one."""
+
+    scales: tuple[float, ...]
+    shares: dict[str, np.ndarray]
+
+    def share(self, scale: float, field: str = "exact") -> float:
+        """The share of samples in the class's blobs at guidance ``scale`` (one of ``scales``)."""
+        return float(self.shares[field][self.scales.index(scale)])
+
+    def best(self, field: str = "exact") -> float:
+        """The scale that puts the most samples in the class's blobs (the smallest such scale on a tie)."""
+        return self.scales[int(np.argmax(self.shares[field]))]
+
+
 def guidance_sweep(mix: GaussianMixture, schedule: NoiseSchedule, model: DenoiserMLP | None, *, label: int,
-                   n: int, steps: int, seed: int, scales: tuple[float, ...] = GUIDANCE_SCALES) -> dict[str, np.ndarray]:
-    """Fraction of samples inside the class's blobs at each guidance scale: {"exact": (S,), "learned": (S,)}.
+                   n: int, steps: int, seed: int, scales: tuple[float, ...] = GUIDANCE_SCALES) -> GuidanceSweep:
+    """Fraction of samples inside the class's blobs at each guidance scale, with the exact field and the learned one.
 
     One DDIM run of S x n particles, each carrying its own scale (the same n starting points for every scale).
     """
@@ -198,11 +215,11 @@ def guidance_sweep(mix: GaussianMixture, schedule: NoiseSchedule, model: Denoise
     fields = {"exact": sampling.exact_field(mix, schedule, labels, per_point)}
     if model is not None and model.label is not None:
         fields["learned"] = sampling.learned_field(model, labels, per_point)
-    out = {}
+    shares = {}
     for name, field in fields.items():
         end = sampling.ddim(field, schedule, x_T, steps).final
-        out[name] = in_class_blob(mix, end, label).reshape(len(scales), n).mean(axis=1)
-    return out
+        shares[name] = in_class_blob(mix, end, label).reshape(len(scales), n).mean(axis=1)
+    return GuidanceSweep(tuple(scales), shares)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ DDPM's ε-loss (eq. 14) there; at high noise v ≈ −x_0, which keeps x̂_0 = �
 ε-predictor cannot: at t = T−1 the cosine schedule has α ≈ 5e-5, x̂_0 = (x_t − σ ε_θ)/α divides ε's error by it,
 and the samplers' first step carries that error ~600-fold into x_t. Measured on the ring of 8 (DDIM, 50 steps,
 2,000 samples): ε-prediction put 8% to 17% of the samples in blobs that hold 12.5% each; v-prediction 11-13%.
-Adam with a cosine learning-rate decay; every batch is a pure function of (seed, step), so a configuration
-trains to the same network every time.
+Adam with a cosine learning-rate decay; the initial weights and every batch are a pure function of (seed, step),
+drawn from the training's own ``torch.Generator`` (never torch's global one, which another training in another
+thread of the server may be using), so a configuration trains to the same network every time.
 
 Shapes: x (B, 2) float32, t (B,) int64 in [0, T), y (B,) int64 in [0, num_classes] (num_classes = no class).
 """
@@ -22,9 +23,7 @@ Shapes: x (B, 2) float32, t (B,) int64 in [0, T), y (B,) int64 in [0, num_classe
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,9 +92,13 @@ def time_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.0) -> t
 
 
 class DenoiserMLP(nn.Module):
-    """ε_θ(x, t, y): (B, 2), (B,), (B,) -> (B, 2). ``null_class`` (= num_classes) is the "no class" token."""
+    """ε_θ(x, t, y): (B, 2), (B,), (B,) -> (B, 2). ``null_class`` (= num_classes) is the "no class" token.
 
-    def __init__(self, config: MLPConfig, num_classes: int, schedule: NoiseSchedule) -> None:
+    ``generator`` draws the initial weights (PyTorch's default initialisation, in the same order); without one they
+    come from torch's global generator, as any module's do."""
+
+    def __init__(self, config: MLPConfig, num_classes: int, schedule: NoiseSchedule,
+                 generator: torch.Generator | None = None) -> None:
         super().__init__()
         self.config, self.num_classes, self.null_class, self.T = config, num_classes, num_classes, schedule.T
         w = config.width
@@ -103,13 +106,35 @@ class DenoiserMLP(nn.Module):
         self.register_buffer("alpha", torch.tensor(schedule.signal, dtype=torch.float32), persistent=False)
         self.register_buffer("sigma", torch.tensor(schedule.noise, dtype=torch.float32), persistent=False)
         self.schedule_alpha_bar = np.asarray(schedule.alpha_bar, dtype=np.float64)  # for ε in float64
-        self.inp = nn.Linear(2, w)
-        self.time = nn.Linear(config.time_dim, w * config.depth)
-        self.label = nn.Embedding(num_classes + 1, w * config.depth) if self.knows_classes(config, num_classes) else None
-        self.hidden = nn.ModuleList(nn.Linear(w, w) for _ in range(config.depth))
-        self.out = nn.Linear(w, 2)
+        # with a generator, layers are made without drawing from torch's global one (skip_init), then initialised
+        def layer(kind, *size):
+            return kind(*size) if generator is None else nn.utils.skip_init(kind, *size)
+        self.inp = layer(nn.Linear, 2, w)
+        self.time = layer(nn.Linear, config.time_dim, w * config.depth)
+        self.label = layer(nn.Embedding, num_classes + 1, w * config.depth) if self.knows_classes(config, num_classes) else None
+        self.hidden = nn.ModuleList(layer(nn.Linear, w, w) for _ in range(config.depth))
+        self.out = layer(nn.Linear, w, 2)
+        if generator is not None:
+            self._initialise(generator)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
+
+    @torch.no_grad()
+    def _initialise(self, generator: torch.Generator) -> None:
+        """PyTorch's default initialisation of every layer (``nn.Linear.reset_parameters``: Kaiming-uniform weights,
+        uniform biases; ``nn.Embedding``: standard normal), in construction order, drawn from ``generator``."""
+        for layer in (self.inp, self.time, self.label, *self.hidden, self.out):
+            if isinstance(layer, nn.Linear):
+                nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+                bound = 1 / math.sqrt(layer.in_features)
+                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+            elif isinstance(layer, nn.Embedding):
+                nn.init.normal_(layer.weight, generator=generator)
+
+    @property
+    def parameter_count(self) -> int:
+        """How many numbers the network learns."""
+        return sum(p.numel() for p in self.parameters())
 
     @staticmethod
     def knows_classes(config: MLPConfig, num_classes: int) -> bool:
@@ -158,10 +183,7 @@ def train(mix: GaussianMixture, schedule: NoiseSchedule, config: MLPConfig = MLP
 def _train(mix: GaussianMixture, schedule: NoiseSchedule, config: MLPConfig,
            on_progress: Callable[[int, int, float], None] | None, every: int) -> Trained:
     gen = torch.Generator().manual_seed(config.seed)
-    torch_state = torch.random.get_rng_state()
-    torch.manual_seed(config.seed)  # the initial weights
-    model = DenoiserMLP(config, mix.num_classes, schedule)
-    torch.random.set_rng_state(torch_state)
+    model = DenoiserMLP(config, mix.num_classes, schedule, generator=torch.Generator().manual_seed(config.seed))
     params = [p for p in model.parameters()]
     adam = _Adam(params)
     signal = torch.tensor(schedule.signal, dtype=torch.float32)
@@ -197,10 +219,10 @@ def _train(mix: GaussianMixture, schedule: NoiseSchedule, config: MLPConfig,
 
 
 class _Adam:
-    """Adam (Kingma & Ba 2015, Algorithm 1) in a few lines of plain tensor maths.
+    """Adam (Kingma & Ba 2015, Algorithm 1) in a few lines of public tensor maths.
 
-    Used instead of ``torch.optim.Adam``, whose first construction imports torch's compiler stack (several
-    seconds on a busy 2-core machine: longer than the whole training here).
+    Not ``torch.optim.Adam``: its first construction in a process imports torch's compiler stack (``torch._dynamo``),
+    measured at 4.0–6.3 s on this project's 2-core machine under load, longer than the whole default training (~3 s).
     """
 
     def __init__(self, params: list[torch.Tensor], betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
@@ -211,14 +233,12 @@ class _Adam:
     @torch.no_grad()
     def step(self, grads: tuple[torch.Tensor, ...], lr: float) -> None:
         self.count += 1
-        torch._foreach_lerp_(self.m, list(grads), 1 - self.b1)  # m <- b1 m + (1 - b1) g
-        torch._foreach_mul_(self.v, self.b2)
-        torch._foreach_addcmul_(self.v, grads, grads, value=1 - self.b2)  # v <- b2 v + (1 - b2) g^2
         step = lr / (1 - self.b1**self.count)
-        denom = torch._foreach_sqrt(self.v)
-        torch._foreach_div_(denom, math.sqrt(1 - self.b2**self.count))
-        torch._foreach_add_(denom, self.eps)
-        torch._foreach_addcdiv_(self.params, self.m, denom, value=-step)  # p <- p - lr m^ / (sqrt(v^) + eps)
+        root_bias = math.sqrt(1 - self.b2**self.count)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m.lerp_(g, 1 - self.b1)  # m <- b1 m + (1 - b1) g
+            v.mul_(self.b2).addcmul_(g, g, value=1 - self.b2)  # v <- b2 v + (1 - b2) g^2
+            p.addcdiv_(m, v.sqrt().div_(root_bias).add_(self.eps), value=-step)  # p <- p - lr m^ / (sqrt(v^) + eps)
 
 
 @torch.no_grad()
@@ -262,32 +282,3 @@ def output_to_eps(model: DenoiserMLP, x: np.ndarray, t: np.ndarray, out: np.ndar
         return out
     alpha = np.sqrt(model.schedule_alpha_bar[t])[:, None]
     return np.sqrt(1.0 - alpha**2) * x + alpha * out
-
-
-class Shelf:
-    """A bounded, thread-safe store of trained denoisers, newest kept (one per server, shared by sessions).
-
-    Keys are (data key, MLPConfig); ``get`` returns None for a configuration not trained yet.
-    """
-
-    def __init__(self, max_entries: int = 8) -> None:
-        self.max_entries = max_entries
-        self._items: OrderedDict[tuple[str, MLPConfig], Trained] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, data_key: str, config: MLPConfig) -> Trained | None:
-        with self._lock:
-            item = self._items.get((data_key, config))
-            if item is not None:
-                self._items.move_to_end((data_key, config))
-            return item
-
-    def put(self, trained: Trained) -> None:
-        with self._lock:
-            self._items[(trained.data_key, trained.config)] = trained
-            self._items.move_to_end((trained.data_key, trained.config))
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)

@@ -26,7 +26,7 @@ from diffusion_core.likelihood.typical import Shell, WalkNorms
 from diffusion_core.space.digit_chart import ChartPoint, digit_chart_svg
 from diffusion_core.svg_chart import Axis, Chart, Panel, data_span, log_range, nice_ticks
 from diffusion_core.toy2d import charts as toy_charts
-from diffusion_core.toy2d.frames import SamplerAccuracy
+from diffusion_core.toy2d.frames import GuidanceSweep, SamplerAccuracy
 from diffusion_core.toy2d.metrics import EpsError
 
 ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -196,8 +196,8 @@ def test_loss_chart_draws_any_losses(losses, window):
 def test_guidance_sweep_chart_draws_any_sweep(args):
     scales, shares, scale = args
     finite_scales = tuple(float(s) for s in np.nan_to_num(scales, nan=0.0, posinf=10.0, neginf=-10.0))
-    assert_drawable(toy_charts.guidance_sweep_chart(finite_scales, {"exact": shares, "learned": shares[::-1]},
-                                                    float(np.nan_to_num(scale))))
+    sweep = GuidanceSweep(finite_scales, {"exact": shares, "learned": shares[::-1]})
+    assert_drawable(toy_charts.guidance_sweep_chart(sweep, float(np.nan_to_num(scale))))
 
 
 @settings(max_examples=60, deadline=None)

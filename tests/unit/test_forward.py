@@ -211,3 +211,51 @@ def test_noise_ball_bound_for_a_real_image_size():
     assert fs.noise_ball_log10_bound(n, radius=300.0 * math.sqrt(n)) == 0.0  # uninformative: capped
     with pytest.raises(ValueError):
         fs.noise_ball_log10_bound(0, 1.0)
+
+
+def _mp_log10_bound(n: int, radius: float, levels: int = 256):
+    """Oracle: log10 of the noise-ball bound with mpmath at 60 digits."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        big_r = mpmath.mpf(radius) + mpmath.sqrt(n) / 2
+        return (mpmath.mpf(n) / 2 * mpmath.log(mpmath.pi) + n * mpmath.log(big_r)
+                - mpmath.loggamma(mpmath.mpf(n) / 2 + 1) - n * mpmath.log(levels)) / mpmath.log(10)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 784, 785, 3072, 3999, 4001, 4002, 49_152, 294_912, 3 * 1024 * 1024])
+def test_noise_ball_rarity_is_the_exact_floor(n):
+    """"At most one in 10^N": N is the floor of −log10(bound), as mpmath computes it at 60 digits (both branches of
+    ln Γ: exact integers up to n/2 = 2,000, Stirling's series with its remainder above); None where it says nothing."""
+    import mpmath
+
+    for radius in (0.0, 1.0, 100.0, 3.3 * math.sqrt(n), 50.0 * math.sqrt(n)):
+        exact = _mp_log10_bound(n, radius)
+        want = None if exact >= 0 else int(mpmath.floor(-exact))
+        assert fs.noise_ball_rarity(n, radius) == want, (n, radius, exact)
+
+
+def test_noise_ball_rarity_rounds_toward_the_weaker_claim_without_a_fudge():
+    """A radius whose bound is 10^-(K + 1e-9): the claim is "one in 10^K", exactly. The float formula needed a
+    −1e-6 fudge to be safe and then said one in 10^(K − 1); a bound a hair above 10^-K gives K − 1."""
+    import mpmath
+
+    n, K = 784, 1500
+    with mpmath.workdps(60):
+        rest = _mp_log10_bound(n, 0.0) - n * mpmath.log10(mpmath.sqrt(n) / 2)  # log10 bound = rest + n log10 R
+        for gap, want in ((mpmath.mpf("1e-9"), K), (mpmath.mpf("-1e-9"), K - 1)):
+            big_r = mpmath.power(10, (-(K + gap) - rest) / n)
+            radius = float(big_r - mpmath.sqrt(n) / 2)
+            exact = -_mp_log10_bound(n, radius)
+            assert abs(exact - (K + gap)) < 1e-12  # the float radius keeps the gap
+            assert fs.noise_ball_rarity(n, radius) == want
+            assert math.floor(-fs.noise_ball_log10_bound(n, radius) - 1e-6) == K - 1  # the old page's answer
+
+
+@pytest.mark.parametrize("levels,n", [(5, 1), (5, 2), (4, 3)])
+def test_noise_ball_rarity_holds_against_brute_force(levels, n):
+    points = np.array(list(itertools.product(range(levels), repeat=n)), dtype=np.float64)
+    for radius in (0.0, 0.5, 1.0, 2.3):
+        worst = max(np.sum(np.linalg.norm(points - c, axis=1) <= radius) for c in points)
+        rarity = fs.noise_ball_rarity(n, radius, levels)
+        assert rarity is None or worst / levels**n <= 10.0**-rarity

@@ -94,3 +94,10 @@ def test_uniform_images_live_in_a_thin_shell_too():
     sample = norms(to_model_space(uniform_images(4000, (28, 28), seed=1)))
     assert sample.mean() == pytest.approx(shell.mean, rel=2e-3) and sample.std() == pytest.approx(shell.sd, rel=0.1)
     assert shell.sd < 0.03 * shell.mean
+
+
+def test_a_length_is_about_as_long_as_a_shell_within_fifteen_percent():
+    shell = gaussian_shell(784)  # radius ≈ 27.99
+    assert shell.compare(shell.mean) == "about" and shell.compare(shell.mean * 1.14) == "about"
+    assert shell.compare(shell.mean * 0.84) == "shorter" and shell.compare(shell.mean * 1.16) == "longer"
+    assert shell.compare(shell.mean * 1.16, within=0.2) == "about"

@@ -1,5 +1,5 @@
 """The tiny 2-D denoiser: training lowers its weighted ε error, is reproducible, and guidance combines its two
-predictions as classifier-free guidance says; the shelf of trained models stays bounded."""
+predictions as classifier-free guidance says; the weights come from the training's own generator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 
 from diffusion_core.toy2d import metrics, sampling
 from diffusion_core.toy2d.datasets import dataset, heart_points, point_set
-from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, Shelf, learned_eps, one_thread, train
+from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, learned_eps, one_thread, train
 from diffusion_core.toy2d.settings import SCHEDULE
 
 SMALL = MLPConfig(width=64, steps=1000)
@@ -107,13 +107,19 @@ def test_configuration_is_validated():
         MLPConfig(steps=10)
 
 
-def test_shelf_keeps_the_newest_few(ring_model):
-    shelf = Shelf(max_entries=2)
-    assert shelf.get(ring_model.data_key, ring_model.config) is None
-    shelf.put(ring_model)
-    assert shelf.get(ring_model.data_key, ring_model.config) is ring_model
-    others = [train(dataset("blobs"), SCHEDULE, MLPConfig(width=32, steps=100, seed=s)) for s in (1, 2)]
-    for other in others:
-        shelf.put(other)
-    assert len(shelf) == 2 and shelf.get(ring_model.data_key, ring_model.config) is None
-    assert shelf.get(others[1].data_key, others[1].config) is others[1]
+def test_training_leaves_torchs_global_generator_alone():
+    """Two trainings in two threads of one server must not draw from one generator: the weights are seeded locally,
+    and training neither reads nor moves the global state."""
+    torch.manual_seed(123)
+    before = torch.random.get_rng_state()
+    first = train(dataset("blobs"), SCHEDULE, MLPConfig(width=32, steps=100))
+    assert torch.equal(torch.random.get_rng_state(), before)
+    torch.manual_seed(7)  # another global state: the same network
+    second = train(dataset("blobs"), SCHEDULE, MLPConfig(width=32, steps=100))
+    np.testing.assert_array_equal(first.losses, second.losses)
+
+
+def test_parameter_count():
+    model = DenoiserMLP(MLPConfig(width=32, depth=3, time_dim=32), 3, SCHEDULE)
+    # input 2->32, time 32->96, classes (3+1)x96, three 32->32, output 32->2
+    assert model.parameter_count == (2 * 32 + 32) + (32 * 96 + 96) + 4 * 96 + 3 * (32 * 32 + 32) + (32 * 2 + 2)

@@ -98,3 +98,21 @@ def test_gif_and_png_roundtrip_pixels():
     np.testing.assert_array_equal(np.asarray(png), frame)
     with pytest.raises(ValueError):
         gif_bytes([])
+
+
+def test_the_walk_projected_on_a_pca_plane(tiny):
+    """Every recorded x_t (unclipped) and the final images, each through the projection's own formula:
+    (x - mean) @ components.T with x flattened channels first."""
+    from diffusion_core.images.pixels import to_model_range
+    from diffusion_core.model.shipped_data import Projection
+
+    traj = _run(tiny, "ddim", 6, batch=3)
+    rng = np.random.default_rng(0)
+    components = np.linalg.qr(rng.standard_normal((784, 2)))[0].T
+    proj = Projection(rng.standard_normal(784), components, np.zeros((1, 2)), np.zeros(1))
+    path, end = traj.projected(proj)
+    assert path.shape == (traj.num_frames, 3, 2) and end.shape == (3, 2)
+    for k in (0, traj.num_frames - 1):
+        np.testing.assert_allclose(path[k], (traj.x_t_raw[k].astype(np.float64) - proj.mean) @ components.T, rtol=1e-6)
+    final = to_model_range(traj.final).reshape(3, -1).astype(np.float64)
+    np.testing.assert_allclose(end, (final - proj.mean) @ components.T, rtol=1e-6)
