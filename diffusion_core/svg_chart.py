@@ -9,7 +9,9 @@ the same picture as a few kilobytes of SVG, which the browser draws as one image
 
 Usage: make :class:`Panel` objects (each with its two :class:`Axis`), draw into them in data coordinates, then
 ``Chart(width, height, panels).svg()``. Everything a series is named after appears once in a legend. Data
-coordinates become screen coordinates rounded to 0.1 px, so a chart of 2,000 dots stays around 40 kB.
+coordinates become screen coordinates rounded to 0.1 px, so a chart of 2,000 dots stays around 40 kB. Marks that
+carry their own ``<title>`` (a tooltip: a titled line, labelled :meth:`Panel.marks`) are each their own element,
+drawn above the plot area's clip so that their labels may reach into the margins.
 
 Any data draws: NaN and ±inf are left out of every mark (a line breaks there), an axis over empty, constant or
 non-finite data gets a sensible range from :func:`data_span` or :func:`log_range`, and a panel with nothing
@@ -26,11 +28,15 @@ from html import escape
 
 import numpy as np
 
+from diffusion_core.access.palette import BACKGROUND, GRID, TEXT
+
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 FONT = 'font-family="Source Sans Pro, Source Sans 3, Helvetica, Arial, sans-serif"'
-TEXT, GRID, BG = "#e8eaf0", "#262b36", "#0e1117"
+BG = BACKGROUND
 FONT_SIZE, TITLE_SIZE = 13, 14
 LEGEND_ROW, TITLE_ROW, PANEL_GAP = 22, 22, 60  # the gap holds the next panel's y tick labels
+MARGIN_LEFT, AXIS_TITLE_ROOM, MARGIN_TOP = 48, 20, 10  # where the first plot area begins (with a y-axis title: +20)
+LABEL_LINE, LABEL_WIDTH = 13, 110  # px: a mark's label moves a line away when another label is this close
 
 
 def power_of_ten(k: int) -> str:
@@ -140,11 +146,12 @@ class Axis:
 class _Series:
     """One thing drawn in a panel: its legend entry (kind, name, colour, dash) and how to draw it on a canvas."""
 
-    kind: str  # "line", "dots", "rings", "fill", "bars", "note" (never in a legend: it has no name)
+    kind: str  # "line", "dots", "rings", "fill", "bars", "marks", "note" (the last two: never in a legend)
     name: str | None
     colour: str
     draw: Callable  # (_Box) -> SVG markup
     dash: str | None = None
+    clipped: bool = True  # drawn inside the plot area's clip; False: above it, each mark its own element
 
 
 @dataclass
@@ -158,8 +165,21 @@ class Panel:
     series: list[_Series] = field(default_factory=list)
 
     def line(self, x, y, colour: str, width: float = 1.5, name: str | None = None, dash: str | None = None,
-             opacity: float = 1.0) -> None:
-        """A polyline through (x, y); a NaN or infinity in either breaks it (many paths in one series)."""
+             opacity: float = 1.0, title: str | None = None) -> None:
+        """A polyline through (x, y); a NaN or infinity in either breaks it (many paths in one series).
+
+        With a ``title`` (a tooltip), one ``<polyline>`` through the finite points carries it, above the clip."""
+        if title is not None:
+            def titled(box):
+                px, py = box.points(self, x, y)
+                keep = np.isfinite(px) & np.isfinite(py)
+                points = " ".join(f"{_num(a)},{_num(b)}" for a, b in zip(px[keep], py[keep]))
+                style = f' stroke-dasharray="{dash}"' if dash else ""
+                return (f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{width}" '
+                        f'stroke-opacity="{opacity}" stroke-linejoin="round"{style}><title>{escape(title)}</title></polyline>')
+            self.series.append(_Series("line", name, colour, titled, dash, clipped=False))
+            return
+
         def draw(box):
             px, py = box.points(self, x, y)
             d, pen = [], "M"
@@ -177,6 +197,48 @@ class Panel:
     def vline(self, x: float, colour: str, width: float = 1.5, name: str | None = None, dash: str | None = None) -> None:
         """A vertical line across the whole panel at ``x``."""
         self.line([x, x], [self.y.lo, self.y.hi], colour, width=width, name=name, dash=dash)
+
+    def hline(self, y: float, colour: str, width: float = 1.5, name: str | None = None, dash: str | None = None) -> None:
+        """A horizontal line across the whole panel at ``y``."""
+        self.line([self.x.lo, self.x.hi], [y, y], colour, width=width, name=name, dash=dash)
+
+    def marks(self, x, y, colour: str, titles: Sequence[str], labels: Sequence[str] | None = None,
+              shape: str = "circle", size: float = 9.0, label_side: str = "left", bold: bool = False) -> None:
+        """A mark at every (x, y), each its own element with its ``titles`` entry as tooltip, and optionally its
+        ``labels`` entry written beside it: ``label_side`` "left" (moved a line up or down, highest point first,
+        while it would overlap another mark's label of this panel) or "below right". ``shape``: "circle" or "star"
+        (``size``: its diameter in px). Drawn above the clip: a label may reach into the margin."""
+        def draw(box):
+            px, py = box.points(self, x, y)
+            placed = box.labels.setdefault(id(self), [])
+            parts = []
+            order = sorted(range(len(px)), key=lambda i: py[i] if math.isfinite(py[i]) else math.inf)
+            for i in order:
+                a, b = float(px[i]), float(py[i])
+                if not (math.isfinite(a) and math.isfinite(b)):
+                    continue
+                tip = f"<title>{escape(titles[i])}</title>"
+                if shape == "star":
+                    corners = " ".join(f"{_num(a + r * math.sin(k * math.pi / 5))},{_num(b - r * math.cos(k * math.pi / 5))}"
+                                       for k, r in zip(range(10), [size / 2, size / 5] * 5))
+                    parts.append(f'<polygon points="{corners}" fill="{colour}">{tip}</polygon>')
+                else:
+                    parts.append(f'<circle cx="{_num(a)}" cy="{_num(b)}" r="{size / 2}" fill="{colour}">{tip}</circle>')
+                if labels is None:
+                    continue
+                weight = ' font-weight="bold"' if bold else ""
+                if label_side == "left":
+                    tries = (b - 7 + k * LABEL_LINE * side for k in range(8) for side in (-1, 1))  # above, below, …
+                    ly = next(t for t in tries if not any(abs(t - qy) < LABEL_LINE and abs(a - qx) < LABEL_WIDTH
+                                                          for qx, qy in placed))
+                    placed.append((a, ly))
+                    parts.append(f'<text x="{_num(a - 7)}" y="{_num(ly)}" text-anchor="end" fill="{TEXT}" '
+                                 f'font-size="{FONT_SIZE - 2}"{weight}>{escape(labels[i])}</text>')
+                else:
+                    parts.append(f'<text x="{_num(a + size * 0.6)}" y="{_num(b + size * 0.8)}" fill="{colour}"'
+                                 f'{weight}>{escape(labels[i])}</text>')
+            return "".join(parts)
+        self.series.append(_Series("marks", None, colour, draw, clipped=False))
 
     def dots(self, x, y, colour: str, size: float = 3.5, name: str | None = None, opacity: float = 1.0,
              ring: bool = False) -> None:
@@ -255,9 +317,11 @@ class Panel:
 
 @dataclass(frozen=True)
 class _Box:
-    """Where each panel's plot area lies on the canvas: id(panel) -> (left, top, width, height) in px."""
+    """Where each panel's plot area lies on the canvas: id(panel) -> (left, top, width, height) in px; and the
+    labels placed so far in each panel, id(panel) -> [(x, y)]."""
 
     areas: dict
+    labels: dict = field(default_factory=dict)
 
     def points(self, panel: Panel, x, y) -> tuple[np.ndarray, np.ndarray]:
         left, top, w, h = self.areas[id(panel)]
@@ -302,9 +366,9 @@ class Chart:
     def _areas(self, legend_rows: int) -> dict:
         titled = any(p.title for p in self.panels)
         legend_h = LEGEND_ROW * legend_rows
-        top = 10 + (TITLE_ROW if titled else 0) + (legend_h if self.legend == "top" else 0)
+        top = MARGIN_TOP + (TITLE_ROW if titled else 0) + (legend_h if self.legend == "top" else 0)
         bottom = 24 + (20 if any(p.x.title for p in self.panels) else 0) + (legend_h if self.legend == "bottom" else 0)
-        left, right = 48 + (20 if any(p.y.title for p in self.panels) else 0), 26
+        left, right = MARGIN_LEFT + (AXIS_TITLE_ROOM if any(p.y.title for p in self.panels) else 0), 26
         n = len(self.panels)
         cell_w = (self.width - left - right - PANEL_GAP * (n - 1)) / n
         cell_h = self.height - top - bottom
@@ -333,8 +397,9 @@ class Chart:
             out.append(self._axes(panel, left, top, w, h))
             out.append(f'<clipPath id="p{i}"><rect x="{_num(left)}" y="{_num(top)}" width="{_num(w)}" '
                        f'height="{_num(h)}"/></clipPath><g clip-path="url(#p{i})">')
-            out.extend(series.draw(box) for series in panel.series)
+            out.extend(series.draw(box) for series in panel.series if series.clipped)
             out.append("</g>")
+            out.extend(series.draw(box) for series in panel.series if not series.clipped)
             if panel.title:
                 out.append(f'<text x="{_num(left + w / 2)}" y="{_num(top - 8)}" text-anchor="middle" fill="{TEXT}" '
                            f'font-size="{TITLE_SIZE}">{escape(panel.title)}</text>')

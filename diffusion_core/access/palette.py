@@ -1,4 +1,4 @@
-"""The one palette of class colours, safe for the most common colour-vision deficiencies.
+"""The one palette: the class colours, safe for the most common colour-vision deficiencies, and the app's theme.
 
 Ten classes (the digits, Fashion-MNIST, the 2-D page's blobs) need ten colours that stay apart for a reader with
 deuteranopia or protanopia (together about 1 in 12 men) and on the app's dark background. The first nine are
@@ -8,7 +8,12 @@ distance under both deficiencies as large as the nine alone have, and stays clea
 for "no class". ``tests/unit/test_palette.py`` measures the distances (CAM02-UCS, after simulating each
 deficiency at full severity with Machado et al. 2009) and prints the smallest.
 
-Colours are ``(r, g, b)`` tuples of ints 0-255; :func:`hex_colour` writes one as ``#rrggbb`` for Plotly.
+Class colours are ``(r, g, b)`` tuples of ints 0-255; :func:`hex_colour` writes one as ``#rrggbb`` for Plotly.
+
+The theme colours below are what every chart, picture and embedded player of the app draws with, by role, as
+``#rrggbb`` (:func:`rgb_of` gives the tuple a picture needs): the page's dark background (Streamlit's dark theme)
+and text, and six hues (the theme's primary blue, orange, red, green, violet, grey) that each page gives one
+meaning (the data, what a model learned, this image or an error, ...).
 """
 
 from __future__ import annotations
@@ -27,6 +32,20 @@ CLASS_COLOURS: tuple[tuple[int, int, int], ...] = (
 )
 NO_CLASS_COLOUR = (235, 235, 235)  # near-white: a walk with no class asked for
 
+# ---- the theme
+BACKGROUND = "#0e1117"  # the page (Streamlit's dark theme)
+SURFACE = "#1a1f2b"  # a control's face (the particle player's buttons)
+BORDER = "#3a4150"  # a control's edge
+GRID = "#262b36"  # a chart's frame and grid lines
+TEXT = "#e8eaf0"  # text, and reference lines drawn as quietly as text
+BRIGHT = "#f2f4f8"  # the exact answer (the 2-D page's white arrows)
+MUTED = "#a0a6b4"  # what is there for comparison: noise, a crossover, tick labels in pictures
+ACCENT = "#7c9cff"  # the theme's primary blue: the data, real images, ᾱ
+ORANGE = "#ffb347"  # what a model learned; noise added
+RED = "#ff5c5c"  # this image, where the model is wrong, the marker of t
+GREEN = "#5cd65c"  # the class asked for, the signal kept, samples
+VIOLET = "#d17cff"  # a compressor, log-SNR, a third sampler
+
 
 def class_colour(label: int) -> tuple[int, int, int]:
     """The colour of class ``label`` (0-9); any other label (the "no class" token) is near-white."""
@@ -36,3 +55,9 @@ def class_colour(label: int) -> tuple[int, int, int]:
 def hex_colour(rgb: tuple[int, int, int]) -> str:
     """``(r, g, b)`` as ``#rrggbb``."""
     return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def rgb_of(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as ``(r, g, b)``."""
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)

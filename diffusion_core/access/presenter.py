@@ -11,30 +11,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from diffusion_core.access.link_values import ignored, whole_in
+from diffusion_core.access.site_map import page as site_page
+
 PRESENT_PARAMS = ("present", "step")
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the walk: the page (its URL path; "" is home), a short title and what to say there."""
+    """One step of the walk: the page (its URL path; "" is home), what to say there, and a title of its own (by
+    default the page's title, from :mod:`diffusion_core.access.site_map`)."""
 
     page: str
-    title: str
     say: str
+    own_title: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.own_title or site_page(self.page).title
 
 
 STEPS: tuple[Step, ...] = (
-    Step("", "An image is a grid of integers",
-         "A 100 × 100 grey picture is 10,000 numbers from 0 to 255. Nothing more, and so only finitely many pictures."),
-    Step("image-space", "How large is image space?",
+    Step("", "A 100 × 100 grey picture is 10,000 numbers from 0 to 255. Nothing more, and so only finitely many "
+             "pictures.", own_title="An image is a grid of integers"),
+    Step("image-space",
          "256 to the power 10,000: a number with 24,083 digits, exact and certified. Atoms in the universe: 81 digits."),
-    Step("forward", "The forward process",
+    Step("forward",
          "Training data for a diffusion model: a real image buried in noise, one small step at a time. Move t."),
-    Step("denoiser", "The live denoiser",
+    Step("denoiser",
          "A small trained model walks back from pure noise, step by step, to a digit or a garment: the prompt is the class."),
-    Step("direction", "Which direction to move",
+    Step("direction",
          "In 2-D every arrow of the denoiser can be checked against the exact answer: knowing which direction to move."),
-    Step("corner", "How tiny is the corner?",
+    Step("corner",
          "The model measures it: a real digit is one of at most 10^N images as plausible to it, one in 10^M of all."),
 )
 
@@ -56,14 +64,14 @@ def read_presenting(query: Mapping[str, str], page: str) -> tuple[bool, int, lis
         if query["present"] in ("0", "1"):
             on = query["present"] == "1"
         else:
-            problems.append(f"Ignored present={query['present'][:40]} in the link: use 1 (or 0).")
+            problems.append(ignored("present", query["present"], "use 1 (or 0)."))
     step = step_of_page(page)
     if on and "step" in query:
-        text = query["step"]
-        if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= len(STEPS):
-            step = int(text) - 1
+        number = whole_in(query["step"], 1, len(STEPS))
+        if number is None:
+            problems.append(ignored("step", query["step"], f"use a whole number from 1 to {len(STEPS)}."))
         else:
-            problems.append(f"Ignored step={text[:40]} in the link: use a whole number from 1 to {len(STEPS)}.")
+            step = number - 1
     return on, step, problems
 
 

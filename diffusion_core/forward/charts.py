@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffusion_core.access.palette import ACCENT, GREEN, MUTED, ORANGE, RED, VIOLET
 from diffusion_core.forward.process import alpha_bar_with_zero
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.forward.stats import normal_pdf
 from diffusion_core.svg_chart import Axis, Chart, Panel, data_span, finite, nice_ticks
 
-MARKER, CROSSOVER = "#ff5c5c", "#aaaaaa"
-ALPHA, SIGNAL, NOISE, LOG_SNR = "#7c9cff", "#5cd65c", "#ffb347", "#d17cff"
+MARKER, CROSSOVER = RED, MUTED
+ALPHA, SIGNAL, NOISE, LOG_SNR = ACCENT, GREEN, ORANGE, VIOLET
 CURVE_POINTS = 500  # a curve over t = 0..T keeps every k-th point, k = ceil((T + 1) / CURVE_POINTS)
 
 

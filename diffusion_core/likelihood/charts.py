@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffusion_core.access.palette import ACCENT, GREEN, MUTED, ORANGE, RED, TEXT, VIOLET
 from diffusion_core.likelihood.typical import Shell, WalkNorms
 from diffusion_core.svg_chart import Axis, Chart, Panel, data_span, finite, log_ticks, nice_ticks
 
-SET_COLOURS = {"real": "#7c9cff", "samples": "#5cd65c", "ood": "#ffb347", "noise": "#a0a6b4"}
-THIS_IMAGE, ALL_IMAGES, COMPRESSOR = "#ff5c5c", "#e8eaf0", "#d17cff"
-NOISE_SHELL, UNIFORM_SHELL, FORWARD = "#a0a6b4", "#ff5c5c", "#e8eaf0"
-WALK, TO_END = "#7c9cff", "#5cd65c"
+SET_COLOURS = {"real": ACCENT, "samples": GREEN, "ood": ORANGE, "noise": MUTED}
+THIS_IMAGE, ALL_IMAGES, COMPRESSOR = RED, TEXT, VIOLET
+NOISE_SHELL, UNIFORM_SHELL, FORWARD = MUTED, RED, TEXT
+WALK, TO_END = ACCENT, GREEN
 TICKS = (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 WIDTH = 1000
 
@@ -42,7 +43,7 @@ def histogram_chart(sets: dict, chosen: tuple[float, float, float] | None, compr
     centres = (edges[:-1] + edges[1:]) / 2
     for name, (title, v) in sets.items():
         if name in counts:
-            panel.bars(centres, counts[name], SET_COLOURS.get(name, "#a0a6b4"), width=float(edges[1] - edges[0]),
+            panel.bars(centres, counts[name], SET_COLOURS.get(name, MUTED), width=float(edges[1] - edges[0]),
                        name=f"{title} ({len(v)})", opacity=0.7)
     panel.vline(np.log10(level_bits), ALL_IMAGES, name=f"{level_bits} bits/dim: all images", dash="2 3")
     if compressor is not None and np.isfinite(compressor) and compressor > 0:

@@ -18,11 +18,13 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
-from diffusion_core.access.palette import CLASS_COLOURS, NO_CLASS_COLOUR, class_colour
+from diffusion_core.access.palette import BACKGROUND as THEME_BACKGROUND
+from diffusion_core.access.palette import CLASS_COLOURS, NO_CLASS_COLOUR, class_colour, rgb_of
+from diffusion_core.access.palette import TEXT as THEME_TEXT
 
 # One colour per class from the app's colour-blind-safe palette (diffusion_core.access.palette).
-BACKGROUND = (14, 17, 23)  # the app theme's backgroundColor
-TEXT = (200, 204, 214)
+BACKGROUND = rgb_of(THEME_BACKGROUND)  # the app theme's background
+TEXT = rgb_of(THEME_TEXT)
 SUPERSAMPLE = 2  # drawn at twice the size, then reduced: smooth (antialiased) lines and dots
 CLOUD_OPACITY = 0.45
 LEGEND_WIDTH = 150

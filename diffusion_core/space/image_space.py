@@ -300,6 +300,15 @@ class ImageSpec:
 
 
 COLOUR_MODELS = {"Grayscale": 1, "RGB": 3, "RGBA": 4}
+
+
+def colour_model(channels: int) -> str:
+    """The name of the colour model with ``channels`` values per pixel (a key of COLOUR_MODELS). Raises KeyError."""
+    for name, count in COLOUR_MODELS.items():
+        if count == channels:
+            return name
+    raise KeyError(f"no colour model has {channels} channels")
+
 BIT_DEPTHS = (1, 2, 4, 8, 16)
 PRESETS = {
     "100 x 100 grayscale (the article's example)": ImageSpec(100, 100, 1),

@@ -19,6 +19,8 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from diffusion_core.access.palette import MUTED
+from diffusion_core.access.palette import rgb_of as _rgb
 from diffusion_core.toy2d.datasets import LIMIT
 from diffusion_core.toy2d.frames import FieldFrame
 from diffusion_core.toy2d.plots import (
@@ -35,11 +37,6 @@ from diffusion_core.toy2d.plots import (
 PANEL = 360  # the square's side in the picture, pixels
 MARGIN = 24  # room for the tick labels, left and below
 SUPER = 2  # arrows are drawn this many times larger, then shrunk
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
 def colour_table(stops: list[list]) -> np.ndarray:
@@ -102,7 +99,7 @@ def _tick_frame() -> np.ndarray:
     out = Image.new("RGB", (PANEL + MARGIN, PANEL + MARGIN), _rgb(BG))
     pen = ImageDraw.Draw(out)
     font = ImageFont.load_default(11)
-    grey = _rgb("#8a90a0")
+    grey = _rgb(MUTED)
     for v in (-2, 0, 2):
         px, py = _to_px(np.array([v]), np.array([v]), PANEL)
         x, y = MARGIN + float(px[0]), float(py[0])

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from diffusion_core.access.palette import ACCENT, BACKGROUND, BORDER, BRIGHT, ORANGE, SURFACE, TEXT, rgb_of
 from diffusion_core.toy2d.frames import ParticleRuns
 
 PANEL_TITLES = {("learned", "ddpm"): "learned field, DDPM", ("learned", "ddim"): "learned field, DDIM",
                 ("exact", "ddpm"): "exact field, DDPM", ("exact", "ddim"): "exact field, DDIM"}
-COLOURS = {"learned": "#ffb347", "exact": "#f2f4f8"}
-TRAIL_COLOURS = {"learned": "rgba(255, 179, 71, 0.45)", "exact": "rgba(242, 244, 248, 0.40)"}
+COLOURS = {"learned": ORANGE, "exact": BRIGHT}  # the 2-D page's learned and exact fields
+TRAIL_COLOURS = {"learned": "rgba({}, {}, {}, 0.45)".format(*rgb_of(ORANGE)),
+                 "exact": "rgba({}, {}, {}, 0.40)".format(*rgb_of(BRIGHT))}
 CONTROLS_PX = 64  # the row of controls under the panels
 TITLE_PX = 26
 
@@ -63,18 +65,22 @@ def player_html(runs: ParticleRuns, *, frames: int = 51, trails: int = 24, frame
         f"{len(keys)} panels of {spec['n']:,} particles walking from noise to the data"))
 
 
+_THEME = {"__BACKGROUND__": BACKGROUND, "__TEXT__": TEXT, "__SURFACE__": SURFACE, "__BORDER__": BORDER,
+          "__ACCENT__": ACCENT, "__DATA_DOTS__": "rgba({}, {}, {}, 0.35)".format(*rgb_of(ACCENT))}
+
+
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
 <style>
-  body { margin: 0; background: #0e1117; color: #e8eaf0; font: 14px "Source Sans Pro", sans-serif; }
+  body { margin: 0; background: __BACKGROUND__; color: __TEXT__; font: 14px "Source Sans Pro", sans-serif; }
   #grid { display: grid; grid-template-columns: repeat(2, 1fr); column-gap: 12px; }
   .title { height: 26px; line-height: 26px; text-align: center; }
   canvas { display: block; margin: 0 auto; }
   #controls { display: flex; align-items: center; gap: 12px; height: 64px; padding: 0 4px; }
-  button { background: #1a1f2b; color: #e8eaf0; border: 1px solid #3a4150; border-radius: 8px;
+  button { background: __SURFACE__; color: __TEXT__; border: 1px solid __BORDER__; border-radius: 8px;
            padding: 6px 14px; font: inherit; cursor: pointer; min-width: 92px; }
-  button:focus-visible, input:focus-visible { outline: 2px solid #7c9cff; outline-offset: 2px; }
-  input[type=range] { flex: 1; accent-color: #7c9cff; }
+  button:focus-visible, input:focus-visible { outline: 2px solid __ACCENT__; outline-offset: 2px; }
+  input[type=range] { flex: 1; accent-color: __ACCENT__; }
   #label { min-width: 130px; font-variant-numeric: tabular-nums; }
 </style></head>
 <body>
@@ -112,8 +118,8 @@ for (const p of panels) {
   p.base = document.createElement('canvas');  // the still layer: data and trails, drawn once
   p.base.width = canvas.width; p.base.height = canvas.height;
   const b = p.base.getContext('2d'); b.scale(ratio, ratio);
-  b.fillStyle = '#0e1117'; b.fillRect(0, 0, width, width);
-  b.fillStyle = 'rgba(124, 156, 255, 0.35)';
+  b.fillStyle = '__BACKGROUND__'; b.fillRect(0, 0, width, width);
+  b.fillStyle = '__DATA_DOTS__';
   for (let i = 0; i < data.length; i += 2) b.fillRect(px(data[i]) - 1, py(data[i + 1]) - 1, 2, 2);
   b.strokeStyle = p.trail; b.lineWidth = 1;
   for (let j = 0; j < spec.trails; j++) {
@@ -183,3 +189,5 @@ class ParticlesShown:
 def particles_shown(runs: ParticleRuns) -> ParticlesShown:
     """The animation of ``runs`` and the figures shown beside it."""
     return ParticlesShown(player_html(runs), player_height(runs), dict(runs.distances), runs.floors.copy())
+for _name, _colour in _THEME.items():  # the theme's colours into the page's style and its still layer
+    _TEMPLATE = _TEMPLATE.replace(_name, _colour)

@@ -14,8 +14,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from diffusion_core.access.palette import ACCENT, BACKGROUND, BRIGHT, ORANGE, RED, hex_colour, rgb_of
 from diffusion_core.access.palette import CLASS_COLOURS as PALETTE
-from diffusion_core.access.palette import hex_colour
+from diffusion_core.access.palette import TEXT as THEME_TEXT
 from diffusion_core.toy2d.datasets import LIMIT, GaussianMixture
 from diffusion_core.toy2d.frames import (
     ARROW_SPAN,
@@ -23,13 +24,9 @@ from diffusion_core.toy2d.frames import (
     FieldFrame,
 )
 
-BG = "#0e1117"
-TEXT = "#e8eaf0"
-LEARNED = "#ffb347"
-EXACT = "#f2f4f8"
-ERROR = "#ff5c5c"
-DATA = "#7c9cff"
-FAINT = "rgba(232, 234, 240, 0.18)"
+BG, TEXT = BACKGROUND, THEME_TEXT  # the theme, by role on this page (diffusion_core.access.palette)
+LEARNED, EXACT, ERROR, DATA = ORANGE, BRIGHT, RED, ACCENT
+FAINT = "rgba({}, {}, {}, 0.18)".format(*rgb_of(TEXT))
 CLASS_COLOURS = tuple(hex_colour(c) for c in PALETTE)  # colour-blind safe (diffusion_core.access.palette)
 DENSITY_SCALE = [[0.0, BG], [0.45, "#22366a"], [1.0, "#8fa8ff"]]
 ERROR_SCALE = [[0.0, BG], [0.4, "#5a1d2a"], [1.0, "#ff6b6b"]]

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from diffusion_core.access.presenter import STEPS, read_presenting, step_of_page, step_query
+from diffusion_core.access.site_map import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_walk_visits_every_page_of_the_navigation_in_its_order():
-    """The steps' pages are the app's pages in the order app.py lists them (home first)."""
-    listed = re.findall(r'st\.Page\("pages/([\w-]+)\.py"', (ROOT / "app.py").read_text())
-    assert [s.page or "home" for s in STEPS] == listed
-    assert all(s.title and len(s.say) > 40 for s in STEPS)
+    """The steps' pages are the app's pages in the order the navigation lists them (home first), and each step is
+    titled as its page is, unless it has a title of its own (home's)."""
+    assert [s.page for s in STEPS] == [p.path for p in PAGES]
+    assert all((s.own_title or s.title == p.title) and len(s.say) > 40 for s, p in zip(STEPS, PAGES))
+    assert all((ROOT / p.file).is_file() for p in PAGES)
+    assert "site_map import PAGES" in (ROOT / "app.py").read_text()  # the navigation is built from the same list
 
 
 def test_present_and_step():
