@@ -1,4 +1,4 @@
-"""pages.heap: freezing the imported heap so Streamlit's after-run collection stays cheap."""
+"""server.heap: freezing the imported heap so Streamlit's after-run collection stays cheap."""
 
 import gc
 import sys
@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from pages import heap
+from server import heap
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""pages.memory: freed memory goes back to the operating system, and one trimming thread serves the server."""
+"""server.memory: freed memory goes back to the operating system, and one trimming thread serves the server."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pages import memory
+from server import memory
 
 pytestmark = pytest.mark.skipif(memory._glibc() is None, reason="glibc only (malloc_trim, mallopt)")
 
@@ -76,7 +76,7 @@ def test_glibc_accepts_the_arena_limit_and_threshold():
 
 PROBE = """
 import ctypes, sys
-from pages import memory
+from server import memory
 
 class MallInfo2(ctypes.Structure):  # glibc's struct mallinfo2 (malloc.h): every field a size_t
     _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",

@@ -17,7 +17,7 @@ them widget metadata of the departed sessions. Three remedies, standard for long
   then stay in the arenas between smaller live ones). 30 readers browsing for 5 minutes: peak 918 MB and
   +223 MB two minutes after they left, against 1,057 MB and +274 MB without it (one run each, 2026-12-03);
 * :func:`tidy`, every half minute from a daemon thread (:func:`start_memory_trimmer`): ``gc.collect()`` frees
-  the cycles of dropped sessions (objects imported at start-up are frozen out of it by ``pages/heap.py``, so it
+  the cycles of dropped sessions (objects imported at start-up are frozen out of it by ``server/heap.py``, so it
   scans only what runs left behind), then ``malloc_trim(0)`` hands the free pages inside every arena back to the
   operating system (a few milliseconds each time);
 * ``disconnectedSessionTTL = 60`` in ``.streamlit/config.toml``: a closed tab's session is dropped after a minute,
