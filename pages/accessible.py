@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from diffusion_core.access.palette import BACKGROUND
+
+ACCENT_LIGHTER, DISABLED_LABEL = "#a9bcff", "#a3a8b4"  # measured against the theme (docstring above)
 STYLE = """<style>
-[data-testid^="stBaseButton-primary"], [data-testid^="stBaseButton-primary"] p { color: #0e1117 !important; }
+[data-testid^="stBaseButton-primary"], [data-testid^="stBaseButton-primary"] p { color: __BACKGROUND__ !important; }
 [data-testid^="stBaseButton-primary"]:hover, [data-testid^="stBaseButton-primary"]:active,
-[data-testid^="stBaseButton-primary"]:focus { background-color: #a9bcff !important; border-color: #a9bcff !important; }
-label[data-testid="stWidgetLabel"][disabled], label[data-testid="stWidgetLabel"][disabled] p { color: #a3a8b4 !important; }
+[data-testid^="stBaseButton-primary"]:focus { background-color: __LIGHTER__ !important; border-color: __LIGHTER__ !important; }
+label[data-testid="stWidgetLabel"][disabled], label[data-testid="stWidgetLabel"][disabled] p { color: __DISABLED__ !important; }
 .st-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-</style>"""
+</style>""".replace("__BACKGROUND__", BACKGROUND).replace("__LIGHTER__", ACCENT_LIGHTER).replace("__DISABLED__", DISABLED_LABEL)
 
 SCRIPT = """<script>
 (() => {

@@ -8,20 +8,22 @@ and forward pages stay light.
 from __future__ import annotations
 
 import hashlib
-import html
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
 from diffusion_core.images.pictures import enlarge
 from diffusion_core.live.gate import HeavyWorkGate, ReaderGate
-from diffusion_core.model.shipped_data import Projection, held_out, projection, training_images
+from diffusion_core.model.shipped_data import Projection, ShippedDataError, held_out, projection, training_images
 from pages.reader_state import KEPT
 from pages.safe_text import plain
+from server.shelf import Shelf
 
 if TYPE_CHECKING:
     from diffusion_core.judge.metrics import CopyYardstick
@@ -29,15 +31,31 @@ if TYPE_CHECKING:
     from diffusion_core.live.shared_runs import SharedRuns
     from diffusion_core.live.walk_plot import WalkCanvas
     from diffusion_core.model.weights import LoadedModel
-    from diffusion_core.toy2d.mlp import Shelf
+    from diffusion_core.toy2d.mlp import Trained
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"]
 
 
+def content_digest(array: np.ndarray) -> str:
+    """SHA-1 of an array's bytes, shape and type: what caches key a picture by (``hash_funcs=BY_CONTENT``).
+
+    Streamlit's own hash of an array of 500,000 values or more reads a random sample of 100,000 of them, so two
+    uploads that differ elsewhere would share a cache entry."""
+    return hashlib.sha1(np.ascontiguousarray(array).tobytes()).hexdigest() + f"{array.shape}{array.dtype}"
+
+
+BY_CONTENT = {np.ndarray: content_digest}  # hash_funcs for caches keyed by arrays: every value counts
+
+
+def queue_message(place: int) -> str:
+    """The one wording of a reader's place in the heavy-work queue (``bench/streamlit_reader.py`` reads it)."""
+    return f"The server is busy with other readers' work; you are number {place} in the queue…"
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
-def _decode_cached(digest: str, name: str, _data: bytes) -> LoadedImage:
-    """Decode once per distinct file, keyed by its SHA-256; the cache holds the reduced image only."""
-    return read_image(_data, name)
+def _decode_cached(data: bytes, name: str) -> LoadedImage:
+    """Decode once per distinct file (keyed by its bytes); the cache holds the reduced image only."""
+    return read_image(data, name)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -62,9 +80,8 @@ def pick_image(key: str, label: str = "Image", default: str = "Astronaut", locke
                                   type=UPLOAD_TYPES, key=f"{key}_upload")
         kept = st.session_state.get(f"{key}_kept_upload")
         if upload is not None:
-            data = upload.getvalue()
             try:
-                loaded = _decode_cached(hashlib.sha256(data).hexdigest(), upload.name, data)
+                loaded = _decode_cached(upload.getvalue(), upload.name)
             except ImageInputError as e:
                 st.error(plain(f"{e} Showing the bundled photo “{chosen}” instead."))
             else:
@@ -121,15 +138,14 @@ def show_png(slot, image: np.ndarray, caption: str | None = None, scale: int = 1
                alt=alt)
 
 
-def show_svg(slot, svg: str, key: str) -> None:
+def show_svg(slot, svg: str, key: str, *, alt: str) -> None:
     """Show a chart drawn as an SVG document (``diffusion_core.svg_chart``) in ``slot``, as wide as the slot.
 
-    Its alt text is the chart's own ``<title>`` (the description it was drawn with); ``key`` names the container
-    it sits in, for tests and for the page's CSS.
+    ``alt`` says what it shows (the description it was drawn with); ``key`` names the container it sits in, for
+    tests and for the page's CSS.
     """
-    title = svg.split("<title>", 1)[1].split("</title>", 1)[0] if "<title>" in svg else ""
     with slot.container(key=key):
-        st.image(svg, width="stretch", alt=html.unescape(title))
+        st.image(svg, width="stretch", alt=alt)
 
 
 def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 280, *, alt: str) -> None:
@@ -137,16 +153,30 @@ def show_pixels(pixels: np.ndarray, caption: str | None = None, target: int = 28
     st.image(enlarge(pixels, target), caption=caption, clamp=True, output_format="PNG", alt=alt)
 
 
-def link_to(page: str, label: str, icon: str) -> None:
-    """A link to another page of the app (client-side: the session and its settings travel along).
+def link_to(path: str, label: str | None = None) -> None:
+    """A link to the app's page at URL ``path`` (client-side: the session and its settings travel along), with the
+    page's icon and, unless ``label`` says otherwise, its title (``diffusion_core.access.site_map``).
 
     Shown only where the app's navigation knows the page; a page run on its own (Streamlit's AppTest of one file)
     has no other pages to link to, and shows nothing instead of failing.
     """
+    entry = site_page(path)
     try:
-        st.page_link(page, label=label, icon=icon)
+        st.page_link(entry.file, label=label or entry.title, icon=entry.icon)
     except StreamlitPageNotFoundError:
         return
+
+
+def shipped_models() -> list[str]:
+    """The shipped models' names; with none, says so and what to do, and stops the page."""
+    from diffusion_core.model.weights import available_models
+
+    models = available_models()
+    if not models:
+        st.error("No trained models are shipped in assets/ (assets/manifest.json is missing). "
+                 "Restore assets/ from the repository or retrain (see README).")
+        st.stop()
+    return models
 
 
 def read_only(array: np.ndarray) -> np.ndarray:
@@ -179,8 +209,7 @@ def heavy_gate() -> ReaderGate:
     note = st.empty()
 
     def show_place(place: int) -> None:
-        note.info(f"The server is busy with other readers' work; you are number {place} in the queue…",
-                  icon=":material/hourglass_top:")
+        note.info(queue_message(place), icon=":material/hourglass_top:")
 
     return _server_gate().for_reader(reader, show_place, note.empty)
 
@@ -207,6 +236,17 @@ def cached_held_out(name: str) -> tuple[np.ndarray, np.ndarray]:
     """
     images, labels = held_out(name)
     return read_only(images), read_only(labels)
+
+
+def held_out_sizes(names: Iterable[str]) -> dict[str, int]:
+    """How many held-out images each of ``names`` ships (a name whose file is missing is left out)."""
+    sizes = {}
+    for name in names:
+        try:
+            sizes[name] = len(cached_held_out(name)[0])
+        except ShippedDataError:
+            continue
+    return sizes
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -255,8 +295,7 @@ def cached_likelihood_summary(name: str) -> Summary:
 
 
 @st.cache_resource
-def toy_models() -> Shelf:
-    """The 2-D page's trained denoisers, one shelf per server (bounded; a model is never mutated once trained)."""
-    from diffusion_core.toy2d.mlp import Shelf
-
+def toy_models() -> Shelf[Trained]:
+    """The 2-D page's trained denoisers by (data key, configuration), one shelf per server (bounded; a model is never
+    mutated once trained)."""
     return Shelf(max_entries=8)

@@ -6,8 +6,6 @@ Layout only; the maths lives in ``diffusion_core.likelihood``.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -16,31 +14,49 @@ from diffusion_core.access import alt_text
 from diffusion_core.images.image_io import list_samples
 from diffusion_core.images.pictures import tile
 from diffusion_core.images.pixels import to_model_space
-from diffusion_core.likelihood.charts import histogram_chart, norms_histogram, profile_chart, shell_chart
+from diffusion_core.likelihood.charts import (
+    SET_COLOURS,
+    THIS_IMAGE,
+    histogram_chart,
+    norms_histogram,
+    profile_chart,
+    shell_chart,
+)
 from diffusion_core.likelihood.compress import compress
 from diffusion_core.likelihood.corner import corner_of_bound, corner_of_description
+from diffusion_core.likelihood.estimate import estimate_image
 from diffusion_core.likelihood.settings import CALLS, SOURCE_TITLES, SOURCES, CornerSettings
-from diffusion_core.likelihood.sources import fit_to_shape, pixel_shape
+from diffusion_core.likelihood.sources import fit_to_shape, model_samples, pixel_shape
 from diffusion_core.likelihood.summary import SummaryError
-from diffusion_core.likelihood.typical import forward_norm, gaussian_shell, norms, uniform_images, uniform_shell
+from diffusion_core.likelihood.typical import (
+    forward_norm,
+    gaussian_shell,
+    norms,
+    uniform_images,
+    uniform_shell,
+    walk_norms,
+)
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.model.data import DATASET_TITLES
 from diffusion_core.model.samplers import image_shape
 from diffusion_core.model.shipped_data import ShippedDataError
-from diffusion_core.model.weights import WeightsError, available_models
+from diffusion_core.model.weights import LoadedModel, WeightsError
 from pages.app_entry import run_through_app
 from pages.common import (
+    BY_CONTENT,
     cached_held_out,
     cached_likelihood_summary,
     cached_model,
     heavy_gate,
+    held_out_sizes,
     pick_image,
+    shipped_models,
     show_png,
     show_svg,
     use_pixel_art_images,
 )
 from pages.lesson_panel import Control, lesson_for, lesson_panel
-from pages.reader_state import KEPT, keep_class_choice, mirror_in_url, restore
+from pages.reader_state import KEPT, PageSettings, Widget, keep_class_choice
 
 run_through_app()
 
@@ -62,29 +78,15 @@ st.markdown(
     "2<sup>L(x)</sup> images can be as plausible to the model as x. Compare that with the 2<sup>8D</sup> images "
     "of D pixel values, and you have the size of the corner.", unsafe_allow_html=True)
 
-models = available_models()
-if not models:
-    st.error("No trained models are shipped in assets/ (assets/manifest.json is missing). "
-             "Restore assets/ from the repository or retrain (see README).")
-    st.stop()
-
-
-def _held_out_sizes() -> dict[str, int]:
-    sizes = {}
-    for name in models:
-        try:
-            sizes[name] = len(cached_held_out(name)[0])
-        except ShippedDataError:
-            continue
-    return sizes
-
-
-def _read_link(query) -> tuple[dict, list[str]]:
-    s, problems = CornerSettings.from_query(query, models, _held_out_sizes(), list_samples())
-    values = {KEY + "model": s.model, KEY + "src": s.source, KEY + "index": s.index, KEY + "label": s.label,
-              KEY + "seed": s.seed, KEY + "calls": s.calls, KEY + "image_source": "Bundled photo",
-              KEY + "image_sample": s.photo}
-    return values, [problem + " Using the default instead." for problem in problems]
+models = shipped_models()
+SETTINGS = PageSettings(  # the page's link and the widget of each setting (pages/reader_state.py)
+    read_link=lambda query: CornerSettings.from_query(query, models, held_out_sizes(models), list_samples()),
+    write_link=CornerSettings.to_query,
+    widgets={"model": Widget(KEY + "model"), "source": Widget(KEY + "src"), "index": Widget(KEY + "index"),
+             "label": Widget(KEY + "label"), "seed": Widget(KEY + "seed"), "photo": Widget(KEY + "image_sample"),
+             "calls": Widget(KEY + "calls")},
+    extra=lambda s: {KEY + "image_source": "Bundled photo"},  # a linked photo is a bundled one
+)
 
 
 # ---------------------------------------------------------------- cached work (heavy work waits its turn at the gate)
@@ -97,27 +99,21 @@ def _in_gate(work):
         st.stop()
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _estimate(model: str, digest: str, calls: int, _pixels: np.ndarray):
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=BY_CONTENT)
+def _estimate(model: str, pixels: np.ndarray, calls: int):
     """The page's estimate of L(x) for one image, once per (model, image, calls)."""
-    from diffusion_core.likelihood.estimate import estimate_image
-
-    return _in_gate(lambda: estimate_image(cached_model(model), _pixels, calls))
+    return _in_gate(lambda: estimate_image(cached_model(model), pixels, calls))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _generated(model: str, label: int, seed: int) -> np.ndarray:
     """One fresh sample (the app's default sampler, guidance and steps)."""
-    from diffusion_core.likelihood.sources import model_samples
-
     return _in_gate(lambda: model_samples(cached_model(model), 1, seed, labels=np.array([label]))[0][0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _walks(model: str):
     """‖x_t‖ along a few real reverse walks, once per model."""
-    from diffusion_core.likelihood.typical import walk_norms
-
     loaded = cached_model(model)
     return _in_gate(lambda: walk_norms(loaded.runner, loaded.schedule, list(range(WALKS)), steps=WALK_STEPS))
 
@@ -128,8 +124,8 @@ def _uniform_norms(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     return norms(to_model_space(images)), images[:8]
 
 
-def _choose_image(source: str, model: str, loaded) -> tuple[np.ndarray, str, str]:
-    """-> (pixels uint8 of the model's shape, digest, description), from the sidebar's widgets."""
+def _choose_image(source: str, model: str, loaded: LoadedModel) -> tuple[np.ndarray, str]:
+    """-> (pixels uint8 of the model's shape, description), from the sidebar's widgets."""
     shape = image_shape(loaded.runner)
     if source == "held":
         try:
@@ -141,7 +137,7 @@ def _choose_image(source: str, model: str, loaded) -> tuple[np.ndarray, str, str
             st.session_state[KEY + "index"] = len(images) - 1
         index = st.number_input("Image number", 0, len(images) - 1, key=KEY + "index", **KEPT,
                                 help=f"One of the {len(images):,} held-out test images, never seen in training.")
-        return images[index], f"held-{model}-{index}", f"Held-out real image #{index}"
+        return images[index], f"Held-out real image #{index}"
     if source in ("generated", "noise"):
         if source == "generated":
             names = loaded.class_names
@@ -150,21 +146,18 @@ def _choose_image(source: str, model: str, loaded) -> tuple[np.ndarray, str, str
         seed = st.number_input("Seed", 0, MAX_SEED, key=KEY + "seed", **KEPT,
                                help="The same seed always gives the same image.")
         if source == "noise":
-            return (uniform_images(1, pixel_shape(shape), int(seed))[0], f"noise-{shape}-{seed}",
-                    f"Uniform noise, seed {seed}")
-        return (_generated(model, int(label), int(seed)), f"gen-{model}-{label}-{seed}",
+            return uniform_images(1, pixel_shape(shape), int(seed))[0], f"Uniform noise, seed {seed}"
+        return (_generated(model, int(label), int(seed)),
                 f"A fresh sample of class “{loaded.class_names[label]}”, seed {seed}")
-    picture = pick_image(KEY + "image", label="Picture")
-    small = fit_to_shape(picture.pixels, shape)
-    digest = hashlib.sha1(small.tobytes()).hexdigest()
+    small = fit_to_shape(pick_image(KEY + "image", label="Picture").pixels, shape)
     bundled = st.session_state.get(KEY + "image_source") == "Bundled photo"
     name = st.session_state.get(KEY + "image_sample", "Photo") if bundled else "Your picture"
     colour = "colour" if shape[0] == 3 else "grayscale"
-    return small, f"photo-{digest}", f"{name}, reduced to {shape[1]} × {shape[2]} {colour}"
+    return small, f"{name}, reduced to {shape[1]} × {shape[2]} {colour}"
 
 
 # ================================================================= the page
-restore(_read_link)
+SETTINGS.restore()
 lesson = lesson_for("corner", LESSON_CONTROLS)
 with st.sidebar:
     st.subheader("What to measure")
@@ -178,21 +171,16 @@ with st.sidebar:
     keep_class_choice(KEY + "label", model, range(len(loaded.class_names)), default=0)
     source = st.radio("Image", SOURCES, format_func=SOURCE_TITLES.get, key=KEY + "src", disabled=lesson.is_locked("image"),
                       **KEPT)
-    pixels, digest, description = _choose_image(source, model, loaded)
+    pixels, description = _choose_image(source, model, loaded)
     calls = st.select_slider("Network calls for the estimate", CALLS, key=KEY + "calls", disabled=lesson.is_locked("calls"),
                              **KEPT,
                              help="About this many network calls: more calls, a narrower interval (it shrinks "
                                   "like 1/√calls).")
-settings = CornerSettings(model=model, source=source, index=int(st.session_state.get(KEY + "index", 0)),
-                          label=int(st.session_state.get(KEY + "label", 0)),
-                          seed=int(st.session_state.get(KEY + "seed", 0)),
-                          photo=st.session_state.get(KEY + "image_sample", "Astronaut"), calls=int(calls))
-mirror_in_url(settings.to_query())
-lesson_panel("corner", LESSON_CONTROLS, settings.to_query(), lesson)
+lesson_panel("corner", LESSON_CONTROLS, SETTINGS.mirror(SETTINGS.shown()), lesson)
 
 schedule = loaded.schedule
 dims = int(pixels.size)
-est = _estimate(model, digest, int(calls), pixels)
+est = _estimate(model, pixels, int(calls))
 value, half = float(est.bits_per_dim[0]), float(est.half_width[0])
 packed = compress(pixels)
 model_corner = corner_of_bound((value + half) * dims, dims)
@@ -247,9 +235,9 @@ if summary is not None and summary.shape == image_shape(loaded.runner):
     sets = {k: (summary.sets[k].title, summary.sets[k].bpd) for k in order if k in summary.sets}
     real = summary.sets["real"]
     compressor_mean = float(np.mean(real.compressor_bits)) / dims
-    show_svg(st, histogram_chart(sets, (value, value - half, value + half), compressor_mean,
-                                 description=alt_text.bound_histograms([t for t, _ in sets.values()], value)),
-             KEY + "hist")
+    alt = alt_text.bound_histograms([t for t, _ in sets.values()], value)
+    show_svg(st, histogram_chart(sets, (value, value - half, value + half), compressor_mean, description=alt),
+             KEY + "hist", alt=alt)
     mean, hw = real.mean_ci()
     st.caption(f"Each bar counts images by their bound, summed over all {summary.T:,} timesteps (from "
                f"`{summary.run.get('command', 'python -m diffusion_core.likelihood')} --export`). Held-out real "
@@ -271,17 +259,15 @@ if summary is not None and summary.shape == image_shape(loaded.runner):
                    icon=":material/lightbulb:")
 
 st.markdown("#### Where in the walk the bits are spent")
-curves = {"this image (estimate)": (est.per_timestep()[0], "red", "solid")}
+curves = {"this image (estimate)": (est.per_timestep()[0], THIS_IMAGE, "solid")}  # the histogram's colours
 if summary is not None:
-    curves["held-out real images (mean)"] = (summary.sets["real"].profile, "#1f77b4", "dash")
+    curves["held-out real images (mean)"] = (summary.sets["real"].profile, SET_COLOURS["real"], "dash")
     if "noise" in summary.sets:
-        curves["uniform noise (mean)"] = (summary.sets["noise"].profile, "#7f7f7f", "dot")
-show_svg(st, profile_chart(curves, description=alt_text.bits_profile(list(curves))), KEY + "profile")
-decoder = float(est.strata[0, 0]) if est.plan.strata[0] == (0, 1) else float("nan")
-kl = float(est.strata[0].sum()) - decoder
-per_step = est.per_timestep()[0]
-last20 = float(per_step[:20].sum() / per_step.sum())
-st.caption(f"For this image the decoder, the walk's very last step, carries {decoder / per_step.sum():.0%} of the "
+        curves["uniform noise (mean)"] = (summary.sets["noise"].profile, SET_COLOURS["noise"], "dot")
+alt = alt_text.bits_profile(list(curves))
+show_svg(st, profile_chart(curves, description=alt), KEY + "profile", alt=alt)
+decoder, kl, last20 = float(est.decoder()[0]), float(est.steps()[0]), float(est.share_of_last(20)[0])
+st.caption(f"For this image the decoder, the walk's very last step, carries {est.share_of_decoder()[0]:.0%} of the "
            f"bits and the last 20 of the {schedule.T:,} steps {last20:.0%}"
            + (": most of L(x) pays for the finest detail, the last few levels of each pixel value, which only the barely noisy "
               "end of the walk can tell apart." if last20 > 0.5 and value < 8 else ".")
@@ -323,13 +309,13 @@ try:
 except ShippedDataError:
     mean_sq = float(np.mean(norms(walk.final) ** 2))
 ts = np.unique(np.linspace(0, schedule.T - 1, 200).astype(int))
+alt = alt_text.walk_norms(walk.norms.shape[1], noise_shell.mean, random_shell.mean, float(walk.norms[0].mean()),
+                          float(walk.norms[-1].mean()))
 shells = shell_chart(walk, noise_shell, random_shell, (ts + 1, forward_norm(mean_sq, schedule.alpha_bar[ts], dims)),
-                     schedule.T, description=alt_text.walk_norms(walk.norms.shape[1], noise_shell.mean,
-                                                                  random_shell.mean, float(walk.norms[0].mean()),
-                                                                  float(walk.norms[-1].mean())))
-show_svg(st, shells, KEY + "shell")
+                     schedule.T, description=alt)
+show_svg(st, shells, KEY + "shell", alt=alt)
 image_norm = float(np.sqrt(mean_sq))
-same = abs(image_norm - noise_shell.mean) < 0.15 * noise_shell.mean
+length = noise_shell.compare(image_norm)  # "about" as long as noise, or "shorter" or "longer"
 start_gap = float(np.median(walk.to_end[0]))
 st.markdown(
     f"In {dims:,} dimensions, Gaussian noise is not spread out: its length ‖ε‖ is {noise_shell.mean:.2f} ± "
@@ -337,7 +323,7 @@ st.markdown(
     "and none near the centre, where the density is highest. Every reverse walk (blue) starts on that shell. "
     + (f"Real images here happen to be about as long as noise (‖x₀‖ ≈ {image_norm:.1f}: most of their values sit at "
        "an end of the range, ±1), so the walks hardly change length: what changes is direction. "
-       if same else f"Real images are {'shorter' if image_norm < noise_shell.mean else 'longer'} "
+       if length == "about" else f"Real images are {length} "
        f"(‖x₀‖ ≈ {image_norm:.1f}), and the walks leave the shell as the picture forms. ")
     + f"The dotted lines are each walk's distance to where it ends: about {start_gap:.0f} at the start, as far "
     "as two points at right angles (in high dimension, two random directions almost always are), and 0 at the "
@@ -348,9 +334,9 @@ sample_norms, examples = _uniform_norms(tuple(pixels.shape))
 left, right = st.columns([2, 3])
 show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images",
          alt=alt_text.random_images(len(examples), pixels.shape[0], pixels.shape[1]))
-show_svg(right, norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images",
-                                description=alt_text.norms_spread(len(sample_norms), random_shell.share_within(
-                                    sample_norms), random_shell.mean)), KEY + "uniform")
+alt = alt_text.norms_spread(len(sample_norms), random_shell.share_within(sample_norms), random_shell.mean)
+show_svg(right, norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images", description=alt),
+         KEY + "uniform", alt=alt)
 
 st.markdown("#### What is proven, what is estimated")
 st.markdown(

@@ -12,8 +12,8 @@ import streamlit as st
 
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
+from diffusion_core.access.lessons import Lesson
 from diffusion_core.images.pictures import pair_image, png_bytes, tile, upscale
-from diffusion_core.images.pixels import to_model_range
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, GenerationSettings
 from diffusion_core.live.memorisation import CopyCheck, check_copies, verdict
@@ -23,7 +23,7 @@ from diffusion_core.live.walk_plot import draw_walk, walk_figure
 from diffusion_core.model.data import DATASET_TITLES
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, default_guidance
 from diffusion_core.model.shipped_data import ShippedDataError
-from diffusion_core.model.weights import WeightsError, available_models
+from diffusion_core.model.weights import LoadedModel, WeightsError
 from pages.app_entry import run_through_app
 from pages.common import (
     cached_model,
@@ -33,17 +33,18 @@ from pages.common import (
     cached_yardstick,
     heavy_gate,
     link_to,
+    queue_message,
     shared_runs,
+    shipped_models,
     show_png,
     use_pixel_art_images,
 )
-from pages.denoiser_tabs import guidance_tab, one_step_tab, samplers_tab
+from pages.denoiser_tabs import KEY, guidance_tab, one_step_tab, samplers_tab
 from pages.lesson_panel import Control, lesson_for, lesson_panel
-from pages.reader_state import KEPT, keep_class_choice, mirror_in_url, restore
+from pages.reader_state import KEPT, PageSettings, Widget, keep_class_choice
 
 run_through_app()
 
-KEY = "den_"  # prefix of this page's session-state keys
 LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py)
     "model": Control("Model", (KEY + "model",)), "mode": Control("Draw (one image or one per class)", (KEY + "mode",)),
     "guidance": Control("Guidance scale s", (KEY + "guidance",)), "sampler": Control("Sampler", (KEY + "sampler",)),
@@ -60,19 +61,13 @@ st.markdown(
     "it gives the walk a destination. Left: the noisy sample $x_t$. Right: the model's current "
     r"guess of the clean image, $\hat x_0$.")
 
-models = available_models()
-if not models:
-    st.error("No trained models are shipped in assets/ (assets/manifest.json is missing). "
-             "Restore assets/ from the repository or retrain (see README).")
-    st.stop()
-
-
-def _read_link(query) -> tuple[dict, list[str]]:
-    initial, problems = GenerationSettings.from_query(query, models)
-    return {KEY + f.name: getattr(initial, f.name) for f in fields(GenerationSettings)}, problems
-
-
-restore(_read_link)
+models = shipped_models()
+SETTINGS = PageSettings(  # the page's link, each setting in the widget KEY + its name (pages/reader_state.py)
+    read_link=lambda query: GenerationSettings.from_query(query, models),
+    write_link=GenerationSettings.to_query,
+    widgets={f.name: Widget(KEY + f.name) for f in fields(GenerationSettings)},
+)
+SETTINGS.restore()
 lesson = lesson_for("denoiser", LESSON_CONTROLS)
 try:
     loaded = cached_model(st.session_state[KEY + "model"])
@@ -99,14 +94,6 @@ def _new_seed() -> None:
     st.session_state[KEY + "seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
 
 
-def current_settings() -> GenerationSettings:
-    """The settings as the widgets hold them now (also inside a Generate-tab rerun), mirrored in the URL."""
-    s = GenerationSettings(**{f.name: st.session_state[KEY + f.name] for f in fields(GenerationSettings)})
-    s = replace(s, guidance=float(s.guidance), eta=float(s.eta), seed=int(s.seed))
-    mirror_in_url(s.to_query())
-    return s
-
-
 with st.sidebar:
     st.subheader("Denoiser settings")
     st.selectbox("Model", models, key=KEY + "model", format_func=lambda m: DATASET_TITLES.get(m, m),
@@ -127,8 +114,8 @@ with st.sidebar:
               disabled=st.session_state[KEY + "sampler"] != "ddim" or lesson.is_locked("eta"), **KEPT)
     st.caption("The prompt and the seed are in the Generate tab.")
 
-settings = current_settings()
-lesson_panel("denoiser", LESSON_CONTROLS, settings.to_query(), lesson)
+settings = SETTINGS.shown()
+lesson_panel("denoiser", LESSON_CONTROLS, SETTINGS.mirror(settings), lesson)
 
 
 def _scale(s: GenerationSettings) -> int:
@@ -136,29 +123,28 @@ def _scale(s: GenerationSettings) -> int:
     return 8 if s.mode == "one" else 4
 
 
-def generate_live(s: GenerationSettings, view, progress) -> RunResult:
-    """Sample with ``s``, drawing the frames (x_t | x0_hat) into ``view`` as they come."""
+def generate_live(model: LoadedModel, s: GenerationSettings, view, progress) -> RunResult:
+    """Sample ``model`` with ``s``, drawing the frames (x_t | x0_hat) into ``view`` as they come."""
     def show(frame) -> None:
         show_png(view, pair_image(frame.x_t, frame.x0_hat, s.grid_columns, 1), caption=f"x_t  |  x̂0   (t = {frame.t})",
-                 scale=_scale(s), alt=alt_text.denoising_frame(frame.t, len(frame.x_t), s.describe(class_names),
+                 scale=_scale(s), alt=alt_text.denoising_frame(frame.t, len(frame.x_t), s.describe(model.class_names),
                                                                frame.done, frame.total))
         progress.progress(frame.done / frame.total, text=f"Step {frame.done} of {frame.total} · {frame.elapsed:.2f} s · "
                           f"about {frame.elapsed / frame.done * (frame.total - frame.done):.1f} s left")
 
     def waiting(place: int) -> None:
-        view.info(f"The server is busy with other readers' runs; you are number {place} in the queue…",
-                  icon=":material/hourglass_top:")
+        view.info(queue_message(place), icon=":material/hourglass_top:")
 
-    result, how = shared_runs().run(s, lambda on_frame: sample_live(loaded, s, on_frame, heavy_gate(), waiting), show)
+    result, how = shared_runs().run(s, lambda on_frame: sample_live(model, s, on_frame, heavy_gate(), waiting), show)
     st.session_state[KEY + "runs"] = st.session_state.get(KEY + "runs", 0) + 1
     st.session_state[KEY + "shared"] = how != "computed"
     return result
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def copies(model: str, images: np.ndarray, labels: np.ndarray) -> CopyCheck:
+def copies(model: str, num_classes: int, images: np.ndarray, labels: np.ndarray) -> CopyCheck:
     """Each image's nearest training image, judged against real held-out images of its class."""
-    return check_copies(images, labels, cached_training_images(model), cached_yardstick(model, len(class_names)))
+    return check_copies(images, labels, cached_training_images(model), cached_yardstick(model, num_classes))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -167,7 +153,7 @@ def walk_png(model: str, names: tuple[str, ...], path: np.ndarray, end: np.ndarr
     return png_bytes(draw_walk(cached_walk_canvas(model, names), path, end, labels), compress_level=1)
 
 
-def show_walk(run: RunResult) -> None:
+def show_walk(run: RunResult, class_names: tuple[str, ...]) -> None:
     """The run's path through image space, projected on the training set's first two principal axes.
 
     A still picture by default (one PNG: a new run costs the browser next to nothing); the toggle
@@ -175,9 +161,8 @@ def show_walk(run: RunResult) -> None:
     """
     proj = cached_projection(run.settings.model)
     traj = run.trajectory
-    k, b, d = traj.x_t_raw.shape
-    path = proj.project(traj.x_t_raw.reshape(k * b, d)).reshape(k, b, 2)
-    end = proj.project(to_model_range(traj.final))
+    path, end = traj.projected(proj)
+    _, b, d = traj.x_t_raw.shape
     if st.toggle("Interactive chart (zoom, hover over the dots)", key=KEY + "walk_interactive", **KEPT):
         st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, class_names, path, end, traj.labels),
                         width="stretch")
@@ -189,13 +174,13 @@ def show_walk(run: RunResult) -> None:
                "The walk starts at pure noise, which in these two directions sits near the middle, "
                "and ends (★) on the cloud of real images, among those of its class. A 2-D shadow of a "
                f"{d:,}-D walk: nearby here does not mean nearby in pixel space.")
-    link_to("pages/direction.py", f"This is what the UNet does in {d:,} dimensions: see every arrow of it in 2-D, "
-            "checked against the exact answer", ":material/explore:")
+    link_to("direction", f"This is what the UNet does in {d:,} dimensions: see every arrow of it in 2-D, "
+            "checked against the exact answer")
 
 
-def show_memorisation(run: RunResult) -> None:
+def show_memorisation(run: RunResult, class_names: tuple[str, ...]) -> None:
     """Each generated image beside its nearest training image, judged against real images of its class."""
-    check = copies(run.settings.model, run.trajectory.final, run.trajectory.labels)
+    check = copies(run.settings.model, len(class_names), run.trajectory.final, run.trajectory.labels)
     train = cached_training_images(run.settings.model)
     show_png(st, pair_image(run.trajectory.final, train[check.indices], run.settings.grid_columns, 1),
              scale=_scale(run.settings) // 2 + 2, caption="Left: generated. Right: the nearest of the "
@@ -205,9 +190,10 @@ def show_memorisation(run: RunResult) -> None:
         st.markdown(paragraph)
 
 
-def show_result(run: RunResult, view, view_col, info_col) -> None:
-    """Scrubbing, the final images with their downloads, the walk and the memorisation check of ``run``."""
-    traj, s = run.trajectory, run.settings
+def show_result(run: RunResult, model: LoadedModel, settings: GenerationSettings, view, view_col, info_col) -> None:
+    """Scrubbing, the final images with their downloads, the walk and the memorisation check of ``run`` (made by
+    ``model``; ``settings``: those on screen now)."""
+    traj, s, class_names = run.trajectory, run.settings, model.class_names
     with view_col:
         if s != settings:
             st.caption("Settings changed since this run: press **Generate** to run them.")
@@ -222,7 +208,7 @@ def show_result(run: RunResult, view, view_col, info_col) -> None:
             show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(class_names),
                      alt=alt_text.generated(len(traj.final), s.describe(class_names), s.model))
         st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. Ran on "
-                   f"**{loaded.runs_on}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms)."
+                   f"**{model.runs_on}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms)."
                    + (" Computed once for every reader asking for these settings, replayed for you."
                       if st.session_state.get(KEY + "shared") else ""))
         d1, d2 = st.columns(2)
@@ -233,9 +219,9 @@ def show_result(run: RunResult, view, view_col, info_col) -> None:
         st.caption("Share these exact images: the page's link holds every setting.")
     try:
         st.subheader("The walk through image space")
-        show_walk(run)
+        show_walk(run, class_names)
         st.subheader("Did it just copy a training image?")
-        show_memorisation(run)
+        show_memorisation(run, class_names)
     except ShippedDataError as e:
         st.warning(str(e))
 
@@ -245,8 +231,9 @@ tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(
 
 
 @st.fragment
-def generate_tab() -> None:
+def generate_tab(model: LoadedModel, lesson: Lesson) -> None:
     """Generate, scrub, download, and look at the result: a fragment, so clicking Generate redraws only this tab."""
+    class_names = model.class_names
     run: RunResult | None = st.session_state.get(KEY + "run")
     prompt_col, seed_col, dice_col, go_col = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     prompt_col.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
@@ -258,24 +245,25 @@ def generate_tab() -> None:
     dice_col.button("Random seed", icon=":material/casino:", width="stretch", on_click=_new_seed, key=KEY + "dice",
                     disabled=lesson.is_locked("seed"))
     clicked = go_col.button("Generate", type="primary", key=KEY + "go", width="stretch")
-    s = current_settings()  # prompt and seed live in this fragment: changing them reruns only this tab
+    s = SETTINGS.shown()  # prompt and seed live in this fragment: changing them reruns only this tab
+    SETTINGS.mirror(s)
     view_col, info_col = st.columns([3, 2], gap="large")
     with view_col, st.container(key="den_live"):
         view, progress = st.empty(), st.empty()
     if clicked or ((run is None or run.settings != s) and s.steps * len(s.labels(len(class_names))) <= CHEAP_WORK):
         try:
-            run = st.session_state[KEY + "run"] = generate_live(s, view, progress)
+            run = st.session_state[KEY + "run"] = generate_live(model, s, view, progress)
         except GateRefused as e:
             view.warning(str(e))
         progress.empty()
     if run is None:
         view.info("Press **Generate** to start from pure noise.")
     else:
-        show_result(run, view, view_col, info_col)
+        show_result(run, model, s, view, view_col, info_col)
 
 
 with tab_generate:
-    generate_tab()
+    generate_tab(loaded, lesson)
 
 with tab_compare:
     samplers_tab(loaded, settings)

@@ -10,49 +10,38 @@ import time
 
 import numpy as np
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from diffusion_core.access import alt_text
 from diffusion_core.toy2d.charts import error_t_chart, loss_chart
-from diffusion_core.toy2d.datasets import DATASET_TITLES
-from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS
+from diffusion_core.toy2d.datasets import DATASET_TITLES, GaussianMixture
+from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS, Trained
 from diffusion_core.toy2d.plots import field_figure
-from diffusion_core.toy2d.settings import SCHEDULE, DirectionSettings
+from diffusion_core.toy2d.settings import SCHEDULE
 from pages.app_entry import run_through_app
-from pages.common import show_svg
+from pages.common import link_to, show_svg
 from pages.direction_sections import (
     KEY,
+    SETTINGS,
     accuracy_section,
     cached_eps_error,
     cached_field,
-    current_settings,
     data_view,
     field_jpegs,
     find_model,
     guidance_section,
     memorisation_section,
     mixture,
-    model_key,
     particles_section,
+    shown_settings,
     train_button,
 )
 from pages.lesson_panel import Control, lesson_for, lesson_panel
-from pages.reader_state import KEPT, keep_class_choice, restore
+from pages.reader_state import KEPT, keep_class_choice
 
 run_through_app()
 
 PLAY_FRAMES = 30  # t values in one playback pass, from T-1 down to 0 (the way sampling goes)
 PLAY_FPS = 5
-
-
-def _read_link(query) -> tuple[dict, list[str]]:
-    """The widget values a link asks for (validated), for :func:`pages.reader_state.restore`."""
-    s, problems = DirectionSettings.from_query(query)
-    values = {KEY + "data": s.data, KEY + "width": s.width, KEY + "steps": s.steps, KEY + "classes": s.classes,
-              KEY + "t": s.t, KEY + "overlay": s.view == "overlay", KEY + "n": s.n, KEY + "k": s.k,
-              KEY + "seed": s.seed, KEY + "label": s.label, KEY + "scale": s.scale, KEY + "memory": s.memory,
-              KEY + "points": s.points, KEY + "points_base": s.points}
-    return values, [problem + " Using the default instead." for problem in problems]
 
 
 # ================================================================= the page
@@ -63,7 +52,7 @@ st.markdown(
     "learns — in a few seconds, live — which direction leads back from noise to data. For these data the right "
     "answer is known *exactly*, so every arrow the network draws can be checked.")
 st.markdown("> Intelligence isn't about generating pixels. It's about knowing which direction to move.")
-restore(_read_link)
+SETTINGS.restore()
 LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.py): the sidebar's choices
     "data": Control("Data", (KEY + "data",)), "width": Control("Hidden width", (KEY + "width",)),
     "steps": Control("Training steps", (KEY + "steps",)), "classes": Control("Learn the classes too", (KEY + "classes",)),
@@ -85,16 +74,16 @@ with st.sidebar:
 
 mix = mixture(data_name, tuple(st.session_state[KEY + "points"]))
 keep_class_choice(KEY + "label", "|".join(mix.class_names), range(mix.num_classes), default=0)
-settings = current_settings()
-lesson_panel("direction", LESSON_CONTROLS, settings.to_query(), lesson)
+settings = SETTINGS.shown()
+lesson_panel("direction", LESSON_CONTROLS, SETTINGS.mirror(settings), lesson)
 trained = find_model(mix, settings.config)
-model = None if trained is None else trained.model
 
 # ---------------------------------------------------------------- the data
 st.header("The data, and every noisy version of it")
 left, right = st.columns(2, gap="large")
 with left:
-    show_svg(st, data_view(mix.key, mix, DATASET_TITLES[mix.name]), KEY + "data_fig")
+    chart, alt = data_view(mix)
+    show_svg(st, chart, KEY + "data_fig", alt=alt)
     if mix.is_empirical:
         st.caption(f"Your {len(mix.means)} points (edit them under *Memorisation made visible* below).")
     else:
@@ -115,16 +104,16 @@ with right:
 
 # ---------------------------------------------------------------- training
 @st.fragment
-def training_section() -> None:
+def training_section(mix: GaussianMixture) -> None:
     """Train the MLP for the current data and settings (once per server), with a progress bar and its loss."""
-    s = current_settings()
+    s = shown_settings()
     found = find_model(mix, s.config)
     if found is not None:
         st.success(f"Trained: {found.config.steps:,} steps of {found.config.batch} points in {found.seconds:.1f} s "
                    f"(final loss {found.losses[-100:].mean():.3f}).", icon=":material/check_circle:")
         with st.expander("Its training loss", expanded=False):
             alt = alt_text.loss_curve(len(found.losses), float(found.losses[-100:].mean()))
-            show_svg(st, loss_chart(found.losses, description=alt), KEY + "loss_fig")
+            show_svg(st, loss_chart(found.losses, description=alt), KEY + "loss_fig", alt=alt)
             st.caption("The loss never reaches 0: ε is random, and the best possible prediction is its mean given "
                        "x_t. What matters is how close ε̂ gets to that mean, ε*: the field below.")
         return
@@ -139,7 +128,7 @@ def training_section() -> None:
 st.header("A tiny denoiser, trained live")
 c1, c2 = st.columns([3, 2], gap="large")
 with c1:
-    training_section()
+    training_section(mix)
 with c2:
     st.markdown("An MLP with three hidden layers sees a noisy point x_t, the timestep t (as sines and cosines) and, "
                 "optionally, a class. It is trained as DDPM trains its UNet: pick a data point, a t and a noise ε, "
@@ -176,13 +165,16 @@ def _field_caption(frame, t: int) -> str:
     return text
 
 
-def _draw_field(slots: list, frame, net_key: str, overlay: bool, interactive: bool, key: str | None) -> None:
-    """One frame of the field into ``slots`` (one per panel): still pictures, or one Plotly chart."""
+def _draw_field(slots: list, mix: GaussianMixture, trained: Trained | None, t: int, overlay: bool, interactive: bool,
+                key: str | None):
+    """The field at t into ``slots`` (one per panel): still pictures, or one Plotly chart; returns the frame."""
+    frame = cached_field(mix, trained, t)
     if interactive:
         slots[0].plotly_chart(field_figure(frame, overlay), key=key)
-        return
-    for slot, (title, picture) in zip(slots, field_jpegs(mix.key, net_key, frame.t, overlay, frame)):
+        return frame
+    for slot, (title, picture) in zip(slots, field_jpegs(mix, trained, t, overlay)):
         slot.image(picture, caption=title, width="stretch", alt=alt_text.field_picture(title, frame.t, frame.alpha_bar))
+    return frame
 
 
 def _panels(has_model: bool, overlay: bool, interactive: bool) -> int:
@@ -190,12 +182,11 @@ def _panels(has_model: bool, overlay: bool, interactive: bool) -> int:
 
 
 @st.fragment
-def field_section() -> None:
+def field_section(mix: GaussianMixture) -> None:
     """The t slider, the view toggles, Play, and the field: moving t reruns only this fragment."""
-    s = current_settings()
+    s = shown_settings()
     found = find_model(mix, s.config)
     net = None if found is None else found.model
-    key = model_key(found)
     playing = st.session_state.get(KEY + "playing", False)
     c_t, c_view, c_play = st.columns([6, 3, 1], vertical_alignment="bottom")
     c_t.slider("Timestep t", 0, SCHEDULE.T - 1, key=KEY + "t", on_change=_stop_play, disabled=playing, **KEPT,
@@ -206,23 +197,20 @@ def field_section() -> None:
                   help="A Plotly chart instead of still pictures; it takes the browser longer to redraw.")
     c_play.button("Play", icon=":material/play_arrow:", key=KEY + "play", on_click=_start_play, disabled=playing,
                   help="Plays t from here down to 0, as sampling does, then again from T. Pause keeps the t shown.")
-    s = current_settings()
     overlay, interactive = s.view == "overlay", bool(st.session_state.get(KEY + "interactive"))
     with st.container(key=KEY + "field_view"):
         columns = st.columns(_panels(net is not None, overlay, interactive))
         slots = [col.empty() for col in columns]
     caption = st.empty()
     if not playing:
-        frame = cached_field(mix.key, key, s.t, mix, net)
-        _draw_field(slots, frame, key, overlay, interactive, KEY + "field_fig")
+        frame = _draw_field(slots, mix, found, s.t, overlay, interactive, KEY + "field_fig")
         caption.caption(_field_caption(frame, s.t))
         return
     start = st.session_state.get(KEY + "play_t", s.t)
     ts = np.unique(np.rint(np.linspace(0, SCHEDULE.T - 1, PLAY_FRAMES)).astype(int))[::-1]
     for t in ts[ts <= start] if start > 0 else ts:
         began = time.perf_counter()
-        frame = cached_field(mix.key, key, int(t), mix, net)
-        _draw_field(slots, frame, key, overlay, interactive, None)
+        frame = _draw_field(slots, mix, found, int(t), overlay, interactive, None)
         caption.caption(_field_caption(frame, int(t)) + " (playing)")
         st.session_state[KEY + "play_t"] = int(t)
         time.sleep(max(0.0, 1.0 / PLAY_FPS - (time.perf_counter() - began)))
@@ -237,20 +225,20 @@ st.markdown("**The arrows are the network's answer to one question: from here, a
             "as t falls the arrows turn towards each part of the data. The red map shows where the two disagree, "
             "weighted by how often a point is there.")
 st.session_state[KEY + "playing"] = False  # a whole-page run stops playback; Play reruns only the field
-field_section()
+field_section(mix)
 st.button("Pause", icon=":material/pause:", key=KEY + "pause", on_click=_pause, help="Stops playback at the t shown.")
 
-if model is None:
+if trained is None:
     st.info("Train the denoiser above to see its arrows beside the exact ones, and where in time it is wrong.",
             icon=":material/school:")
 else:
-    err = cached_eps_error(mix.key, model_key(trained), mix, model)
+    err = cached_eps_error(mix, trained)
     st.markdown("#### Where in time is the model wrong?")
     left, right = st.columns([3, 2], gap="large")
     worst = int(np.argmax(err.relative))
     worst_range = f"{err.edges[worst]}–{err.edges[worst + 1] - 1}"
-    show_svg(left, error_t_chart(err, description=alt_text.error_over_t(err.overall, worst_range, err.relative[worst])),
-             KEY + "error_t_fig")
+    alt = alt_text.error_over_t(err.overall, worst_range, err.relative[worst])
+    show_svg(left, error_t_chart(err, description=alt), KEY + "error_t_fig", alt=alt)
     right.metric("weighted ε error over all t", f"{err.overall:.2%}",
                  help="20,000 draws: t uniform, x_t from p_t, the same draws for every model.")
     right.latex(r"\frac{\mathbb E_t\,\mathbb E_{x\sim p_t}\|\epsilon_\theta(x,t) - \epsilon^*(x,t)\|^2}"
@@ -259,21 +247,17 @@ else:
                    "at low noise ε* is small and changes sharply from one blob to the next, so a small absolute "
                    "miss is a large relative one. At high noise the answer is nearly ε* ≈ x_t, easy to learn.")
 
-particles_section(mix, model, trained)
-guidance_section(mix, model, trained)
+particles_section(mix)
+guidance_section(mix)
 memorisation_section(mix, settings)
 accuracy_section(mix)
 
 st.header("What this means in 784 dimensions")
-checked = ("here there is, and a small network learns it closely." if model is None else
-           f"here there is, and {sum(p.numel() for p in model.parameters()):,} parameters learn it to a squared error "
-           f"of {cached_eps_error(mix.key, model_key(trained), mix, model).overall:.1%} of its own size.")
+checked = ("here there is, and a small network learns it closely." if trained is None else
+           f"here there is, and {trained.model.parameter_count:,} parameters learn it to a squared error "
+           f"of {cached_eps_error(mix, trained).overall:.1%} of its own size.")
 st.markdown(
     "Everything here happens in the UNet of the **Live denoiser** too: at each step it estimates ε for a point in "
     "784-dimensional image space — a direction no one can draw — and the sampler takes a step along it. With "
     f"images there is no exact answer to check against; {checked}")
-try:
-    st.page_link("pages/denoiser.py", label="Live denoiser: the same walk for handwritten digits",
-                 icon=":material/auto_awesome:")
-except StreamlitAPIException:  # the page run on its own, outside app.py's navigation (as some tests do)
-    st.markdown("[Live denoiser: the same walk for handwritten digits](/denoiser)")
+link_to("denoiser", "Live denoiser: the same walk for handwritten digits")

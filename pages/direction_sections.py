@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ from diffusion_core.toy2d.charts import (
     memorisation_chart,
 )
 from diffusion_core.toy2d.datasets import (
+    DATASET_TITLES,
     LIMIT,
     MAX_POINTS,
     GaussianMixture,
@@ -35,7 +36,7 @@ from diffusion_core.toy2d.datasets import (
     heart_points,
     point_set,
 )
-from diffusion_core.toy2d.metrics import eps_error
+from diffusion_core.toy2d.metrics import EpsError, eps_error
 from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, Trained, learned_eps, train
 from diffusion_core.toy2d.player import ParticlesShown, particles_shown
 from diffusion_core.toy2d.plots import points_figure
@@ -48,8 +49,8 @@ from diffusion_core.toy2d.settings import (
     URL_POINTS,
     DirectionSettings,
 )
-from pages.common import heavy_gate, show_svg, toy_models
-from pages.reader_state import KEPT, mirror_in_url
+from pages.common import heavy_gate, queue_message, show_svg, toy_models
+from pages.reader_state import KEPT, PageSettings, Widget
 
 KEY = "dir_"  # prefix of this page's session-state keys
 GUIDANCE_PARTICLES = 400
@@ -59,16 +60,21 @@ CLICK_GRID = frames.grid(41, LIMIT)[1]  # where a click on the chart can put a p
 
 
 # ---------------------------------------------------------------- settings and models
-def current_settings() -> DirectionSettings:
-    """The settings as the widgets hold them now (also inside a fragment's rerun), mirrored in the URL."""
-    ss = st.session_state
-    s = DirectionSettings(data=ss[KEY + "data"], points=tuple(ss[KEY + "points"]), width=int(ss[KEY + "width"]),
-                          steps=int(ss[KEY + "steps"]), classes=bool(ss[KEY + "classes"]), t=int(ss[KEY + "t"]),
-                          view="overlay" if ss[KEY + "overlay"] else "side", n=int(ss[KEY + "n"]), k=int(ss[KEY + "k"]),
-                          seed=int(ss[KEY + "seed"]), label=int(ss[KEY + "label"]), scale=float(ss[KEY + "scale"]),
-                          memory=ss[KEY + "memory"])
-    mirror_in_url(s.to_query())
-    return s
+SETTINGS = PageSettings(  # the page's link, each setting in the widget KEY + its name (pages/reader_state.py)
+    read_link=DirectionSettings.from_query,
+    write_link=DirectionSettings.to_query,
+    widgets={**{f.name: Widget(KEY + f.name) for f in fields(DirectionSettings)},
+             "view": Widget(KEY + "overlay", show=lambda view: view == "overlay",
+                            read=lambda on: "overlay" if on else "side")},
+    extra=lambda s: {KEY + "points_base": s.points},  # the points table starts from the link's points
+)
+
+
+def shown_settings() -> DirectionSettings:
+    """The settings on screen (also inside a section's rerun), written into the URL: once per run of a section."""
+    settings = SETTINGS.shown()
+    SETTINGS.mirror(settings)
+    return settings
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -83,12 +89,8 @@ def config_for(mix: GaussianMixture, config: MLPConfig) -> MLPConfig:
 
 
 def find_model(mix: GaussianMixture, config: MLPConfig) -> Trained | None:
-    return toy_models().get(mix.key, config_for(mix, config))
-
-
-def model_key(trained: Trained | None) -> str:
-    """What identifies a trained model in the caches below ("none" without one)."""
-    return "none" if trained is None else f"{trained.data_key}|{trained.config}"
+    """The model trained on ``mix`` with ``config`` on this server's shelf, if any."""
+    return toy_models().get((mix.key, config_for(mix, config)))
 
 
 def _ask(flag: str) -> None:
@@ -109,82 +111,95 @@ def train_button(mix: GaussianMixture, config: MLPConfig, label: str, key: str) 
                                         f"{time.perf_counter() - began:.1f} s")
 
     try:
-        with heavy_gate().slot(timeout=120, on_wait=lambda place: bar.progress(
-                0.0, text=f"The server is busy; you are number {place} in the queue…")):
-            toy_models().put(train(mix, SCHEDULE, config_for(mix, config), tick))
+        with heavy_gate().slot(timeout=120, on_wait=lambda place: bar.progress(0.0, text=queue_message(place))):
+            trained = train(mix, SCHEDULE, config_for(mix, config), tick)
+            toy_models().put((trained.data_key, trained.config), trained)
     except GateRefused as e:
         st.warning(str(e))
         return False
     return True
 
 
-# ---------------------------------------------------------------- cached runs (keyed by data and model)
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_field(data_key: str, net_key: str, t: int, _mix: GaussianMixture, _model: DenoiserMLP | None):
-    return frames.field_frame(_mix, SCHEDULE, t, _model)
+# ---------------------------------------------------------------- cached runs, keyed by the data and the model
+# A data set is known by its key (its exact numbers), a trained model by what it was trained on and how.
+BY_DATA_AND_MODEL = {GaussianMixture: lambda mix: mix.key,
+                     Trained: lambda trained: f"{trained.data_key}|{trained.config}"}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def field_jpegs(data_key: str, net_key: str, t: int, overlay: bool, _frame: frames.FieldFrame
-                ) -> list[tuple[str, str]]:
+def _net(trained: Trained | None) -> DenoiserMLP | None:
+    return None if trained is None else trained.model
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
+def cached_field(mix: GaussianMixture, trained: Trained | None, t: int) -> frames.FieldFrame:
+    return frames.field_frame(mix, SCHEDULE, t, _net(trained))
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
+def field_jpegs(mix: GaussianMixture, trained: Trained | None, t: int, overlay: bool) -> list[tuple[str, str]]:
     """The field's panels at t as (caption, JPEG data URL).
 
     A data URL travels inside the page's own update: an image given as bytes is stored on the server and fetched
     by the browser in a second request each (three panels, three round trips after every move of t).
     """
     return [(title, "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes(picture)).decode())
-            for title, picture in field_pictures(_frame, overlay)]
+            for title, picture in field_pictures(cached_field(mix, trained, t), overlay)]
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring the ε error on 20,000 noisy points…")
-def cached_eps_error(data_key: str, net_key: str, _mix: GaussianMixture, _model: DenoiserMLP):
-    return eps_error(lambda x, t: learned_eps(_model, x, t), _mix, SCHEDULE, buckets=10, per_bucket=2000)
+@st.cache_data(max_entries=8, show_spinner="Measuring the ε error on 20,000 noisy points…", hash_funcs=BY_DATA_AND_MODEL)
+def cached_eps_error(mix: GaussianMixture, trained: Trained) -> EpsError:
+    return eps_error(lambda x, t: learned_eps(trained.model, x, t), mix, SCHEDULE, buckets=10, per_bucket=2000)
 
 
 # The views below keep their chart (an SVG document) beside their numbers, shared by every session
 # (st.cache_resource: neither is ever changed after it is made). Building the animated particle player takes
 # ~0.4 s, longer than everything else a rerun of the page does.
-@st.cache_resource(max_entries=6, show_spinner="Walking the particles back from noise…")
-def particles_view(data_key: str, net_key: str, n: int, k: int, seed: int, _mix: GaussianMixture,
-                   _model: DenoiserMLP | None) -> ParticlesShown:
+@st.cache_resource(max_entries=6, show_spinner="Walking the particles back from noise…", hash_funcs=BY_DATA_AND_MODEL)
+def particles_view(mix: GaussianMixture, trained: Trained | None, n: int, k: int, seed: int) -> ParticlesShown:
     """The animation (an HTML page of canvases) and its distances; the paths themselves are not kept."""
-    return particles_shown(frames.particle_runs(_mix, SCHEDULE, _model, n=n, steps=k, seed=seed))
+    return particles_shown(frames.particle_runs(mix, SCHEDULE, _net(trained), n=n, steps=k, seed=seed))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def guidance_view(data_key: str, net_key: str, label: int, scale: float, _mix: GaussianMixture,
-                  _model: DenoiserMLP | None) -> tuple[frames.GuidanceRuns, str]:
-    runs = frames.guidance_runs(_mix, SCHEDULE, _model, label=label, scale=scale, n=GUIDANCE_PARTICLES, steps=50, seed=0)
-    alt = alt_text.guidance_plot(_mix.class_names[label], scale, runs.inside)
-    return runs, guidance_chart(_mix, runs, description=alt)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
+def guidance_view(mix: GaussianMixture, trained: Trained | None, label: int, scale: float
+                  ) -> tuple[frames.GuidanceRuns, str, str]:
+    """The guided runs, their chart and its description."""
+    runs = frames.guidance_runs(mix, SCHEDULE, _net(trained), label=label, scale=scale, n=GUIDANCE_PARTICLES, steps=50,
+                                seed=0)
+    alt = alt_text.guidance_plot(mix.class_names[label], scale, runs.inside)
+    return runs, guidance_chart(mix, runs, description=alt), alt
 
 
-@st.cache_data(max_entries=8, show_spinner="Trying every guidance scale from 0 to 10…")
-def cached_sweep(data_key: str, net_key: str, label: int, _mix: GaussianMixture, _model: DenoiserMLP | None):
-    return frames.guidance_sweep(_mix, SCHEDULE, _model, label=label, n=200, steps=50, seed=1)
+@st.cache_data(max_entries=8, show_spinner="Trying every guidance scale from 0 to 10…", hash_funcs=BY_DATA_AND_MODEL)
+def cached_sweep(mix: GaussianMixture, trained: Trained | None, label: int) -> frames.GuidanceSweep:
+    return frames.guidance_sweep(mix, SCHEDULE, _net(trained), label=label, n=200, steps=50, seed=1)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def memorisation_view(data_key: str, net_key: str, _mix: GaussianMixture, _model: DenoiserMLP | None
-                      ) -> tuple[frames.Memorisation, str]:
-    mem = frames.memorisation(_mix, SCHEDULE, _model, n=MEMORY_PARTICLES, steps=MEMORY_STEPS, seed=3)
-    return mem, memorisation_chart(mem, description=alt_text.memorisation_plot(mem.ideal_on_points, mem.learned_on_points))
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
+def memorisation_view(mix: GaussianMixture, trained: Trained | None) -> tuple[frames.Memorisation, str, str]:
+    """The ideal denoiser's and the network's samples, their chart and its description."""
+    mem = frames.memorisation(mix, SCHEDULE, _net(trained), n=MEMORY_PARTICLES, steps=MEMORY_STEPS, seed=3)
+    alt = alt_text.memorisation_plot(mem.ideal_on_points, mem.learned_on_points)
+    return mem, memorisation_chart(mem, description=alt), alt
 
 
-@st.cache_resource(max_entries=8, show_spinner="Solving the exact ODE finely, then each sampler at 14 step counts…")
-def accuracy_view(data_key: str, _mix: GaussianMixture) -> tuple[frames.SamplerAccuracy, str]:
-    acc = frames.sampler_accuracy(_mix, SCHEDULE)
-    return acc, accuracy_chart(acc, description=alt_text.accuracy_plot(list(acc.errors)))
+@st.cache_resource(max_entries=8, show_spinner="Solving the exact ODE finely, then each sampler at 14 step counts…",
+                   hash_funcs=BY_DATA_AND_MODEL)
+def accuracy_view(mix: GaussianMixture) -> tuple[frames.SamplerAccuracy, str, str]:
+    acc = frames.sampler_accuracy(mix, SCHEDULE)
+    alt = alt_text.accuracy_plot(list(acc.errors))
+    return acc, accuracy_chart(acc, description=alt), alt
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def data_view(data_key: str, _mix: GaussianMixture, title: str) -> str:
-    """2,000 draws of the data (a point set: its points), coloured by class, as an SVG chart."""
-    if _mix.is_empirical:
-        x0, y0 = _mix.means, _mix.labels
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
+def data_view(mix: GaussianMixture) -> tuple[str, str]:
+    """2,000 draws of the data (a point set: its points), coloured by class, as an SVG chart, and its description."""
+    if mix.is_empirical:
+        x0, y0 = mix.means, mix.labels
     else:
-        x0, y0 = _mix.sample(2000, np.random.default_rng(0))
-    return data_chart(_mix, x0, y0, description=alt_text.data_plot(title, len(x0), _mix.class_names))
+        x0, y0 = mix.sample(2000, np.random.default_rng(0))
+    alt = alt_text.data_plot(DATASET_TITLES.get(mix.name, mix.name), len(x0), mix.class_names)
+    return data_chart(mix, x0, y0, description=alt), alt
 
 
 # ---------------------------------------------------------------- particles
@@ -195,9 +210,9 @@ def _particles(mix: GaussianMixture) -> None:
     c2.slider("Steps of each sampler", *PARTICLE_STEPS, key=KEY + "k", **KEPT,
               help="DDPM needs many small steps (it was made for 1,000); DDIM copes with few.")
     c3.number_input("Noise seed", 0, MAX_SEED, key=KEY + "seed", **KEPT, help="Which N(0, I) draw they all start from.")
-    s = current_settings()
+    s = shown_settings()
     found = find_model(mix, s.config)
-    shown = particles_view(mix.key, model_key(found), s.n, s.k, s.seed, mix, None if found is None else found.model)
+    shown = particles_view(mix, found, s.n, s.k, s.seed)
     with st.container(key=KEY + "particles"):  # our own HTML, built from numbers only (no reader's text in it)
         st.iframe(shown.html, height=shown.height,
                   alt="Animation: particles walking from noise to the data by DDPM and DDIM, learned and exact field")
@@ -215,7 +230,7 @@ def _particles(mix: GaussianMixture) -> None:
         st.caption("Train the denoiser above to add the learned field's two rows.")
 
 
-def particles_section(mix: GaussianMixture, model: DenoiserMLP | None, trained: Trained | None) -> None:
+def particles_section(mix: GaussianMixture) -> None:
     st.header("Particles: from noise to data")
     st.markdown("**The same starting noise, four ways back.** Each particle starts at a random point of N(0, I) and "
                 "follows the field down from t = T. DDPM adds fresh noise at every step, so its paths jitter and two "
@@ -235,31 +250,29 @@ def _guidance(mix: GaussianMixture) -> None:
                  format_func=lambda k: f"{k}: {mix.class_names[k]}")
     c2.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.5, key=KEY + "scale", **KEPT,
               help="0: ignore the class. 1: the class's own distribution. Above 1: push harder than the data do.")
-    s = current_settings()
+    s = shown_settings()
     found = find_model(mix, s.config)
-    net = None if found is None else found.model
-    runs, chart = guidance_view(mix.key, model_key(found), s.label, s.scale, mix, net)
-    show_svg(st, chart, KEY + "guidance_fig")
+    runs, chart, alt = guidance_view(mix, found, s.label, s.scale)
+    show_svg(st, chart, KEY + "guidance_fig", alt=alt)
     if found is None:
         st.caption("Train the denoiser (with classes) above to see the learned guidance beside the exact one.")
-    elif net.label is None:
+    elif found.model.label is None:
         st.caption("This denoiser was trained without classes: switch on *Learn the classes too* in the sidebar and "
                    "train again to see learned guidance beside the exact one.")
     left, right = st.columns([3, 2], gap="large")
-    sweep = cached_sweep(mix.key, model_key(found), s.label, mix, net)
-    exact_in = dict(zip(frames.GUIDANCE_SCALES, sweep["exact"]))
-    best = max(exact_in, key=exact_in.get)
-    alt = alt_text.sweep_plot(mix.class_names[s.label], best, exact_in[best])
-    show_svg(left, guidance_sweep_chart(frames.GUIDANCE_SCALES, sweep, s.scale, description=alt), KEY + "sweep_fig")
-    right.markdown(f"With the exact field, {exact_in[0.0]:.0%} of the samples land in the class's blobs at s = 0 (the "
-                   f"class's share of the data), {exact_in[1.0]:.0%} at s = 1, the most ({exact_in[best]:.0%}) at "
-                   f"s = {best:g}, and {exact_in[MAX_GUIDANCE]:.0%} at s = {MAX_GUIDANCE:g}: pushed past their "
+    sweep = cached_sweep(mix, found, s.label)
+    best = sweep.best()
+    alt = alt_text.sweep_plot(mix.class_names[s.label], best, sweep.share(best))
+    show_svg(left, guidance_sweep_chart(sweep, s.scale, description=alt), KEY + "sweep_fig", alt=alt)
+    right.markdown(f"With the exact field, {sweep.share(0.0):.0%} of the samples land in the class's blobs at s = 0 (the "
+                   f"class's share of the data), {sweep.share(1.0):.0%} at s = 1, the most ({sweep.share(best):.0%}) at "
+                   f"s = {best:g}, and {sweep.share(MAX_GUIDANCE):.0%} at s = {MAX_GUIDANCE:g}: pushed past their "
                    "blob by the over-extrapolated direction.")
     right.caption("200 samples per scale, DDIM with 50 steps; 'in the blobs' means inside one of the class's "
                   "95% ellipses (drawn green above).")
 
 
-def guidance_section(mix: GaussianMixture, model: DenoiserMLP | None, trained: Trained | None) -> None:
+def guidance_section(mix: GaussianMixture) -> None:
     st.header("Guidance in 2-D")
     st.markdown("**Classifier-free guidance extrapolates.** The network knows two directions at every point: the one "
                 "towards all the data, ε(x, t), and the one towards one class, ε(x, t, y). Guidance takes the "
@@ -333,7 +346,7 @@ def points_editor() -> bool:
             st.caption("Click anywhere on the faint grid to add a point there.")
         else:
             alt = alt_text.data_plot("your points", len(shown.means), shown.class_names)
-            show_svg(st, data_chart(shown, shown.means, shown.labels, description=alt), KEY + "points_fig")
+            show_svg(st, data_chart(shown, shown.means, shown.labels, description=alt), KEY + "points_fig", alt=alt)
     return tuple(ss[KEY + "points"]) != before
 
 
@@ -344,14 +357,14 @@ MEMORY_TITLES = {name: f"{name}: width {w}, {n:,} steps" for name, (w, n) in MEM
 def _memorisation_result(points_mix: GaussianMixture) -> None:
     st.radio("The network trained on your points", list(MEMORY_NETS), format_func=MEMORY_TITLES.get, horizontal=True,
              key=KEY + "memory", **KEPT, help="How much it can hold, and how long it trains, decide how much it copies.")
-    s = current_settings()
+    s = shown_settings()
     found = find_model(points_mix, s.memory_config)
     if found is None:
         st.markdown(f"The {s.memory} MLP for these {len(points_mix.means)} points is not trained yet.")
         if train_button(points_mix, s.memory_config, "Train on these points", KEY + "train_points"):
             st.rerun()
-    mem, chart = memorisation_view(points_mix.key, model_key(found), points_mix, None if found is None else found.model)
-    show_svg(st, chart, KEY + "memory_fig")
+    mem, chart, alt = memorisation_view(points_mix, found)
+    show_svg(st, chart, KEY + "memory_fig", alt=alt)
     c1, c2, c3 = st.columns(3)
     c1.metric("ideal denoiser: samples on a training point", f"{mem.ideal_on_points:.0%}")
     if mem.learned is not None:
@@ -385,9 +398,9 @@ def _accuracy(mix: GaussianMixture) -> None:
         st.caption("Solves the exact ODE for 200 particles, then runs each sampler at 14 step counts (a few "
                    "seconds; once per data set on this server).")
         return
-    acc, chart = accuracy_view(mix.key, mix)
+    acc, chart, alt = accuracy_view(mix)
     left, right = st.columns([3, 2], gap="large")
-    show_svg(left, chart, KEY + "accuracy_fig")
+    show_svg(left, chart, KEY + "accuracy_fig", alt=alt)
     shown = [n for n in (8, 50, 200) if n in acc.steps]
     short = dict(zip(acc.errors, ("DDIM", "DPM++ trailing", "DPM++ log-SNR")))
     table = pd.DataFrame({short[label]: [f"{errors[list(acc.steps).index(n)]:.1e}" for n in shown]

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from diffusion_core.access.site_map import PAGES
 from diffusion_core.space.image_space import digit_count
 from pages.app_entry import run_through_app
 from pages.lesson_panel import lesson_for, lesson_panel
@@ -44,16 +45,7 @@ where realistic images live. A prompt — here, a class label — gives the walk
     )
 with right:
     st.markdown("#### Explore")
-    st.page_link("pages/image-space.py", label="How large is image space?", icon=":material/grid_on:")
-    st.caption("Exact, certified digit counts for any image size; every image's index in the space, and back.")
-    st.page_link("pages/forward.py", label="The forward process", icon=":material/blur_on:")
-    st.caption("Watch a real photo — or yours — dissolve into noise, step by step, with the math beside it.")
-    st.page_link("pages/denoiser.py", label="Live denoiser", icon=":material/auto_awesome:")
-    st.caption("Run a small trained diffusion model live: noise becomes a digit or a garment, step by step.")
-    st.page_link("pages/direction.py", label="Which direction to move", icon=":material/explore:")
-    st.caption("Diffusion in 2-D: train a tiny denoiser in seconds and check every arrow it draws against the exact "
-               "answer.")
-    st.page_link("pages/corner.py", label="How tiny is the corner?", icon=":material/filter_center_focus:")
-    st.caption("Measure it: the model proves a real digit is one of at most 10^N images as plausible to it, "
-               "one in 10^M of all. Try noise, a photo, yours.")
+    for entry in PAGES[1:]:  # every page of the story after this one (diffusion_core.access.site_map)
+        st.page_link(entry.file, label=entry.title, icon=entry.icon)
+        st.caption(entry.blurb)
 lesson_panel("home", {}, {}, lesson)

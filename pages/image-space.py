@@ -37,6 +37,7 @@ from diffusion_core.space.image_space import (
     ImageSpaceError,
     ImageSpec,
     certify_digit_count,
+    colour_model,
     group_digits,
     leading_digits,
     parse_count,
@@ -60,9 +61,9 @@ from diffusion_core.space.space_facts import (
     times_reference,
 )
 from pages.app_entry import run_through_app
-from pages.common import heavy_gate, pick_image, show_pixels
+from pages.common import heavy_gate, pick_image, queue_message, show_pixels, show_svg
 from pages.lesson_panel import Control, lesson_for, lesson_panel
-from pages.reader_state import KEPT, mirror_in_url, restore
+from pages.reader_state import KEPT, PageSettings, Widget
 from pages.safe_text import plain
 
 run_through_app()
@@ -79,40 +80,30 @@ def _tex_int(value: int) -> str:
 
 # ---------------------------------------------------------------- settings (widgets + URL) --------
 
-def _read_link(query) -> tuple[dict, list[str]]:
-    """The format a link asks for (validated one parameter at a time) as widget values, for reader_state.restore."""
-    spec, problems = spec_from_query(query)
-    values = {"is_w": str(spec.width), "is_h": str(spec.height), "is_bits": spec.bits, "is_preset": _preset_for(spec),
-              "is_colour": next(name for name, c in COLOUR_MODELS.items() if c == spec.channels)}
-    return values, problems
-
-
-def _preset_for(spec: ImageSpec | None) -> str:
+def _preset_for(spec: ImageSpec) -> str:
     return next((name for name, p in PRESETS.items() if p == spec), CUSTOM)
 
 
-def _put_spec_in_widgets(spec: ImageSpec) -> None:
-    state = st.session_state
-    state.is_w, state.is_h = str(spec.width), str(spec.height)
-    state.is_colour = next(name for name, c in COLOUR_MODELS.items() if c == spec.channels)
-    state.is_bits = spec.bits
+SETTINGS = PageSettings(  # the page's link and the widget of each value of the format (pages/reader_state.py)
+    read_link=spec_from_query,
+    write_link=to_query,
+    widgets={"width": Widget("is_w", show=str, read=lambda text: parse_count(text, "Width")),
+             "height": Widget("is_h", show=str, read=lambda text: parse_count(text, "Height")),
+             "channels": Widget("is_colour", show=colour_model, read=COLOUR_MODELS.get),
+             "bits": Widget("is_bits")},
+    extra=lambda spec: {"is_preset": _preset_for(spec)},
+)
 
 
 def _apply_preset() -> None:
     if st.session_state.is_preset in PRESETS:
-        _put_spec_in_widgets(PRESETS[st.session_state.is_preset])
-
-
-def _spec_from_widgets() -> ImageSpec:
-    state = st.session_state
-    return ImageSpec(parse_count(state.is_w, "Width"), parse_count(state.is_h, "Height"),
-                     COLOUR_MODELS[state.is_colour], state.is_bits)
+        SETTINGS.put(PRESETS[st.session_state.is_preset])
 
 
 def _sync_preset() -> None:
     """After a manual edit, show the matching preset's name, or "Custom"."""
     try:
-        st.session_state.is_preset = _preset_for(_spec_from_widgets())
+        st.session_state.is_preset = _preset_for(SETTINGS.shown())
     except ImageSpaceError:
         st.session_state.is_preset = CUSTOM
 
@@ -125,7 +116,7 @@ LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.p
 
 def settings() -> ImageSpec | None:
     """The format widgets; returns a valid spec, or shows why not and returns None."""
-    restore(_read_link)
+    SETTINGS.restore()
     lesson = lesson_for("image-space", LESSON_CONTROLS)
     locked = lesson.is_locked
     st.selectbox("Preset", [CUSTOM, *PRESETS], key="is_preset", on_change=_apply_preset, disabled=locked("preset"), **KEPT)
@@ -139,12 +130,11 @@ def settings() -> ImageSpec | None:
     c4.radio("Bits per channel", BIT_DEPTHS, key="is_bits", horizontal=True, on_change=_sync_preset,
              disabled=locked("bits"), **KEPT)
     try:
-        spec = _spec_from_widgets()
+        spec = SETTINGS.shown()
     except ImageSpaceError as e:
         st.error(plain(f"{e} The numbers below wait for a valid size."))
         return None
-    mirror_in_url(to_query(spec))
-    lesson_panel("image-space", LESSON_CONTROLS, to_query(spec), lesson)
+    lesson_panel("image-space", LESSON_CONTROLS, SETTINGS.mirror(spec), lesson)
     return spec
 
 
@@ -165,9 +155,7 @@ def _power_file(base: int, exponent: int) -> bytes:
     """
     bar = st.progress(0.0, text=f"Computing {base}^{exponent:,} …")
     heavy = certify_digit_count(base, exponent).digits > IN_PROCESS_UP_TO  # a short one takes milliseconds
-    with heavy_gate().slot(on_wait=lambda place: bar.progress(
-            0.0, text=f"The server is busy with other readers' work; you are number {place} in the queue…"))\
-            if heavy else nullcontext():
+    with heavy_gate().slot(on_wait=lambda place: bar.progress(0.0, text=queue_message(place))) if heavy else nullcontext():
         text = power_text_responsive(base, exponent, on_progress=lambda done, step: bar.progress(
             done, text=f"Computing {base}^{exponent:,}: {step}"))
     bar.empty()
@@ -282,31 +270,30 @@ def _universe(spec: ImageSpec) -> None:
              rf"\text{{yr}} \times {_tex_int(SECONDS_PER_YEAR)}\,\tfrac{{\text{{s}}}}{{\text{{yr}}}} "
              rf"= {mantissa}\ldots\times 10^{{{power}}}\ \text{{images}}")
     frac_m, frac_e = exp.fraction
+    st.latex(rf"\frac{{\text{{images made}}}}{{N}} \approx {frac_m}\times 10^{{{_tex_int(frac_e)}}}")
     if frac_e < 0:
-        st.latex(rf"\frac{{\text{{images made}}}}{{N}} \approx {frac_m}\times 10^{{{_tex_int(frac_e)}}}")
         st.caption(f"That is a fraction with {-frac_e - 1:,} zeros after the decimal point before the first digit. "
                    "Almost every image of this format will never be seen by anyone, ever. (Exact: "
                    f"{exp.images_digits}-digit count of images; a year is 365.25 days.)")
     else:
-        st.latex(rf"\frac{{\text{{images made}}}}{{N}} \approx {frac_m}\times 10^{{{_tex_int(frac_e)}}}")
         st.caption("This format is small enough that the universe would list every image many times over.")
 
 
 def _chart(spec: ImageSpec, digits: int) -> None:
-    colour = next(k for k, v in COLOUR_MODELS.items() if v == spec.channels)
+    colour = colour_model(spec.channels)
     st.markdown("**Digits against pixels.** The digit count grows in proportion to the pixel count, so on "
                 "log–log axes it is a straight line; sand and atoms are left behind at a handful of pixels.")
-    st.image(_chart_svg(spec.channels, spec.bits, spec.pixels, digits, colour), width="stretch",
+    show_svg(st, _chart_svg(spec, digits), "is_digit_chart",
              alt=f"Log-log chart of the decimal digits of N against pixels for {colour}, {spec.bits}-bit images: a "
                  f"straight line far above the sand (20 digits) and atoms (81 digits) lines; your setting, "
                  f"{spec.pixels:,} pixels, has {digits:,} digits.")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _chart_svg(channels: int, bits: int, pixels: int, digits: int, colour: str) -> str:
+def _chart_svg(spec: ImageSpec, digits: int) -> str:
     presets = [ChartPoint(name.split(" (")[0], p.pixels, p.digits()) for name, p in PRESETS.items()]
-    return digit_chart_svg(digit_curve(channels, bits), presets, ChartPoint("your setting", pixels, digits),
-                           f"{colour}, {bits}-bit")
+    return digit_chart_svg(digit_curve(spec.channels, spec.bits), presets, ChartPoint("your setting", spec.pixels, digits),
+                           f"{colour_model(spec.channels)}, {spec.bits}-bit")
 
 
 # ---------------------------------------------------------------- image <-> index ----------------

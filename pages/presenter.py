@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from diffusion_core.access.palette import ACCENT
 from diffusion_core.access.presenter import STEPS, read_presenting, step_of_page, step_query
+from diffusion_core.access.site_map import page as site_page
 from pages.reader_state import KEPT
 from pages.safe_text import plain
 
@@ -23,8 +25,8 @@ STYLE = """<style>
 [data-testid="stMain"] h1 { font-size: 3.4rem !important; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; }
 [data-testid="stMain"] h4 { font-size: 1.7rem !important; }
-.st-key-present_bar { border-bottom: 2px solid #7c9cff; padding-bottom: 0.5rem; }
-</style>"""
+.st-key-present_bar { border-bottom: 2px solid __ACCENT__; padding-bottom: 0.5rem; }
+</style>""".replace("__ACCENT__", ACCENT)
 
 SCRIPT = """<script>
 (() => {
@@ -47,10 +49,6 @@ SCRIPT = """<script>
   });
 })();
 </script>"""
-
-
-def _page_file(page: str) -> str:
-    return f"pages/{page or 'home'}.py"
 
 
 def _move(by: int) -> None:
@@ -79,7 +77,7 @@ def presenter(page: str) -> None:
     if st.session_state.pop(GO, False):
         step = STEPS[st.session_state[STEP]]
         if step.page != page:
-            st.switch_page(_page_file(step.page), query_params=step_query(st.session_state[STEP]))
+            st.switch_page(site_page(step.page).file, query_params=step_query(st.session_state[STEP]))
     elif STEPS[st.session_state[STEP]].page != page:  # the reader went to another page: the walk follows
         st.session_state[STEP] = step_of_page(page)
     index = st.session_state[STEP]

@@ -9,17 +9,21 @@ minimum values. Every page therefore keeps its settings the same way, in three l
    page's links, the browser's back and forward buttons.
 2. **The link.** On every entry, :func:`restore` fills the widget keys the session does not hold yet (a
    first visit, a shared link, a reload, which starts a new session) from the URL's query parameters,
-   validated by the page's own parser;
+   validated by the page's own table of link parameters (``diffusion_core.access.link_values``);
 3. **The defaults.** What the link does not say, or says wrongly (with a warning), takes the app's default.
 
-After its widgets, the page calls :func:`mirror_in_url` with the settings on screen, so the link a teacher
-copies is always the view they see.
+Each page declares its settings once, as a :class:`PageSettings`: how its link is read and written (its settings
+class) and which widget shows each field (a :class:`Widget`, converting the value each way where the widget shows
+it differently). ``PageSettings.restore`` fills the widgets from the link, ``PageSettings.shown`` reads the
+settings back from the widgets, and ``PageSettings.mirror`` (:func:`mirror_in_url`) writes them into the URL once
+per run, so the link a teacher copies is always the view they see.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
@@ -27,6 +31,7 @@ from diffusion_core.access.lessons import lesson_link_query
 from pages.safe_text import plain
 
 KEPT: dict[str, Any] = {"persist_state": "session"}
+S = TypeVar("S")
 
 # A page's reading of a link: query parameters -> ({widget key: value}, [messages about rejected values]).
 LinkReader = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
@@ -51,6 +56,76 @@ def restore(read_link: LinkReader) -> None:
         st.session_state[key] = value
     for problem in problems:
         st.warning(plain(problem), icon=":material/link_off:")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Widget:
+    """The widget that shows one setting: its key, and how a setting's value becomes the widget's and back."""
+
+    key: str
+    show: Callable[[Any], Any] = _same  # the setting's value -> the widget's
+    read: Callable[[Any], Any] = _same  # the widget's value -> the setting's
+
+
+def _typed(value: Any, like: Any) -> Any:
+    """``value`` as the type of ``like`` (a number input may hand back 3.0 for 3; a list for a tuple)."""
+    for kind in (bool, int, float, tuple):
+        if isinstance(like, kind):
+            return kind(value)
+    return value
+
+
+@dataclass(frozen=True)
+class PageSettings(Generic[S]):
+    """A page's settings, declared once: how its link is read and written, and which widget holds each field.
+
+    ``read_link(query) -> (settings, messages)`` and ``write_link(settings) -> query`` come from the page's settings
+    class; ``widgets`` maps each field of the settings to its :class:`Widget`; ``extra(settings)`` gives the values
+    of further widget keys a link sets (a photo picker switched to the bundled photo); ``settle(settings)`` gives the
+    settings as the page shows them (a data set's picture is never recoloured).
+    """
+
+    read_link: Callable[[Mapping[str, str]], tuple[S, list[str]]]
+    write_link: Callable[[S], dict[str, str]]
+    widgets: Mapping[str, Widget]
+    extra: Callable[[S], Mapping[str, Any]] = field(default=lambda settings: {})
+    settle: Callable[[S], S] = _same
+
+    def key(self, name: str) -> str:
+        """The widget key of the field ``name``."""
+        return self.widgets[name].key
+
+    def restore(self) -> None:
+        """Fill the widgets the session does not hold yet from the link (see :func:`restore`)."""
+        def values(query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+            settings, problems = self.read_link(query)
+            shown = {w.key: w.show(getattr(settings, name)) for name, w in self.widgets.items()}
+            return {**shown, **self.extra(settings)}, problems
+        restore(values)
+
+    def put(self, settings: S) -> None:
+        """Show ``settings`` in the widgets (in a widget's callback, before the widgets of the next run exist)."""
+        for name, w in self.widgets.items():
+            st.session_state[w.key] = w.show(getattr(settings, name))
+
+    def shown(self) -> S:
+        """The settings the widgets hold now (also inside a fragment's rerun); a field whose widget the session does not
+        hold (it is drawn only for some choices) keeps its default."""
+        defaults, _ = self.read_link({})
+        ss = st.session_state
+        values = {name: _typed(w.read(ss[w.key]), getattr(defaults, name))
+                  for name, w in self.widgets.items() if w.key in ss}
+        return self.settle(replace(defaults, **values))
+
+    def mirror(self, settings: S) -> dict[str, str]:
+        """Write ``settings`` into the URL (:func:`mirror_in_url`); returns their query parameters."""
+        query = self.write_link(settings)
+        mirror_in_url(query)
+        return query
 
 
 def _sent_by_browser() -> set[str]:
