@@ -1,5 +1,6 @@
 """The corner page under Streamlit's AppTest, through app.py's navigation: each kind of image, uploads good and bad,
-shared and tampered links, a missing summary, and the settings surviving a walk through the other pages."""
+shared and tampered links, a missing summary. (The settings surviving a walk through the other pages: the browser
+test, tests/e2e/test_e2e_corner.py.)"""
 
 from __future__ import annotations
 
@@ -128,18 +129,6 @@ def test_a_missing_summary_is_explained_not_a_crash(monkeypatch, tmp_path):
         assert _bound(at)[0] > 0
     finally:
         st.cache_resource.clear()
-
-
-def test_settings_survive_a_walk_through_the_other_pages():
-    at = _corner()
-    at.radio(key="co_src").set_value("noise").run()
-    at.number_input(key="co_seed").set_value(11).run()
-    _ok(at)
-    for page in ("pages/home.py", "pages/image-space.py", "pages/forward.py", "pages/denoiser.py"):
-        _ok(at.switch_page(page).run())
-    _ok(at.switch_page(PAGE).run())
-    assert at.radio(key="co_src").value == "noise" and at.number_input(key="co_seed").value == 11
-    assert at.query_params["img"] == "noise" and at.query_params["seed"] == "11"
 
 
 @pytest.mark.skipif("emoji" not in available_models(), reason="no emoji weights")

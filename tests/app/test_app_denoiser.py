@@ -47,8 +47,8 @@ def test_short_run_shows_an_image_and_its_settings(served_media):
     assert shown.shape == (28, 28) and np.array_equal(shown, expected)
     assert expected.std() > 20  # a picture, not a blank: the comparison means something
     assert at.query_params["steps"] == "5" and at.query_params["seed"] == "11"
-    verdict = next(m.value for m in at.markdown if "Distance to the nearest training image" in m.value)
-    assert "Real '3' images that the model never saw are typically" in verdict  # judged against its own class
+    verdict = next(m.value for m in at.markdown if "distance to the nearest training image" in m.value)
+    assert "for real “3” images that the model never saw it is typically" in verdict  # judged against its own class
 
 
 def test_invalid_link_falls_back_with_messages():

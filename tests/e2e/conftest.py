@@ -1,7 +1,8 @@
 """Real-browser tests: ``streamlit run app.py`` on a loopback port, driven by Playwright in Debian's Chromium.
 
 Outside CI a missing browser or Playwright skips these tests with the reason; with ``CI`` set it is
-a failure. Screenshots go to ``test-artifacts/`` (ignored by git) for a person to look at.
+a failure. Screenshots go to ``test-artifacts/`` (ignored by git) for a person to look at. Every test here is
+marked ``e2e`` (``-m "not e2e"`` leaves them out).
 """
 
 from __future__ import annotations
@@ -21,6 +22,28 @@ from streamlit_browser import ARTIFACTS
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SERVER_START_TIMEOUT_S = 60
+
+
+# The browser tests that took about 20 s or more in a whole run on the project's 2-core machine (2026-12-07, under
+# load: other engineers' tests and a training run beside it): marked ``slow`` here, where the e2e mark is given.
+SLOW = {"test_random_walk", "test_denoiser_settings_survive_every_route", "test_image_space_settings_survive_every_route",
+        "test_a_class_picker_keeps_its_choice_when_the_class_names_change",
+        "test_one_colour_uploads_on_every_page_that_takes_uploads",
+        "test_axe_finds_no_serious_or_critical_violation_on_any_page",
+        "test_the_teachers_panel_gives_the_link_of_the_view_on_screen",
+        "test_the_same_lesson_link_shows_the_same_view_in_another_browser",
+        "test_a_readers_walk_through_the_page_and_back", "test_charts_skipped_off_screen_draw_at_full_size_when_scrolled_to",
+        "test_two_replicas_behind_nginx_sticky_and_failover", "test_the_colour_model_on_every_page_that_shows_a_model"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test in this folder ``e2e``, and those in SLOW ``slow``."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+            if item.originalname in SLOW:
+                item.add_marker(pytest.mark.slow)
 
 
 def _missing(reason: str) -> None:

@@ -41,14 +41,6 @@ T = 1000
 STEPS = {"dpmpp": 5, "ddim": 5, "ddpm": 8}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _tiny(in_channels: int = 1, image_size: int = 28) -> UNet:
     torch.manual_seed(0)
     model = UNet(UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4, in_channels=in_channels,
@@ -321,7 +313,8 @@ def test_edit_live_records_the_walk_and_matches_the_batch_edit():
         busy.append(gate.busy)
 
     model = Counting(GREY)
-    res = edit_live(_loaded(model), pic, settings, EditSettings(strength=0.5, copies=3), on_frame, known=known, gate=gate)
+    edit = EditSettings(strength=0.5, copies=3, resample=1)
+    res = edit_live(_loaded(model), pic, settings, edit, on_frame, known=known, gate=gate)
     assert res.t0 == 500 and res.calls == model.calls == 4 and res.settings.mode == "grid"
     assert frames[0].done == 1 and frames[-1].done == frames[-1].total == 4 and set(busy) == {1}
     assert frames[0].t == 499 and frames[0].x_t.shape == (3, 28, 28)
@@ -331,8 +324,11 @@ def test_edit_live_records_the_walk_and_matches_the_batch_edit():
     assert np.allclose(res.distance, pixel_distance(res.result, np.repeat(pic[None], 3, 0)))
     assert len({r.tobytes() for r in res.result}) == 3  # three different fills
     batch = edit_images(GREY, SCHEDULE, np.repeat(pic[None], 3, 0), np.full(3, 3), known=np.repeat(known[None], 3, 0),
-                        strength=0.5, steps=8, guidance=2.0, seed=2)
+                        strength=0.5, steps=8, guidance=2.0, seed=2, resample=1)
     assert np.array_equal(batch, res.result)
+    rounds = edit_live(_loaded(GREY), pic, settings, EditSettings(strength=0.5, resample=3), lambda f: None,
+                       known=known)
+    assert rounds.calls == 3 * 3 + 1 and rounds.trajectory.num_frames == 4
     assert res.first_frame_seconds is not None and res.seconds >= res.first_frame_seconds
 
 

@@ -21,14 +21,6 @@ from diffusion_core.model.weights import export_weights, load_model
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def assets(tmp_path_factory):
     """A tiny untrained 'digits' (28 x 28 grey) and 'emoji' (32 x 32 colour) model."""

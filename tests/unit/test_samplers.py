@@ -41,15 +41,6 @@ ORACLE_BETAS = {"linear": "linear", "cosine": "squaredcos_cap_v2"}
 T = 1000
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one thread is fastest, and does not fight the other processes on a small machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 class StubDenoiser(nn.Module):
     """A fake eps_theta(x, t, y) with the UNet's interface: the epsilon that points at a fixed target
     image x0* = pattern + 0.05 y + 0.3 sin(3 x), which strays outside [-1, 1] so clipping matters."""

@@ -24,14 +24,6 @@ from diffusion_core.model.unet import UNetConfig
 TINY = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors; also keeps results independent of the core count
-    yield
-    torch.set_num_threads(before)
-
-
 def shapes_dataset(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """n 28x28 uint8 images of three simple shapes (label 0 square, 1 bar, 2 cross) at random places."""
     rng = np.random.default_rng(0)
