@@ -24,7 +24,6 @@ import torch
 from diffusion_core.images.pixels import to_model_space
 from diffusion_core.model.samplers import run_sampler
 
-
 SAME_SHELL = 0.15  # a length within 15% of a shell's radius is "about as long": the thin shells are a few % wide
 
 
