@@ -11,6 +11,7 @@ import streamlit as st
 
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
+from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.image_io import list_samples
 from diffusion_core.images.pictures import tile
 from diffusion_core.images.pixels import to_model_space
@@ -69,7 +70,7 @@ WALKS = 4  # reverse walks drawn in "where noise lives"
 WALK_STEPS = 50
 
 use_pixel_art_images()
-st.title("How tiny is the corner?")
+st.title(site_page("corner").title)
 st.markdown(
     "Image space is astronomically large, and the article claims that real pictures fill only an unimaginably "
     "tiny corner of it. A trained diffusion model can **measure** that corner. For any 8-bit image x it gives a "

@@ -13,6 +13,7 @@ import streamlit as st
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
 from diffusion_core.access.lessons import Lesson
+from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.pictures import pair_image, png_bytes, tile, upscale
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, GenerationSettings
@@ -54,7 +55,7 @@ LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.p
 CHEAP_WORK = 250  # steps x images: a run this small follows the settings at once, without a click
 
 use_pixel_art_images()
-st.title("Live denoiser")
+st.title(site_page("denoiser").title)
 st.markdown(
     "A small diffusion model, trained on real images and shipped with this app, starts from pure "
     "random noise and removes a little of it at each step. The class you pick is its **prompt**: "

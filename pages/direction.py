@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from diffusion_core.access import alt_text
+from diffusion_core.access.site_map import page as site_page
 from diffusion_core.toy2d.charts import error_t_chart, loss_chart
 from diffusion_core.toy2d.datasets import DATASET_TITLES, GaussianMixture
 from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS, Trained
@@ -45,7 +46,7 @@ PLAY_FPS = 5
 
 
 # ================================================================= the page
-st.title("Which direction to move")
+st.title(site_page("direction").title)
 st.markdown(
     "**In 784 dimensions nobody can see which way a denoiser points. In two, everyone can.** Here the data are "
     "points in a plane, noised by the very same schedule as the images on the other pages, and a tiny network "

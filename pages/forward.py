@@ -15,6 +15,7 @@ import streamlit as st
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
 from diffusion_core.access.lessons import Lesson
+from diffusion_core.access.site_map import page as site_page
 from diffusion_core.forward import process as fw
 from diffusion_core.forward import stats as fs
 from diffusion_core.forward.charts import histogram_chart, schedule_chart, survival_chart
@@ -224,7 +225,7 @@ def _choose_image(source: str, rgb: bool, res: int, lesson: Lesson) -> tuple[np.
 
 
 # ================================================================= the page
-st.title("The forward process")
+st.title(site_page("forward").title)
 st.markdown("**Take a real image and bury it in noise, one small step at a time.** This is how a diffusion "
             "model's training data is made: the model sees these noisy images and learns one thing — *given a "
             "slightly noisy image, how to make it slightly cleaner.*")

@@ -13,6 +13,7 @@ from fractions import Fraction
 import streamlit as st
 
 from diffusion_core.access import alt_text
+from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.image_io import fit_square, to_grayscale
 from diffusion_core.space.digit_chart import ChartPoint, digit_chart_svg
 from diffusion_core.space.image_index import (
@@ -371,7 +372,7 @@ def _index_to_image(size: int, picture_text: str) -> None:
 
 # ---------------------------------------------------------------- page -----------------------------
 
-st.title("How large is image space?")
+st.title(site_page("image-space").title)
 st.markdown("An image is a grid of integers. Fix its size and the number of values each pixel may take, and "
             "there are only finitely many images — but *how* many? Pick a format; every number below is exact.")
 chosen = settings()
