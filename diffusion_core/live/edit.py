@@ -212,6 +212,12 @@ class EditResult:
     seconds: float
     first_frame_seconds: float
 
+    @property
+    def picture_raw(self) -> np.ndarray:
+        """The reader's picture in the model's range, flattened channels first, (1, C*H*W) float32: a row like the
+        trajectory's ``x_t_raw``, to start the walk plot (PCA) from the picture itself rather than from x_{t_0}."""
+        return to_model_range(self.picture[None]).reshape(1, -1)
+
 
 def edit_live(loaded, picture: np.ndarray, settings: GenerationSettings, edit: EditSettings,
               on_frame: Callable[[LiveFrame], None], known: np.ndarray | None = None,

@@ -330,6 +330,8 @@ def test_edit_live_records_the_walk_and_matches_the_batch_edit():
                        known=known)
     assert rounds.calls == 3 * 3 + 1 and rounds.trajectory.num_frames == 4
     assert res.first_frame_seconds is not None and res.seconds >= res.first_frame_seconds
+    assert res.picture_raw.shape == (1, 28 * 28) and res.trajectory.x_t_raw.shape == (4, 3, 28 * 28)
+    assert np.array_equal(to_images(res.picture_raw.reshape(1, 1, 28, 28))[0], pic)
 
 
 def test_edit_live_from_strength_zero_and_without_a_class():
