@@ -13,81 +13,22 @@ Without /usr/sbin/nginx the test skips with the reason, unless ``CI`` is set: th
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import shutil
-import socket
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 from conftest import streamlit_server
+from nginx_proxy import Proxy, require_nginx
 from playwright.sync_api import expect
 from streamlit_browser import ARTIFACTS, assert_no_exception, open_page, wait_for_app
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX = Path(os.environ.get("NGINX_PATH", "/usr/sbin/nginx"))
 TIMEOUT_MS = 60_000
 MAX_READERS = 12  # readers opened until both replicas have one (a random route each: 2^-11 to miss)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _nginx_config(listen: int, replicas: list[int]) -> str:
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
-    assert text.count("127.0.0.1:8080") == 1 and text.count("127.0.0.1:8501") == 1 and text.count("127.0.0.1:8502") == 1
-    return (text.replace("127.0.0.1:8080", f"127.0.0.1:{listen}").replace("127.0.0.1:8501", f"127.0.0.1:{replicas[0]}")
-            .replace("127.0.0.1:8502", f"127.0.0.1:{replicas[1]}"))
-
-
-class Proxy:
-    """nginx with deploy/nginx.conf under a temporary prefix."""
-
-    def __init__(self, prefix: Path, replicas: list[int]) -> None:
-        self.prefix, self.port = prefix, _free_port()
-        for d in ("logs", "temp"):
-            (prefix / d).mkdir(parents=True)
-        conf = prefix / "nginx.conf"
-        conf.write_text(_nginx_config(self.port, replicas))
-        self.cmd = [str(NGINX), "-p", str(prefix), "-c", str(conf)]
-        check = subprocess.run([*self.cmd, "-t"], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        subprocess.run(self.cmd, check=True)  # daemonises; nginx.pid under the prefix
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while not (prefix / "nginx.pid").exists():
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.05)
-
-    def routes(self) -> dict[str, set[int]]:
-        """route cookie -> the replica ports nginx sent its requests to (from the access log)."""
-        out: dict[str, set[int]] = {}
-        for line in (self.prefix / "logs" / "access.log").read_text().splitlines():
-            m = re.search(r"route=(\S+) upstream=(.+)$", line)  # "A, B" when nginx tried A, then B
-            if m:
-                ports = {int(p) for p in re.findall(r":(\d+)", m.group(2))}
-                out.setdefault(m.group(1), set()).update(ports)
-        return out
-
-    def stop(self) -> None:
-        subprocess.run([*self.cmd, "-s", "stop"], capture_output=True)
-        shutil.copy(self.prefix / "logs" / "access.log", ARTIFACTS / "nginx-access.log")
-        shutil.copy(self.prefix / "logs" / "error.log", ARTIFACTS / "nginx-error.log")
-
-
 @pytest.fixture()
 def nginx_binary():
-    if not NGINX.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"the scale-out test must run in CI: no nginx at {NGINX} (apt-get install nginx)")
-        pytest.skip(f"no nginx at {NGINX} (apt-get install nginx)")
-    return NGINX
+    return require_nginx("the scale-out test")
 
 
 def _caption(page):
@@ -150,7 +91,7 @@ def test_two_replicas_behind_nginx_sticky_and_failover(browser, nginx_binary, tm
         for context in contexts:
             context.close()
         if proxy is not None:
-            proxy.stop()
+            proxy.stop(ARTIFACTS)
         if url_b is not None:
             b_cm.__exit__(None, None, None)
         if url_a is not None:
