@@ -13,8 +13,9 @@ the *strength* s in [0, 1].
 * The samplers count timesteps from 0: their first step is at t_0 - 1, the 0-based index of that same noise level.
   An edit takes K = ceil(N · t_0 / T) steps for a full run's N, spaced by the sampler's own rule from t_0 - 1 down
   (log-SNR for DPM-Solver++, trailing for DDIM and DDPM; :func:`~diffusion_core.model.samplers.sampler_timesteps`),
-  so it costs about s of a full run: K network calls instead of N (10 of 20 at s = 0.5). Keeping the full run's
-  own timesteps below t_0 instead would cost 12 of 20 at s = 0.5 with log-SNR spacing, which crowds the low-noise end.
+  so it costs about s of a full run: K network calls instead of N (10 of 20 at s = 0.5), whatever the spacing.
+  Keeping the full run's own timesteps below t_0 instead would cost what its spacing happens to leave there: 8 of
+  20 at s = 0.5 with log-SNR spacing (which spends 12 of its 20 steps above t = 500), 10 with trailing spacing.
 * s = 1 (t_0 = T) is plain generation: the start is x_T = ε itself (the samplers take ᾱ_T as 0; it is 2.4e-9 on
   the cosine schedule) and the steps are the full run's, so the result equals plain generation from the same seed
   bit for bit. s = 0 (t_0 = 0, also any s < 0.5 / T) returns the picture itself: one record of it (t = -1, "no
