@@ -65,7 +65,10 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(raw) and raw > 0):
         return [lo] if math.isfinite(lo) else []
     step = 10.0 ** math.floor(math.log10(raw))
-    step *= next(m for m in (1, 2, 5, 10) if raw <= m * step)
+    multiple = next((m for m in (1, 2, 5, 10) if raw <= m * step), None)
+    if multiple is None:  # a subnormal range: its power of ten rounds away in float64
+        return [lo, hi]
+    step *= multiple
     start, stop = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
     if not 0 <= stop - start <= 10 * count:  # rounding at ~1e16 relative: the ticks would not be distinct
         return [lo, hi]

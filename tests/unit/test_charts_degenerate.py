@@ -237,3 +237,10 @@ def test_descriptions_never_say_nan_or_inf(v):
     ]
     for text in texts:
         assert_words(text)
+
+
+def test_ticks_over_a_subnormal_range():
+    """A range a few times 5e-324 wide (hypothesis found it through the corner page's norms histogram): its power of
+    ten rounds away in float64, and the ticks are its two ends."""
+    assert nice_ticks(-1e-323, 2e-323) == [-1e-323, 2e-323]
+    assert_drawable(corner_charts.norms_histogram(np.array([]), Shell(5e-324, 5e-324), "norms"))
