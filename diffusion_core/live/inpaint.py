@@ -37,7 +37,12 @@ from diffusion_core.forward.process import q_sample
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.model.samplers import SamplerStep, run_sampler
 
-DEFAULT_RESAMPLE = 1  # RePaint rounds per step (1 = replacement only); see bench/bench_edit.py for the measurement
+# RePaint rounds per step. Measured with bench/bench_edit.py (500 held-out digits, the bottom half filled, DPM-Solver++
+# 20 steps, judged by the independent classifier): with no class the fill is read as the true digit 57.2% of the time
+# with 1 round and 66.6% with 4 (a sweep of 200 digits: 55.5 / 56.5 / 67.5 / 69% at 1 / 2 / 4 / 8 rounds; the top half
+# alone, unfilled: 52%), and the seams where fill meets known pixels are visibly fewer at 4; with the class given,
+# 99.2% and 99.4%. 4 rounds cost 4 (K - 1) + 1 network calls instead of K.
+DEFAULT_RESAMPLE = 4
 
 
 class KnownRegion:
