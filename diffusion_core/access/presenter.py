@@ -37,13 +37,16 @@ STEPS: tuple[Step, ...] = (
     Step("image-space",
          "256 to the power 10,000: a number with 24,083 digits, exact and certified. Atoms in the universe: 81 digits."),
     Step("forward",
-         "Training data for a diffusion model: a real image buried in noise, one small step at a time. Move t."),
-    Step("denoiser",
-         "A small trained model walks back from pure noise, step by step, to a digit or a garment: the prompt is the class."),
+         "Training data for a diffusion model: a real image buried in noise. Move t and watch it fade."),
     Step("direction",
          "In 2-D every arrow of the denoiser can be checked against the exact answer: knowing which direction to move."),
+    Step("denoiser",
+         "A small trained model walks back from pure noise, step by step, to a digit, a garment or an emoji: the "
+         "prompt is the class."),
+    Step("draw", "Start from your own drawing: the model carries a rough sketch towards the pictures it was trained on."),
     Step("corner",
-         "The model measures it: a real digit is one of at most 10^N images as plausible to it, one in 10^M of all."),
+         "The model measures it: with 95% confidence, a real digit is among a vanishing share of all images, as "
+         "plausible to the model as it is; the page gives the exact power of ten."),
 )
 
 

@@ -31,7 +31,7 @@ from diffusion_core.access.presenter import STEPS
 
 ARTICLE = "How Diffusion Models Generate Images: The Math Behind AI Creativity"
 LESSON_MINUTES = 45
-PAGE_ORDER = ("", "image-space", "forward", "direction", "denoiser", "corner")  # the lesson's walk through the app
+PAGE_ORDER = ("", "image-space", "forward", "direction", "denoiser", "draw", "corner")  # the lesson's walk through the app
 GREY_LEVELS = 256  # values of one 8-bit pixel, 0 to 255
 SAND_EXPONENT, ATOMS_EXPONENT = 19, 80  # grains of sand ~10^19, atoms in the observable universe ~10^80 (the article's)
 
@@ -119,7 +119,7 @@ OPENING = Bookend(
 
 NOTES: tuple[Note, ...] = (
     Note(
-        "", _title(""), 4,
+        "", _title(""), 3,
         ("Open the home page and read out its first paragraph, “An image is a grid of integers”.",
          "Point at the count of digits in bold, and at the sand and the atoms after it. The next step checks them.",
          "Point at the list under “Explore”: the lesson visits these pages one after another."),
@@ -139,7 +139,7 @@ NOTES: tuple[Note, ...] = (
                   f"{GREY_DIGITS:,} digits (the next page proves the count).")),
     ),
     Note(
-        "image-space", _title("image-space"), 7,
+        "image-space", _title("image-space"), 6,
         ("Keep “Preset” at “100 x 100 grayscale (the article's example)” and point at the large digit count.",
          "Open “Why this count is exact (not a floating-point estimate)”: the count is proven with whole numbers, "
          "without writing the number out.",
@@ -174,7 +174,7 @@ NOTES: tuple[Note, ...] = (
                   "of the space.")),
     ),
     Note(
-        "forward", _title("forward"), 8,
+        "forward", _title("forward"), 7,
         ("Keep “Picture” at “A photo (bundled or yours)”. Drag “Timestep t” from 0 to the end, or press “Play” and "
          "then “Pause”.",
          "Read the caption under the slider: how much of the image x_t keeps (√ᾱ_t) and the standard deviation of "
@@ -206,7 +206,7 @@ NOTES: tuple[Note, ...] = (
                   "noise is also a guess of the way back.")),
     ),
     Note(
-        "direction", _title("direction"), 8,
+        "direction", _title("direction"), 7,
         ("Keep “Data” at “A ring of 8 Gaussians” and press “Train the denoiser” if it is not trained yet (a few "
          "seconds).",
          "Under “The field at time t”, drag “Timestep t” from 999 down to 0, or press “Play”: orange arrows are "
@@ -239,7 +239,7 @@ NOTES: tuple[Note, ...] = (
                   "sampler”).")),
     ),
     Note(
-        "denoiser", _title("denoiser"), 9,
+        "denoiser", _title("denoiser"), 8,
         ("In the sidebar keep “Model” at “Handwritten digits (MNIST)”, “Draw” at “One image” and “Sampler” at "
          "“DPM-Solver++(2M)”.",
          "In the Generate tab pick a “Prompt (class)”, press “Generate” and watch x_t (left) and the model's guess "
@@ -268,6 +268,26 @@ NOTES: tuple[Note, ...] = (
                   "ends somewhere else, usually in the same class.")),
     ),
     Note(
+        "draw", _title("draw"), 5,
+        ("Keep “Model” at “Handwritten digits (MNIST)”. Draw a rough 3 on the pad with a finger or the mouse and press "
+         "“Send the drawing”.",
+         "Set “How far back into noise (strength)” to 0.6, pick the prompt 3 and press “Run from my drawing”: watch "
+         "x_t and x̂₀ go from your drawing to the result.",
+         "Try strength 0.2 and 1.0 and compare how far the result moved (“How far it moved”).",
+         "Switch “What to do” to “Fill in what I marked”, mark the bottom half of a held-out digit and run it."),
+        "Here the walk starts from your own picture instead of pure noise (SDEdit, Meng et al. 2022): the page buries "
+        "your drawing in noise up to a chosen level, then runs the same sampler back down. A little noise keeps your "
+        "drawing's shape and only tidies it; a lot of noise keeps only the rough layout, and the model redraws the "
+        "rest the way the training pictures look.",
+        (Question("What happens to the result as the strength goes from 0.2 to 1.0?",
+                  "At low strength the result stays close to your drawing, only cleaned up; at high strength it "
+                  "moves further away (the page shows the distance in grey levels), and at 1.0 the drawing is "
+                  "buried completely, so the result no longer depends on it at all: it is ordinary generation."),
+         Question("When the model fills in a marked region, do the pixels you did not mark change?",
+                  "No, not one: at every step the unmarked part is replaced by your picture noised to that step's "
+                  "level, and at the end those pixels are copied back exactly. Only the marked part is generated.")),
+    ),
+    Note(
         "corner", _title("corner"), 5,
         ("In the sidebar keep “Model” at “Handwritten digits (MNIST)” and “Image” at “A held-out real image”. Read "
          "“The model's bound L(x)” beside the compressor's figure and “Writing every pixel out”.",
@@ -282,9 +302,9 @@ NOTES: tuple[Note, ...] = (
         "and states what it proves using the top of that interval.",
         (Question("Which needs fewer bits per dimension under the model: a held-out real digit or uniform noise? What "
                   "does the page say about the noise?",
-                  f"The real digit, far fewer than {BITS_PER_VALUE}. Noise scores above {BITS_PER_VALUE}, and the "
-                  "page says the model proves nothing there: it finds noise less plausible than a picture picked "
-                  "uniformly at random."),
+                  f"The real digit, far fewer than {BITS_PER_VALUE}. Noise scores above {BITS_PER_VALUE}, and there "
+                  "the page says the bound proves nothing: L(x) is only an upper bound on the bits the model needs, "
+                  "so a large L(x) cannot show that the model finds the picture unlikely."),
          Question(f"Why does “Writing every pixel out” cost exactly {BITS_PER_VALUE} bits per dimension?",
                   f"Each pixel value is one of {GREY_LEVELS} = 2^{BITS_PER_VALUE} levels, so {BITS_PER_VALUE} bits "
                   f"name any one of them. Writing out all {DIGIT_VALUES:,} values of a 28 × 28 digit picks one of "

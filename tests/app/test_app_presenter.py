@@ -24,22 +24,22 @@ def _indicator(at: AppTest) -> str:
 
 def test_present_1_shows_the_walk_and_next_goes_to_the_next_page():
     at = _app({"present": "1"})
-    assert _indicator(at) == "**Step 1 of 6** · An image is a grid of integers"
+    assert _indicator(at) == "**Step 1 of 7** · An image is a grid of integers"
     assert at.button(key="present_prev").disabled and not at.button(key="present_next").disabled
     assert at.toggle(key="present_on").value
     assert dict(at.query_params)["present"] == "1"
     at.button(key="present_next").click().run()
     assert not at.exception
     assert at.title[0].value == "How large is image space?"
-    assert _indicator(at).startswith("**Step 2 of 6**")
+    assert _indicator(at).startswith("**Step 2 of 7**")
     assert dict(at.query_params)["present"] == "1" and dict(at.query_params)["step"] == "2"
     at.button(key="present_prev").click().run()
-    assert at.title[0].value == "Image Space" and _indicator(at).startswith("**Step 1 of 6**")
+    assert at.title[0].value == "Image Space" and _indicator(at).startswith("**Step 1 of 7**")
 
 
 def test_a_step_in_the_link_opens_that_step_and_leaving_ends_it():
     at = _app({"present": "1", "step": "3"})
-    assert at.title[0].value == "The forward process" and _indicator(at).startswith("**Step 3 of 6**")
+    assert at.title[0].value == "The forward process" and _indicator(at).startswith("**Step 3 of 7**")
     at.button(key="present_leave").click().run()
     assert not at.exception and not at.toggle(key="present_on").value
     assert not [m for m in at.markdown if m.value.startswith("**Step ")]
@@ -56,4 +56,4 @@ def test_without_the_flag_nothing_changes_until_the_toggle():
     at = _app({})
     assert not [m for m in at.markdown if m.value.startswith("**Step ")]
     at.toggle(key="present_on").set_value(True).run()
-    assert _indicator(at).startswith("**Step 1 of 6**")
+    assert _indicator(at).startswith("**Step 1 of 7**")
