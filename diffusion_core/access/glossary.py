@@ -57,7 +57,7 @@ GLOSSARY: tuple[Term, ...] = (
                                                                                   r"ε_θ", r"\\varepsilon_\\theta"),
          r"\hat\varepsilon = \varepsilon_\theta(x_t, t, y)"),
     Term("x̂₀ (the model's guess)", "The denoiser's estimate of the clean picture from x_t. Trained to make the "
-         "smallest squared error, it estimates the *average* of all the clean pictures that could have led to x_t "
+         "smallest squared error, it estimates the average of all the clean pictures that could have led to x_t "
          "(the posterior mean), so it is blurry when x_t is very noisy and sharp when little noise is left.",
          (r"x̂", r"\\hat ?x_0", r"\bx0[_ ]?hat\b"),
          r"\hat x_0 = \frac{x_t - \sqrt{1-\bar\alpha_t}\,\hat\varepsilon}{\sqrt{\bar\alpha_t}} "
