@@ -273,3 +273,37 @@ def digit_chart(format_name: str, start_digits: int, crossings: Sequence[tuple[s
     return (f"Log-log chart of the decimal digits of N against pixels for {format_name}: a straight line that starts "
             f"at {plural(start_digits, 'digit')} for one pixel; {reached}; your setting, {plural(pixels, 'pixel')}, "
             f"has {plural(digits, 'digit')}.")
+
+
+def edit_frame(t: int, count: int, prompt: str, stage: str, step: int | None = None, steps: int | None = None) -> str:
+    """A frame of the "Draw your own" page's film: ``stage`` "start" (the reader's picture), "walk" (x_t at forward
+    timestep ``t``, after ``step`` of ``steps``) or "end" (the result), for ``count`` copies asked for by ``prompt``."""
+    images = "picture" if count == 1 else f"{count} copies of the picture"
+    if stage == "start":
+        return (f"Your picture before the walk, t = 0: shown as x_t on the left and as x̂_0 on the right, the same, as no "
+                f"noise hides it yet. {prompt}.")
+    if stage == "end":
+        what = "The result" if count == 1 else f"The {count} results"
+        return f"{what} of the walk from your picture, t = 0, shown on the left and on the right. {prompt}."
+    return (f"The walk from your picture at t = {t}, step {step} of {steps}. Left: x_t, the noisy {images} being "
+            f"denoised; right: x̂_0, the model's current guess of the clean {images}. {prompt}.")
+
+
+def edit_outcome(count: int, fill: bool, prompt: str, distances: Sequence[float]) -> str:
+    """The reader's picture beside what the model made of it, with how far each result moved."""
+    moved = ", ".join(f"{d:,.0f}" for d in distances)
+    if fill:
+        made = "the model's fill of the marked part" if count == 1 else (
+            f"the model's {count} fills of the marked part, each from its own noise")
+    else:
+        made = "where the walk from it ended" if count == 1 else f"where {count} walks from it ended"
+    return (f"Your picture on the left; on the right {made}. {prompt}. Distance from your picture in grey levels: "
+            f"{moved}.")
+
+
+def walk_from_picture(walks: int, dims: int, class_names: Sequence[str]) -> str:
+    """The walk from the reader's picture over the PCA cloud of training images."""
+    lines = "a line traces" if walks == 1 else f"{walks} lines trace"
+    return (f"A map of image space flattened to its two main directions: dots are training images coloured by class "
+            f"({', '.join(class_names)}); {lines} the walk from your picture (a ring) through the noised picture to "
+            f"the result (a star), a 2-D shadow of a {dims:,}-D path.")

@@ -18,7 +18,8 @@ the *strength* s in [0, 1].
   20 at s = 0.5 with log-SNR spacing (which spends 12 of its 20 steps above t = 500), 10 with trailing spacing.
 * s = 1 (t_0 = T) is plain generation: the start is x_T = ε itself (the samplers take ᾱ_T as 0; it is 2.4e-9 on
   the cosine schedule) and the steps are the full run's, so the result equals plain generation from the same seed
-  bit for bit. s = 0 (t_0 = 0, also any s < 0.5 / T) returns the picture itself: one record of it (t = -1, "no
+  bit for bit (for the step counts where the samplers' own trailing spacing is right: see :func:`edit_timesteps`).
+  s = 0 (t_0 = 0, also any s < 0.5 / T) returns the picture itself: one record of it (t = -1, "no
   noise left") and no network call.
 
 **Inpainting** (:mod:`diffusion_core.live.inpaint`, RePaint): with a mask of known pixels the same walk puts the
@@ -80,7 +81,9 @@ def edit_timesteps(sampler: str, schedule: NoiseSchedule, num_steps: int, t0: in
     if not 1 <= num_steps <= schedule.T:
         raise EditError(f"number of steps must be between 1 and T={schedule.T}, got {num_steps}")
     k = -(-num_steps * t0 // schedule.T)
-    return sampler_timesteps(sampler, schedule, k, start=t0 - 1)
+    # The first k: trailing spacing (model/samplers.trailing_timesteps, np.arange with a float step) gives one entry
+    # too many, a final -1, for some (t_0, k), e.g. DDIM 11 steps at t_0 = 600; as a timestep list that is refused.
+    return sampler_timesteps(sampler, schedule, k, start=t0 - 1)[:k]
 
 
 def network_calls(sampler: str, schedule: NoiseSchedule, num_steps: int, strength: float, resample: int = 1) -> int:

@@ -1,0 +1,152 @@
+"""The "Draw your own" page's settings: defaults, and its shareable link read strictly.
+
+A link such as ``/draw?model=digits&start=held:12&mode=fill&label=3&sampler=ddim&steps=50&eta=1&seed=4`` is
+untrusted text: :meth:`DrawSettings.from_query` reads it through the page's table of link parameters
+(:func:`link_params`, :mod:`diffusion_core.access.link_values`), keeping what it can use and replacing anything else
+by its default, with one message per rejected value.
+
+The link carries the settings, never the reader's drawing or marks: a 28 × 28 picture alone is 784 values, too many
+for an address a class can type or a QR code can hold, and an upload may be private. A held-out image is named by its
+number, so a link can start everyone from the same real digit.
+
+Defaults: the page's own sampler settings, chosen by measurement for editing (``bench/bench_edit.py``, the quality bars
+of issue 29), not the denoiser's: a stochastic sampler (DDIM with η = 1, which adds fresh noise at every step as DDPM
+does) and a stronger guidance scale repair a corrupted picture more surely than the deterministic DPM-Solver++ at
+guidance 1.5, which keeps more of the damage (see :data:`EDIT_GUIDANCE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from diffusion_core import MAX_SEED
+from diffusion_core.access.link_values import (
+    Param,
+    Rejected,
+    choice,
+    decimal,
+    decimal_in,
+    read_link,
+    shown_number,
+    whole,
+    whole_in,
+    write_link,
+)
+from diffusion_core.live.edit import DEFAULT_STRENGTH, MAX_COPIES
+from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, STEP_LIMITS, GenerationSettings
+from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLERS
+
+MODES = ("sdedit", "fill")  # start the walk from the picture (SDEdit); fill in the marked part (inpainting)
+STARTS = ("blank", "held", "upload")  # a blank pad, a held-out image, a photo or the reader's upload
+STRENGTH_STEP = 0.05
+EDIT_SAMPLER, EDIT_ETA = "ddim", 1.0
+EDIT_STEPS = DEFAULT_STEPS[EDIT_SAMPLER]  # a sampler's steps default to the app's (50 for DDIM)
+# Guidance for edits, per model (bench/bench_edit.py on 200-500 held-out digits; see the module docstring).
+EDIT_GUIDANCE = {"digits": 4.0, "fashion": 4.0, "emoji": 4.0}
+DEFAULT_FILLS = 3
+
+
+def edit_guidance(model: str) -> float:
+    """The page's default guidance scale for ``model``."""
+    return EDIT_GUIDANCE.get(model, 4.0)
+
+
+@dataclass(frozen=True)
+class DrawSettings:
+    """What the page does with the reader's picture; every field has a safe default."""
+
+    model: str = "digits"
+    start: str = "blank"  # one of STARTS
+    index: int = 0  # the held-out image's number (start = held)
+    mode: str = "sdedit"  # one of MODES
+    strength: float = DEFAULT_STRENGTH  # how far back into noise: t0 = round(strength * T) (sdedit)
+    label: int = NO_CLASS  # the prompt: a class index, or NO_CLASS for none
+    guidance: float = EDIT_GUIDANCE["digits"]
+    sampler: str = EDIT_SAMPLER
+    steps: int = EDIT_STEPS  # steps of a full run; an edit from strength takes about strength of them
+    eta: float = EDIT_ETA  # DDIM only
+    seed: int = 0
+    fills: int = DEFAULT_FILLS  # fills drawn at once (fill), each from its own noise
+
+    def to_query(self) -> dict[str, str]:
+        return write_link(self, link_params((), {}))
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str], models: Iterable[str],
+                   held_out_sizes: Mapping[str, int]) -> tuple[DrawSettings, list[str]]:
+        """Parse untrusted query parameters; returns (settings, messages about rejected values).
+
+        models: the shipped models; held_out_sizes: held-out images per model."""
+        models = list(models)
+        start = cls(model=models[0] if models and cls.model not in models else cls.model)
+        return read_link(query, start, link_params(models, held_out_sizes))
+
+    @property
+    def step_limits(self) -> tuple[int, int]:
+        return STEP_LIMITS[self.sampler]
+
+    def generation(self) -> GenerationSettings:
+        """The sampler settings of a run, as the live denoiser's runs take them (one image)."""
+        return GenerationSettings(model=self.model, label=self.label, guidance=self.guidance, sampler=self.sampler,
+                                  steps=self.steps, eta=self.eta if self.sampler == "ddim" else 0.0, seed=self.seed,
+                                  mode="one")
+
+
+def _strength(text: str, _s: DrawSettings) -> float:
+    value = decimal_in(text, 0.0, 1.0)
+    if value is None or abs(value / STRENGTH_STEP - round(value / STRENGTH_STEP)) > 1e-9:
+        raise Rejected(f"use a number from 0 to 1 in steps of {STRENGTH_STEP:g}.")
+    return round(value, 2)
+
+
+def _label(text: str, _s: DrawSettings) -> int:
+    value = NO_CLASS if text == "none" else whole_in(text, 0, 9)
+    if value is None:
+        raise Rejected("use a class from 0 to 9, or none.")
+    return value
+
+
+def _steps(text: str, s: DrawSettings) -> int:
+    lo, hi = s.step_limits
+    value = whole_in(text, lo, hi)
+    if value is None:
+        raise Rejected(f"use {lo} to {hi} steps for this sampler.")
+    return value
+
+
+def _default_steps(s: DrawSettings) -> int:
+    return DEFAULT_STEPS[s.sampler]
+
+
+def link_params(models: Iterable[str], held_out_sizes: Mapping[str, int]) -> tuple[Param, ...]:
+    """The page's link, parameter by parameter: the held-out image is read against the model the link ends up with,
+    the guidance defaults to the model's edit default, the steps are read against the sampler."""
+    models = list(models)
+
+    def start(text: str, s: DrawSettings) -> dict:
+        kind, _, rest = text.partition(":")
+        size = held_out_sizes.get(s.model, 0)
+        if kind == "held" and (index := whole_in(rest, 0, size - 1)) is not None:
+            return {"start": "held", "index": index}
+        if kind in ("blank", "upload") and rest == "":
+            return {"start": kind}
+        raise Rejected(f"use blank, upload or held:N with N from 0 to {size - 1}.")
+
+    def start_text(s: DrawSettings) -> str:
+        return f"held:{s.index}" if s.start == "held" else s.start
+
+    return (
+        Param("model", "model", choice(models, f"shipped models are {', '.join(models) or 'none'}.")),
+        Param("start", "", start, start_text),
+        Param("mode", "mode", choice(MODES)),
+        Param("strength", "strength", _strength, lambda s: shown_number(s.strength)),
+        Param("label", "label", _label, lambda s: "none" if s.label == NO_CLASS else str(s.label)),
+        Param("guidance", "guidance", decimal(0.0, MAX_GUIDANCE), lambda s: shown_number(s.guidance),
+              default=lambda s: edit_guidance(s.model)),
+        Param("sampler", "sampler", choice(SAMPLERS)),
+        Param("eta", "eta", decimal(0.0, 1.0), lambda s: shown_number(s.eta)),
+        Param("steps", "steps", _steps, default=_default_steps),
+        Param("seed", "seed", whole(0, MAX_SEED)),
+        Param("fills", "fills", whole(1, MAX_COPIES)),
+    )

@@ -1,0 +1,133 @@
+"""What the "Draw your own" page shows of a finished edit: its film from the reader's picture to the result, its walk on
+the PCA map starting at the picture itself.
+
+Timesteps here are the forward process's (:mod:`diffusion_core.forward.process`): t = 0 is the picture itself, t = T
+pure noise, and the edit starts at t₀ = round(strength · T). The samplers count from 0 (their step at model timestep
+k works at the noise level of forward step k + 1; see :mod:`diffusion_core.live.edit`), so a recorded frame at model
+timestep k is shown as t = k + 1.
+
+* :func:`film`: the frames a player plays, x_t beside x̂₀ for every copy: the picture first (t = 0: nothing added
+  yet), then every recorded step from x_{t₀}, then the result; each with its caption and alt text.
+* :func:`walk_from_picture`: the walk on the training set's PCA plane with the picture as its first point (the jump
+  from the picture to x_{t₀} is the forward process's, in one go; the rest are the sampler's steps).
+* :func:`picture_canvas`: the cloud of training images drawn once (:func:`~diffusion_core.live.walk_plot.cloud_canvas`)
+  with the start of a walk named in its legend as the reader's picture rather than pure noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PIL import ImageDraw, ImageFont
+
+from diffusion_core.access import alt_text
+from diffusion_core.images.pictures import tile
+from diffusion_core.live.edit import EditResult
+from diffusion_core.live.walk_plot import BACKGROUND, LEGEND_WIDTH, SUPERSAMPLE, TEXT, WalkCanvas, cloud_canvas
+
+START_LABEL = "start: your picture"
+
+
+@dataclass(frozen=True)
+class FilmFrame:
+    """One frame: ``x_t`` and ``x0_hat`` (the copies side by side, uint8 (H, W·n + gaps[, 3])), the forward timestep
+    ``t`` shown, its ``caption`` and ``alt`` text."""
+
+    x_t: np.ndarray
+    x0_hat: np.ndarray
+    t: int
+    caption: str
+    alt: str
+
+
+def film(result: EditResult, what: str) -> list[FilmFrame]:
+    """The edit as frames, from the reader's picture to the result (see the module docstring); ``what`` names what
+    was asked for, in words ("Prompt: 3")."""
+    traj = result.trajectory
+    n = len(result.result)
+    pictures = np.repeat(result.picture[None], n, axis=0)
+    total = traj.num_steps
+    frames = [FilmFrame(tile(pictures), tile(pictures), 0, "Your picture (t = 0, no noise added yet)",
+                        alt_text.edit_frame(0, n, what, "start"))]
+    if result.t0 > 0:
+        for k in range(traj.num_frames):
+            t = int(traj.timesteps[k]) + 1
+            done = total if k == traj.num_frames - 1 else k * traj.stride + 1
+            caption = (f"x_t at t = {t} (noised to t₀ = {result.t0}, no step taken yet)" if k == 0 else
+                       f"x_t at t = {t}, step {done} of {total}")
+            frames.append(FilmFrame(tile(traj.x_t[k]), tile(traj.x0_hat[k]), t, caption,
+                                    alt_text.edit_frame(t, n, what, "walk", done - 1 if k == 0 else done, total)))
+    frames.append(FilmFrame(tile(result.result), tile(result.result), 0,
+                            "The result (t = 0)" if n == 1 else f"The {n} results (t = 0)",
+                            alt_text.edit_frame(0, n, what, "end")))
+    return frames
+
+
+def walk_from_picture(result: EditResult, projection) -> tuple[np.ndarray, np.ndarray]:
+    """The walk on a 2-D projection (``project``: (N, D) -> (N, 2), such as the training set's PCA): the picture, then
+    every recorded x_t, (K + 1, B, 2); and the results (B, 2)."""
+    path, end = result.trajectory.projected(projection)
+    start = projection.project(result.picture_raw)  # (1, 2)
+    return np.concatenate([np.repeat(start[None], path.shape[1], axis=1), path]), end
+
+
+def picture_canvas(cloud: np.ndarray, cloud_labels: np.ndarray, class_names: list[str]) -> WalkCanvas:
+    """:func:`~diffusion_core.live.walk_plot.cloud_canvas` with its legend's "start" entry saying :data:`START_LABEL`.
+
+    The legend's rows are laid out as cloud_canvas lays them out: a title, one row per class, a gap, the walk's line,
+    then the start; that row's text is painted over with the background and written anew."""
+    canvas = cloud_canvas(cloud, cloud_labels, class_names)
+    s = SUPERSAMPLE
+    image = canvas.image.copy()
+    x = image.width - (LEGEND_WIDTH - 16) * s
+    y = canvas.box[1] + (18 * min(len(class_names), _palette_size()) + 30 + 18) * s
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((x + 16 * s, y, image.width - 1, y + 16 * s), fill=BACKGROUND)
+    draw.text((x + 16 * s, y), START_LABEL, fill=TEXT, font=ImageFont.load_default(size=12 * s))
+    return replace(canvas, image=image)
+
+
+def _palette_size() -> int:
+    from diffusion_core.access.palette import CLASS_COLOURS
+
+    return len(CLASS_COLOURS)
+
+
+@dataclass(frozen=True)
+class StartLevel:
+    """Where an edit from ``strength`` starts: forward timestep ``t0`` of ``T``, the share of the picture left there,
+    √ᾱ_{t₀} (``keep``; 1 at t₀ = 0, 0 at T, where the samplers take ᾱ_T as 0), the noise's standard deviation
+    σ_{t₀} = √(1 − ᾱ_{t₀}) (``noise``), and the sampler steps it takes of a full run's: ``steps`` of ``full``."""
+
+    t0: int
+    T: int
+    keep: float
+    noise: float
+    steps: int
+    full: int
+
+
+def start_level(strength: float, schedule, sampler: str, full_steps: int) -> StartLevel:
+    """The :class:`StartLevel` of an edit from ``strength`` with ``full_steps`` of ``sampler`` (see
+    :mod:`diffusion_core.live.edit`)."""
+    from diffusion_core.live.edit import edit_timesteps, start_timestep
+
+    t0 = start_timestep(strength, schedule.T)
+    if t0 == 0:
+        return StartLevel(0, schedule.T, 1.0, 0.0, 0, full_steps)
+    alpha_bar = 0.0 if t0 == schedule.T else float(schedule.alpha_bar[t0 - 1])
+    steps = len(edit_timesteps(sampler, schedule, full_steps, t0))
+    return StartLevel(t0, schedule.T, alpha_bar ** 0.5, (1.0 - alpha_bar) ** 0.5, steps, full_steps)
+
+
+def compare_bounds(before: float, before_half: float, after: float, after_half: float) -> str:
+    """The bound of the reader's picture against the result's (bits/dim, each with the half-width of its 95%
+    interval), in one sentence that claims a change only where the intervals do not overlap."""
+    if after + after_half < before - before_half:
+        return (f"The result's bound is lower by {before - after:.2f} bits/dim, and the two 95% intervals do not "
+                "overlap: the model finds the result more plausible than your picture.")
+    if after - after_half > before + before_half:
+        return (f"The result's bound is higher by {after - before:.2f} bits/dim, and the two 95% intervals do not "
+                "overlap: the model needs more bits for the result than for your picture.")
+    return ("The two 95% intervals overlap: at this precision the estimates cannot tell the two pictures apart.")
