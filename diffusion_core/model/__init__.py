@@ -4,5 +4,6 @@
 with classifier-free guidance; ``train`` is the resumable training command; ``data`` and ``emoji_data`` read the
 training sets, ``shipped_data`` the copies of them the app ships (held-out images, training set, PCA);
 ``weights`` saves and loads the shipped, checksummed files and their ``onnx_twin`` (the same network run by ONNX
-Runtime); ``sample`` writes sample sheets.
+Runtime); ``kinds`` maps a model trained on finer labels (25 emoji kinds) to the ten prompts a reader asks for;
+``sample`` writes sample sheets.
 """

@@ -53,6 +53,7 @@ from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.images.pixels import to_model_range
 from diffusion_core.model import emoji_data
 from diffusion_core.model.data import CLASS_NAMES, load_dataset
+from diffusion_core.model.kinds import kind_metadata
 from diffusion_core.model.unet import UNet, UNetConfig, count_parameters
 from diffusion_core.model.weights import export_weights
 
@@ -384,7 +385,11 @@ def main(argv: list[str] | None = None) -> None:
     if not args.export_only:
         trainer.run(checkpoint, args.checkpoint_minutes)
     if args.export or args.export_only:
+        extra = None
+        if args.dataset == "emoji-kinds":  # the ten prompts over the 25 kinds, in the training data's proportions
+            kind_class = np.asarray(emoji_data.KIND_CLASS)
+            extra = kind_metadata(emoji_data.CLASS_NAMES, emoji_data.KIND_CLASS, kind_class[labels], labels)
         path = export_weights(args.dataset, trainer.ema, trainer.schedule, args.dataset,
-                              CLASS_NAMES[args.dataset], trainer.init_steps + trainer.step, Path(args.assets))
+                              CLASS_NAMES[args.dataset], trainer.init_steps + trainer.step, Path(args.assets), extra)
         print(f"exported {path} after {trainer.step} steps, {trainer.elapsed / 60:.1f} training minutes",
               file=sys.stderr)

@@ -2,7 +2,9 @@
 
 A weights file is a ``torch.save`` of a plain dict (loadable with ``weights_only=True``):
     {"format": 1, "unet": UNetConfig dict, "schedule": {"kind", "T"}, "dataset": str,
-     "class_names": [str] * 10, "train_steps": int, "state_dict": {name: tensor}}
+     "class_names": [str] * num_classes, "train_steps": int, "state_dict": {name: tensor}}
+and, for a model trained on finer labels than its prompts, "prompts", "kind_class", "kind_weights"
+(:mod:`diffusion_core.model.kinds`).
 Its checksum lives in ``assets/manifest.json`` ({"<model>": {"file", "sha256"}}), written by
 :func:`export_weights`, so a truncated or tampered file is refused with a clear message.
 """
@@ -20,6 +22,7 @@ import torch
 
 from diffusion_core import ASSETS
 from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model.kinds import PromptKinds, read_kinds
 from diffusion_core.model.unet import UNet, UNetConfig
 
 ASSETS_ENV = "IMAGE_SPACE_ASSETS"  # overrides where models are read from (a deployment's volume, tests)
@@ -47,6 +50,7 @@ class LoadedModel:
     device: torch.device
     runner: object = None
     engine: str = "PyTorch"
+    kinds: PromptKinds | None = None  # a model trained on finer labels than its prompts (diffusion_core.model.kinds)
 
     @property
     def runs_on(self) -> str:
@@ -60,8 +64,10 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def export_weights(name: str, model: UNet, schedule: NoiseSchedule, dataset: str,
-                   class_names: tuple[str, ...], train_steps: int, assets: Path = ASSETS) -> Path:
-    """Write ``assets/<name>.pt`` (float32 EMA weights) and record its SHA-256 in the manifest."""
+                   class_names: tuple[str, ...], train_steps: int, assets: Path = ASSETS,
+                   extra: dict | None = None) -> Path:
+    """Write ``assets/<name>.pt`` (float32 EMA weights) and record its SHA-256 in the manifest. ``extra``: more
+    plain entries for the payload (a kinds model's prompt mapping, :func:`diffusion_core.model.kinds.kind_metadata`)."""
     payload = {
         "format": FORMAT_VERSION,
         "unet": model.config.to_dict(),
@@ -70,6 +76,7 @@ def export_weights(name: str, model: UNet, schedule: NoiseSchedule, dataset: str
         "class_names": list(class_names),
         "train_steps": int(train_steps),
         "state_dict": {k: v.detach().float().cpu().contiguous() for k, v in model.state_dict().items()},
+        **(extra or {}),
     }
     buffer = io.BytesIO()
     torch.save(payload, buffer)
@@ -183,6 +190,7 @@ def load_model(name: str, assets: Path | None = None, device: torch.device | Non
         model = UNet(UNetConfig.from_dict(payload["unet"]))
         model.load_state_dict(payload["state_dict"])
         schedule = NoiseSchedule(kind=payload["schedule"]["kind"], T=payload["schedule"]["T"])
+        kinds = read_kinds(payload)
     except Exception as e:  # any malformed payload becomes one readable error
         raise WeightsError(f"The weights file {path.name} could not be read: {e}") from None
     device = device or pick_device()
@@ -194,4 +202,4 @@ def load_model(name: str, assets: Path | None = None, device: torch.device | Non
     if runner is None:
         runner, engine = model, f"PyTorch ({engine})"
     return LoadedModel(name, model, schedule, tuple(payload["class_names"]), int(payload["train_steps"]), device,
-                       runner, engine)
+                       runner, engine, kinds)

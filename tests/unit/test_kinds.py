@@ -1,0 +1,65 @@
+"""A kinds model's prompts (issue 31): each prompt draws its kinds in the training data's proportions,
+reproducibly from the seed; the mapping travels in the weights file and is checked when read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from diffusion_core.forward.schedules import NoiseSchedule
+from diffusion_core.model import emoji_data
+from diffusion_core.model.kinds import PromptKinds, kind_metadata, read_kinds
+from diffusion_core.model.unet import UNet, UNetConfig
+from diffusion_core.model.weights import export_weights, load_model
+
+KIND_CLASS = (0, 0, 1, 1, 1)
+CLASS_LABELS = np.array([0, 0, 0, 1, 1, 1, 1])
+KIND_LABELS = np.array([0, 0, 1, 2, 3, 3, 4])
+
+
+def test_the_weights_are_the_kinds_shares_of_their_prompt():
+    meta = kind_metadata(("a", "b"), KIND_CLASS, CLASS_LABELS, KIND_LABELS)
+    np.testing.assert_allclose(meta["kind_weights"], [[2 / 3, 1 / 3, 0, 0, 0], [0, 0, 0.25, 0.5, 0.25]])
+    kinds = read_kinds(meta)
+    assert kinds.kinds_of(1) == [2, 3, 4]
+
+
+@given(st.integers(0, 2**31), st.lists(st.sampled_from([0, 1, 9]), min_size=1, max_size=20))
+def test_draws_are_a_pure_function_of_prompts_and_seed_and_stay_in_their_prompt(seed, prompts):
+    kinds = read_kinds(kind_metadata(("a", "b"), KIND_CLASS, CLASS_LABELS, KIND_LABELS))
+    drawn = kinds.draw(np.array(prompts), seed, no_class=9, kind_no_class=5)
+    np.testing.assert_array_equal(drawn, kinds.draw(np.array(prompts), seed, no_class=9, kind_no_class=5))
+    for p, k in zip(prompts, drawn):
+        assert k == 5 if p == 9 else KIND_CLASS[k] == p
+
+
+def test_draws_follow_the_proportions():
+    kinds = read_kinds(kind_metadata(("a", "b"), KIND_CLASS, CLASS_LABELS, KIND_LABELS))
+    drawn = kinds.draw(np.ones(20_000, dtype=int), seed=3, no_class=9, kind_no_class=5)
+    shares = np.bincount(drawn, minlength=5)[2:] / len(drawn)
+    np.testing.assert_allclose(shares, [0.25, 0.5, 0.25], atol=0.015)  # ~4 standard errors
+
+
+def test_a_mapping_that_draws_a_kind_for_another_prompt_is_refused():
+    meta = kind_metadata(("a", "b"), KIND_CLASS, CLASS_LABELS, KIND_LABELS)
+    meta["kind_weights"][0] = [0.5, 0.0, 0.5, 0.0, 0.0]
+    with pytest.raises(ValueError, match="its own prompt"):
+        read_kinds(meta)
+    assert read_kinds({"class_names": ["x"]}) is None
+
+
+def test_the_mapping_travels_in_the_weights_file(tmp_path):
+    config = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4, num_classes=len(emoji_data.KINDS),
+                        image_size=32, in_channels=3)
+    kind_class = np.asarray(emoji_data.KIND_CLASS)
+    kind_labels = np.arange(len(emoji_data.KINDS))
+    meta = kind_metadata(emoji_data.CLASS_NAMES, emoji_data.KIND_CLASS, kind_class[kind_labels], kind_labels)
+    export_weights("tiny", UNet(config), NoiseSchedule(), "emoji-kinds", emoji_data.KIND_NAMES, 1, tmp_path, meta)
+    loaded = load_model("tiny", tmp_path, torch.device("cpu"), use_onnx=False)
+    assert isinstance(loaded.kinds, PromptKinds) and loaded.kinds.prompts == emoji_data.CLASS_NAMES
+    animal = emoji_data.CLASS_NAMES.index("animal")
+    assert [loaded.class_names[k] for k in loaded.kinds.kinds_of(animal)] == [
+        "animal: mammal", "animal: bird", "animal: sea creature", "animal: bug", "animal: reptile or amphibian"]
