@@ -8,6 +8,7 @@ what tunes the server process in ``server/``.
 import streamlit as st
 
 from diffusion_core.access.site_map import PAGES
+from diffusion_core.live.home_walk import HOME, ICON
 from pages.accessible import apply_accessibility_fixes
 from pages.browser_history import keep_one_history_entry_per_page
 from pages.common import skip_painting_offscreen_charts
@@ -16,7 +17,11 @@ from server.heap import freeze_imported_heap
 from server.memory import start_memory_trimmer
 
 start_memory_trimmer()  # once per server, before it has made many threads: see server/memory.py
-st.set_page_config(page_title="Image Space", page_icon=":material/grain:", layout="wide", initial_sidebar_state="expanded")
+# The icon is a small PNG of our own (the home picture's 3), served by this server: a Material icon here is fetched by the
+# browser from fonts.gstatic.com, which a school's network may block, and failed as a console error on every page.
+# "auto" folds the sidebar on a phone's first visit (below Streamlit's 768 px breakpoint), so it does not cover the
+# page; on a wider screen it is open.
+st.set_page_config(page_title="Image Space", page_icon=str(HOME / ICON), layout="wide", initial_sidebar_state="auto")
 
 navigation = st.navigation([st.Page(p.file, title=p.title, icon=p.icon, url_path=p.path or None, default=not p.path)
                             for p in PAGES])

@@ -42,7 +42,7 @@ SCRIPT = """<script>
       if (scrolls && !el.hasAttribute("tabindex")) {
         el.setAttribute("tabindex", "0");
         el.setAttribute("role", "region");
-        el.setAttribute("aria-label", NAMES[el.tagName] || "scrolling region");
+        el.setAttribute("aria-label", el.dataset.name || NAMES[el.tagName] || "scrolling region");
       }
     });
   };

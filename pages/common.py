@@ -8,14 +8,16 @@ and forward pages stay light.
 from __future__ import annotations
 
 import hashlib
+import html
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from diffusion_core.access.palette import SURFACE, TEXT
 from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.image_io import ImageInputError, LoadedImage, list_samples, load_sample, read_image
 from diffusion_core.images.pictures import enlarge
@@ -68,31 +70,56 @@ def pick_image(key: str, label: str = "Image", default: str = "Astronaut", locke
 
     A bad upload shows a clear error and falls back to the bundled photo, so the page keeps working. The
     last good upload is kept for the session (a file uploader forgets its file when the reader leaves the
-    page), so coming back shows the same picture.
+    page), so coming back shows the same picture. Until an upload arrives the page shows the bundled photo and
+    says so (:func:`pick_image_or_none` shows nothing instead).
     """
+    loaded, chosen, refused = _pick(key, label, default, locked, instead="Showing the bundled photo “{chosen}” instead.")
+    if loaded is not None:
+        return loaded
+    if st.session_state.get(f"{key}_source") == "Upload your own" and not refused:
+        st.caption(plain(f"Until a picture arrives, the page shows the bundled photo “{chosen}”."))
+    return _load_sample_cached(chosen)
+
+
+def pick_image_or_none(key: str, label: str = "Image", default: str = "Astronaut",
+                       locked: bool = False) -> LoadedImage | None:
+    """Like :func:`pick_image`, but with "Upload your own" chosen and no usable file yet (none sent, or a bad one) it
+    returns None, so the page shows nothing that belongs to another picture."""
+    loaded, chosen, _ = _pick(key, label, default, locked, instead="Upload another file, or choose the bundled photo.")
+    if loaded is None and st.session_state.get(f"{key}_source") != "Upload your own":
+        return _load_sample_cached(chosen)
+    return loaded
+
+
+def _pick(key: str, label: str, default: str, locked: bool, instead: str) -> tuple[LoadedImage | None, str, bool]:
+    """The picker: (the reader's upload or the kept one, else None; the bundled photo's name; whether a file was
+    refused just now). The photo's picker is shown only while "Bundled photo" is chosen (its choice is kept while
+    hidden); ``instead`` ends a bad file's message ("{chosen}" is the photo's name)."""
     names = list(list_samples())
     st.session_state.setdefault(f"{key}_sample", default if default in names else names[0])
     source = st.radio(label, ["Bundled photo", "Upload your own"], horizontal=True, key=f"{key}_source",
                       disabled=locked, **KEPT)
-    chosen = st.selectbox("Photo", names, key=f"{key}_sample", disabled=locked or source != "Bundled photo", **KEPT)
-    if source == "Upload your own":
-        upload = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)",
-                                  type=UPLOAD_TYPES, key=f"{key}_upload")
-        kept = st.session_state.get(f"{key}_kept_upload")
-        if upload is not None:
-            try:
-                loaded = _decode_cached(upload.getvalue(), upload.name)
-            except ImageInputError as e:
-                st.error(plain(f"{e} Showing the bundled photo “{chosen}” instead."))
-            else:
-                st.session_state[f"{key}_kept_upload"] = (upload.name, loaded)
-                for note in loaded.notes:
-                    st.info(plain(note))
-                return loaded
-        elif kept is not None:
-            st.caption(plain(f"Showing your upload “{kept[0]}” from before; upload another file to replace it."))
-            return kept[1]
-    return _load_sample_cached(chosen)
+    if source != "Upload your own":
+        chosen = st.selectbox("Photo", names, key=f"{key}_sample", disabled=locked, **KEPT)
+        return None, chosen, False
+    chosen = st.session_state[f"{key}_sample"]
+    upload = st.file_uploader("Upload an image (PNG, JPEG, GIF, BMP, TIFF, WebP; up to 25 MB)",
+                              type=UPLOAD_TYPES, key=f"{key}_upload")
+    kept = st.session_state.get(f"{key}_kept_upload")
+    if upload is not None:
+        try:
+            loaded = _decode_cached(upload.getvalue(), upload.name)
+        except ImageInputError as e:
+            st.error(plain(f"{e} {instead.format(chosen=chosen)}"))
+            return None, chosen, True
+        st.session_state[f"{key}_kept_upload"] = (upload.name, loaded)
+        for note in loaded.notes:
+            st.info(plain(note))
+        return loaded, chosen, False
+    if kept is not None:
+        st.caption(plain(f"Showing your upload “{kept[0]}” from before; upload another file to replace it."))
+        return kept[1], chosen, False
+    return None, chosen, False
 
 
 PIXEL_ART_STYLE = """<style>
@@ -299,3 +326,33 @@ def toy_models() -> Shelf[Trained]:
     """The 2-D page's trained denoisers by (data key, configuration), one shelf per server (bounded; a model is never
     mutated once trained)."""
     return Shelf(max_entries=8)
+
+
+def link_with_settings(path: str, label: str, query: Mapping[str, str]) -> None:
+    """A link to the app's page at URL ``path`` that opens it with ``query`` as its link's settings, e.g. the live
+    denoiser set to draw the home page's 3. A page the reader already set up in this session keeps their own
+    settings (``pages/reader_state.py``: the session comes before the link). Shown only where the navigation knows
+    the page, like :func:`link_to`."""
+    entry = site_page(path)
+    try:
+        st.page_link(entry.file, label=label, icon=entry.icon, query_params=dict(query))
+    except StreamlitPageNotFoundError:
+        return
+
+
+MONOSPACE = ("ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace")
+
+
+def monospace(slot, text: str, *, name: str, height: int | None = None, wrap: bool = True) -> None:
+    """Digits or other plain text in a monospace box in ``slot`` (st, a column), escaped, in the system's monospace
+    font: an HTML ``<pre>``, never ``st.code``, whose syntax highlighter and code font weigh ~600 KiB on the wire.
+
+    ``name`` says what it holds (e.g. "the first 50 digits"): when the box scrolls, ``pages.accessible`` makes it a
+    region reachable with the keyboard, named so; ``height`` (px) caps the box, which then scrolls; ``wrap`` lets long lines
+    wrap at the screen's edge (even inside a run of digits) instead of scrolling sideways.
+    """
+    limit = f"max-height: {height}px; overflow-y: auto;" if height else ""
+    breaks = "white-space: pre-wrap; overflow-wrap: anywhere;" if wrap else "white-space: pre; overflow-x: auto;"
+    slot.html(f'<pre data-name="{html.escape(name)}" style="font-family: {MONOSPACE}; font-size: 0.875rem; '
+              f'line-height: 1.5; margin: 0; padding: 0.75rem 1rem; border-radius: 0.5rem; background: {SURFACE}; '
+              f'color: {TEXT}; {breaks} {limit}">{html.escape(text)}</pre>')

@@ -7,6 +7,8 @@ the thought experiment) and ``diffusion_core.space.image_index`` (image <-> inte
 
 from __future__ import annotations
 
+import html
+import re
 from contextlib import nullcontext
 from fractions import Fraction
 
@@ -26,8 +28,10 @@ from diffusion_core.space.image_index import (
     index_count,
     index_to_image,
     index_to_text,
+    is_colour,
     parse_index,
     random_index,
+    reduction_words,
 )
 from diffusion_core.space.image_space import (
     BIT_DEPTHS,
@@ -39,6 +43,8 @@ from diffusion_core.space.image_space import (
     ImageSpec,
     certify_digit_count,
     colour_model,
+    digit_count,
+    first_exponent_reaching,
     group_digits,
     leading_digits,
     parse_count,
@@ -62,15 +68,17 @@ from diffusion_core.space.space_facts import (
     times_reference,
 )
 from pages.app_entry import run_through_app
-from pages.common import heavy_gate, pick_image, queue_message, show_pixels, show_svg
+from pages.common import heavy_gate, monospace, pick_image_or_none, queue_message, show_pixels, show_svg
 from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, PageSettings, Widget
 from pages.safe_text import plain
+from pages.terms import words_on_this_page
 
 run_through_app()
 
 SHOW_DIGITS_UP_TO = 100_000  # the whole number is shown on the page up to this many digits
 CUSTOM = "Custom"
+ARTICLE = "How Diffusion Models Generate Images: The Math Behind AI Creativity"
 MAX_SIZE_CHARS = 120  # a width or height typed in: room for 10^100, which gets its own clear message
 
 
@@ -164,7 +172,7 @@ def _power_file(base: int, exponent: int) -> bytes:
 
 
 def the_count(spec: ImageSpec) -> int:
-    st.subheader("How many images of this format are there?")
+    st.header("How many images of this format are there?")
     n, levels = spec.values, spec.levels
     st.markdown(f"Each of the **{spec.width:,} × {spec.height:,} × {spec.channels} = {n:,}** values takes one of "
                 f"**$2^{{{spec.bits}}}$ = {levels:,}** levels, independently. So the number of different images is")
@@ -183,18 +191,19 @@ def the_count(spec: ImageSpec) -> int:
         st.latex(rf"{lo} \le {_tex_int(n)} \cdot \log_{{10}} {_tex_int(levels)} \le {hi}")
         st.markdown(f"Both bounds have whole part **{digits - 1:,}**, so N has **{digits:,}** digits.")
     left, right = st.columns(2)
-    left.markdown(f"**First {min(EDGE_DIGITS, digits)} digits**")
-    left.code(leading_digits(levels, n), language=None)
-    right.markdown(f"**Last {min(EDGE_DIGITS, digits)} digits** (from {levels:,}ⁿ mod 10⁵⁰)")
-    right.code(trailing_digits(levels, n), language=None)
+    shown = min(EDGE_DIGITS, digits)
+    left.markdown(f"**First {shown} digits**")
+    monospace(left, leading_digits(levels, n), name=f"the first {shown} digits of N")
+    right.markdown(f"**Last {shown} digits** (from {levels:,}ⁿ mod 10⁵⁰)")
+    monospace(right, trailing_digits(levels, n), name=f"the last {shown} digits of N")
     _whole_number(levels, n, digits)
     return digits
 
 
 def _whole_number(levels: int, n: int, digits: int) -> None:
     if digits <= SHOW_DIGITS_UP_TO:
-        with st.expander(f"All {digits:,} digits", expanded=digits <= 30_000):
-            st.code(_grouped_power(levels, n), language=None, wrap_lines=True, height=260)
+        with st.expander(f"All {digits:,} digits"):  # folded: the page does not open on a wall of digits
+            monospace(st, _grouped_power(levels, n), name=f"all {digits:,} digits of N", height=260)
     else:
         st.caption(f"All {digits:,} digits are too many to show on a page (the page shows up to "
                    f"{SHOW_DIGITS_UP_TO:,}).")
@@ -224,7 +233,7 @@ def _whole_number(levels: int, n: int, digits: int) -> None:
 # ---------------------------------------------------------------- perspective --------------------
 
 def perspective(spec: ImageSpec, digits: int) -> None:
-    st.subheader("Putting it in perspective")
+    st.header("Putting it in perspective")
     sand, atoms = times_reference(digits, SAND_EXPONENT), times_reference(digits, ATOMS_EXPONENT)
     left, right = st.columns(2)
     with left:
@@ -255,11 +264,17 @@ def _length_text(mm: Fraction) -> str:
     return f"{float(mm) / 1e3:,.2f} m" if mm < 10**6 else f"{float(mm) / 1e6:,.1f} km"
 
 
+def _powers(text: str) -> str:
+    """Plain text with its caret powers ("256^10,000", "~10^19") as superscripts, escaped for HTML."""
+    return re.sub(r"\^([\d,]+)", r"<sup>\1</sup>", html.escape(text))
+
+
 def _seed_table() -> None:
-    st.markdown("**The article's numbers, recomputed**")
-    rows = [{"What": c.subject, "The article says": c.claim, "Computed exactly": c.computed,
-             "Verdict": "✅ holds" if c.holds else "❌ does not hold"} for c in seed_claims()]
-    st.table(rows, hide_index=True)  # a plain table: no data-grid canvas for the browser to start
+    st.markdown(f"**The numbers of the article this app grew from, “{ARTICLE}”, recomputed**")
+    rows = ["| What | The article says | Computed exactly | Verdict |", "|---|---|---|---|"]
+    rows += [f"| {_powers(c.subject)} | {_powers(c.claim)} | {_powers(c.computed)} | "
+             f"{'holds' if c.holds else '**does not hold**'} |" for c in seed_claims()]
+    st.markdown("\n".join(rows), unsafe_allow_html=True)  # a markdown table: no data-grid code for the browser
 
 
 def _universe(spec: ImageSpec) -> None:
@@ -281,13 +296,18 @@ def _universe(spec: ImageSpec) -> None:
 
 
 def _chart(spec: ImageSpec, digits: int) -> None:
-    colour = colour_model(spec.channels)
-    st.markdown("**Digits against pixels.** The digit count grows in proportion to the pixel count, so on "
-                "log–log axes it is a straight line; sand and atoms are left behind at a handful of pixels.")
+    model = colour_model(spec.channels)
+    name = f"{'grey' if model == 'Grayscale' else model}, {spec.bits}-bit images"
+    crossings = [(what, reference, first_exponent_reaching(spec.levels, reference, spec.channels))
+                 for what, reference in (("sand", digit_count(10, SAND_EXPONENT)), ("atoms", digit_count(10, ATOMS_EXPONENT)))]
+    (_, _, sand_at), (_, _, atoms_at) = crossings
+    start = digit_count(spec.levels, spec.channels)
+    st.markdown(f"**Digits against pixels.** The digit count, ⌊n log₁₀ L⌋ + 1, grows almost exactly in proportion to "
+                f"the pixel count, so on log–log axes it is a straight line. For {name} one pixel gives "
+                f"{start:,} digit{'s' if start != 1 else ''}; the line passes the sand line at {sand_at:,} "
+                f"pixel{'s' if sand_at != 1 else ''} and the atoms line at {atoms_at:,}.")
     show_svg(st, _chart_svg(spec, digits), "is_digit_chart",
-             alt=f"Log-log chart of the decimal digits of N against pixels for {colour}, {spec.bits}-bit images: a "
-                 f"straight line far above the sand (20 digits) and atoms (81 digits) lines; your setting, "
-                 f"{spec.pixels:,} pixels, has {digits:,} digits.")
+             alt=alt_text.digit_chart(name, start, crossings, spec.pixels, digits))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -305,26 +325,36 @@ def _set_index_text(text: str) -> None:
 
 def image_and_index() -> None:
     st.header("Every image is one number")
-    st.markdown("Read a grayscale image's pixels row by row, top-left first. They are the digits of one integer "
-                "written in base 256 — its **index**. Every W × H image has exactly one index between 0 and "
-                "256^(W·H) − 1, and every such number is exactly one image: black is 0, white is the largest.")
+    st.markdown("Read a grey image's pixels row by row, top-left first. They are the digits of one integer written "
+                "in base 256: its **index**. Every W × H image has exactly one index between 0 and "
+                "256<sup>W·H</sup> − 1, and every such number is exactly one image: black is 0, white is the largest.",
+                unsafe_allow_html=True)
     st.latex(r"\text{index} = \sum_{i=0}^{n-1} p_i \, 256^{\,n-1-i}, \qquad n = W \cdot H,\ p_i \in \{0,\dots,255\}")
     st.session_state.setdefault("ix_size", 16)
     size = st.slider("Side of the small image (pixels)", MIN_SIDE, MAX_SIDE, key="ix_size", **KEPT)
     left, right = st.columns([1, 2], gap="large")
     with left:
-        small = fit_square(to_grayscale(pick_image("ix", "Picture").pixels), size)
-        show_pixels(small, caption=f"{size} × {size} grayscale", alt=alt_text.index_picture(size, "Your picture"))
+        loaded = pick_image_or_none("ix", "Picture")
+        if loaded is not None:
+            small = fit_square(to_grayscale(loaded.pixels), size)
+            show_pixels(small, caption=f"{size} × {size} grayscale", alt=alt_text.index_picture(size, "Your picture"))
+            height, width = loaded.pixels.shape[:2]
+            st.caption(reduction_words(height, width, is_colour(loaded.pixels), size))
+    if loaded is None:  # "Upload your own" and no usable file yet: no other picture's index stands in for it
+        right.info("Upload a picture on the left: its index appears here.", icon=":material/upload:")
+        _index_to_image(size, None)
+        return
     index = image_to_index(small)
     text = index_to_text(index)
     with right:
         st.metric("Digits of its index", f"{len(text):,}")
-        st.markdown(f"**First {min(EDGE_DIGITS, len(text))} digits**")
-        st.code(text[:EDGE_DIGITS], language=None)
-        st.markdown(f"**Last {min(EDGE_DIGITS, len(text))} digits**")
-        st.code(text[-EDGE_DIGITS:], language=None)
+        shown = min(EDGE_DIGITS, len(text))
+        st.markdown(f"**First {shown} digits**")
+        monospace(st, text[:EDGE_DIGITS], name=f"the first {shown} digits of the index")
+        st.markdown(f"**Last {shown} digits**")
+        monospace(st, text[-EDGE_DIGITS:], name=f"the last {shown} digits of the index")
         if st.toggle("Show the whole index", key="ix_show_all", **KEPT):
-            st.code(group_digits(text), language=None, wrap_lines=True, height=220)
+            monospace(st, group_digits(text), name="the whole index", height=220)
     _index_to_image(size, text)
 
 
@@ -334,12 +364,13 @@ def _parsed_index(text: str, size: int) -> int:
     return parse_index(text, size, size)
 
 
-def _index_to_image(size: int, picture_text: str) -> None:
+def _index_to_image(size: int, picture_text: str | None) -> None:
     st.subheader("And back: from a number to its image")
     b1, b2, _ = st.columns([1, 1, 2])
     b1.button("Draw a random index", key="ix_random", on_click=lambda: _set_index_text(
         index_to_text(random_index(size, size))))
-    b2.button("Use the picture's index", key="ix_use_picture", on_click=_set_index_text, args=(picture_text,))
+    b2.button("Use the picture's index", key="ix_use_picture", on_click=_set_index_text, args=(picture_text or "",),
+              disabled=picture_text is None)
     typed = st.text_area(f"An index for a {size} × {size} image (digits only; spaces and commas are ignored)",
                          key="ix_text", height=110, max_chars=MAX_INDEX_CHARS + 1, **KEPT)  # a cut paste is refused
     if not typed.strip():
@@ -374,7 +405,8 @@ def _index_to_image(size: int, picture_text: str) -> None:
 
 st.title(site_page("image-space").title)
 st.markdown("An image is a grid of integers. Fix its size and the number of values each pixel may take, and "
-            "there are only finitely many images — but *how* many? Pick a format; every number below is exact.")
+            "there are only finitely many images. But how many? Pick a format; every number below is exact.")
+words_on_this_page(["pixel", "image space"])
 chosen = settings()
 if chosen is not None:
     n_digits = the_count(chosen)

@@ -307,3 +307,55 @@ def walk_from_picture(walks: int, dims: int, class_names: Sequence[str]) -> str:
     return (f"A map of image space flattened to its two main directions: dots are training images coloured by class "
             f"({', '.join(class_names)}); {lines} the walk from your picture (a ring) through the noised picture to "
             f"the result (a star), a 2-D shadow of a {dims:,}-D path.")
+
+
+SAMPLER_NAMES = {"dpmpp": "DPM-Solver++", "ddim": "DDIM", "ddpm": "DDPM"}
+HUES = ((15, "red"), (45, "orange"), (70, "yellow"), (165, "green"), (200, "cyan"), (260, "blue"), (290, "purple"),
+        (335, "pink"), (360, "red"))  # (upper end of the hue range in degrees, its name)
+
+
+def main_colour(picture) -> str | None:
+    """The name of a colour picture's main colour, from its pixels: the mean of the clearly coloured ones (saturation
+    of at least 0.35 and value of at least 0.2, in HSV), named by hue; None for a grey picture or one with fewer than
+    5% of its pixels coloured. ``picture``: uint8 (H, W, 3), or (H, W) grey."""
+    import numpy as np
+
+    pixels = np.asarray(picture, dtype=float).reshape(-1, 3 if np.ndim(picture) == 3 else 1) / 255.0
+    if pixels.shape[1] != 3:
+        return None
+    high, low = pixels.max(1), pixels.min(1)
+    coloured = (high >= 0.2) & ((high - low) >= 0.35 * high)
+    if coloured.mean() < 0.05:
+        return None
+    r, g, b = pixels[coloured].mean(0)
+    high, low = max(r, g, b), min(r, g, b)
+    if high - low < 1e-9:
+        return None
+    if high == r:
+        hue = 60 * (((g - b) / (high - low)) % 6)
+    elif high == g:
+        hue = 60 * ((b - r) / (high - low) + 2)
+    else:
+        hue = 60 * ((r - g) / (high - low) + 4)
+    return next(name for top, name in HUES if hue < top or top == 360)
+
+
+def home_walk(model: str, prompt: str, steps: int, sampler: str, guidance: float, seed: int, frames: int,
+              height: int, width: int, colour: bool, hold_s: float, ends_as: str | None = None) -> str:
+    """The home page's moving picture: a shipped model's walk from noise to ``prompt`` (``ends_as``: the picture's
+    main colour, :func:`main_colour`, or None), recorded as ``frames`` frames, the last held ``hold_s`` seconds."""
+    kind = "colour" if colour else "grey"
+    result = f"a {ends_as} {prompt}" if ends_as else f"a {prompt}"
+    return (f"Animation of {frames} frames, {width} by {height} {kind} pixels enlarged with square pixels: the app's "
+            f"{model} model starts from pure Gaussian noise and, in {steps} steps of the {SAMPLER_NAMES.get(sampler, sampler)} "
+            f"sampler (guidance {guidance:g}, seed {seed}), ends on {result}; the result is held {hold_s:g} seconds, "
+            f"then the walk starts again.")
+
+
+def home_random(height: int, width: int, colour: bool, exponent: int, digits: int) -> str:
+    """A uniformly random picture beside the walk, and how many pictures of its size there are (256^exponent, a
+    number with ``digits`` digits)."""
+    static = "colour static, every pixel a random colour" if colour else "grey static"
+    return (f"A uniformly random {width} by {height} {'colour' if colour else 'grey'} picture, every value drawn from 0 "
+            f"to 255: {static}. It is one of 256 to the power {exponent:,} pictures of this size, a number with "
+            f"{digits:,} digits.")

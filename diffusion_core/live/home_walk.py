@@ -9,7 +9,12 @@ browser enlarges them with square pixels), so the home page needs neither torch 
     python -m diffusion_core.home_picture            # writes assets/home/ (run again after retraining a model)
 
 ``assets/home/walks.json`` records each walk's model, its weights' SHA-256, prompt, seed and steps; a test fails
-when the shipped weights no longer match, so the picture always shows what the shipped model really does.
+when the shipped weights no longer match, so the picture always shows what the shipped model really does. The same
+command writes the app's icon (``icon.png``: the digit walk's last frame), which the browser shows in its tab.
+
+Reading what was written (:func:`read_walks`, :func:`read_frames`, :func:`still_png`, :func:`denoiser_query`) needs
+neither torch nor a model: the home page imports this module, and stays light (a test runs it in a fresh process).
+Only :func:`make_walk` runs a model, and imports the model code when called.
 """
 
 from __future__ import annotations
@@ -25,12 +30,9 @@ import numpy as np
 from PIL import Image
 
 from diffusion_core import ASSETS
-from diffusion_core.live.generation_settings import GenerationSettings
-from diffusion_core.live.run import sample_live
-from diffusion_core.model.samplers import default_guidance
-from diffusion_core.model.weights import MANIFEST, load_model
 
 HOME = ASSETS / "home"
+ICON = "icon.png"  # the app's icon in the browser's tab: the digit walk's last frame
 FRAME_MS = 150  # a 20-step walk takes 3 s, then the result is held
 HOLD_MS = 2500
 
@@ -54,6 +56,15 @@ class Walk:
     width: int
     channels: int
 
+    @property
+    def values(self) -> int:
+        """How many numbers one picture of this size holds: height × width × channels."""
+        return self.height * self.width * self.channels
+
+    @property
+    def colour(self) -> bool:
+        return self.channels == 3
+
 
 WALKS = (("digits", 3, 11), ("emoji", 9, 3))  # (model, class, seed): a 3 and a red heart (seeds picked by eye)
 
@@ -74,6 +85,11 @@ def random_picture(shape: tuple[int, ...], seed: int) -> np.ndarray:
 
 def make_walk(model: str, label: int, seed: int, out: Path, assets: Path = ASSETS) -> Walk:
     """Run the app's default sampler for one image and write its frames and a random picture of its size."""
+    from diffusion_core.live.generation_settings import GenerationSettings
+    from diffusion_core.live.run import sample_live
+    from diffusion_core.model.samplers import default_guidance
+    from diffusion_core.model.weights import MANIFEST, load_model
+
     loaded = load_model(model, assets)
     settings = GenerationSettings(model=model, label=label, seed=seed, guidance=default_guidance(model))
     run = sample_live(loaded, settings, on_frame=lambda frame: None)
@@ -99,6 +115,36 @@ def read_walks(folder: Path = HOME) -> list[Walk]:
     return [Walk(**entry) for entry in json.loads(path.read_text())["walks"]]
 
 
+def read_frames(walk: Walk, folder: Path = HOME) -> list[np.ndarray]:
+    """Every frame of ``walk``'s animation, decoded exactly (lossless): uint8 (H, W) grey or (H, W, 3) colour."""
+    mode = "RGB" if walk.colour else "L"
+    frames = []
+    with Image.open(folder / walk.walk_file) as im:
+        for k in range(im.n_frames):
+            im.seek(k)
+            frames.append(np.asarray(im.convert(mode), dtype=np.uint8))
+    return frames
+
+
+def png_bytes(picture: np.ndarray) -> bytes:
+    """A uint8 picture as PNG bytes (lossless)."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def still_png(walk: Walk, folder: Path = HOME) -> bytes:
+    """The walk's last frame, the picture it ends on, as a PNG: what is shown where nothing may move."""
+    return png_bytes(read_frames(walk, folder)[-1])
+
+
+def denoiser_query(walk: Walk) -> dict[str, str]:
+    """The live denoiser's link parameters that run exactly this walk again (the denoiser's own names,
+    ``diffusion_core.live.generation_settings``; a unit test holds them equal to its ``to_query``)."""
+    return {"model": walk.model, "label": str(walk.label), "guidance": f"{walk.guidance:g}", "sampler": walk.sampler,
+            "eta": "0", "seed": str(walk.seed), "mode": "one", "steps": str(walk.steps)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the home page's moving picture to assets/home/.")
     parser.add_argument("--out", default=str(HOME))
@@ -106,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     walks = [make_walk(model, label, seed, out) for model, label, seed in WALKS]
     (out / "walks.json").write_text(json.dumps({"walks": [asdict(w) for w in walks]}, indent=1) + "\n")
+    (out / ICON).write_bytes(still_png(walks[0], out))
     total = sum((out / w.walk_file).stat().st_size + (out / w.random_file).stat().st_size for w in walks)
     print(json.dumps({"files": len(walks) * 2, "bytes": total, "walks": [w.prompt for w in walks]}))
     return 0

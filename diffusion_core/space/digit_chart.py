@@ -14,17 +14,21 @@ is only ever a coordinate on the screen.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from diffusion_core.access.palette import ACCENT, GREEN, ORANGE, RED, TEXT
-from diffusion_core.svg_chart import AXIS_TITLE_ROOM, MARGIN_LEFT, MARGIN_TOP, Axis, Chart, Panel, power_of_ten
+from diffusion_core.svg_chart import AXIS_TITLE_ROOM, FONT_SIZE, MARGIN_LEFT, MARGIN_TOP, Axis, Chart, Panel, power_of_ten
 
 WIDTH, HEIGHT = 760, 420
 LEFT, TOP = MARGIN_LEFT + AXIS_TITLE_ROOM, MARGIN_TOP  # the plot area begins no nearer the corner than this
+RIGHT = WIDTH - 26  # where the plot area ends (svg_chart's right margin)
+LABEL_GAP = 7  # px between a mark and the end of its label (svg_chart's "left" labels)
+CHAR_PX = 0.62 * (FONT_SIZE - 2)  # a generous width of one character of a mark's label (Source Sans at 11 px: ~0.5 em)
 REFERENCES = (("grains of sand, 10¹⁹ (20 digits)", 20), ("atoms, 10⁸⁰ (81 digits)", 81))
 COLOURS = {"curve": ACCENT, "sand": ORANGE, "atoms": GREEN, "preset": TEXT, "you": RED}
 
-__all__ = ["HEIGHT", "LEFT", "TOP", "WIDTH", "ChartPoint", "digit_chart_svg", "power_of_ten"]
+__all__ = ["CHAR_PX", "HEIGHT", "LABEL_GAP", "LEFT", "TOP", "WIDTH", "ChartPoint", "digit_chart_svg", "power_of_ten"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,14 @@ def _decades(first: int, last: int, most: int) -> tuple[list[float], list[str]]:
     """Ticks at every k-th power of ten from 10^first to 10^last, at most about ``most`` of them, with their labels."""
     powers = range(first, last + 1, max(1, math.ceil((last - first) / most)))
     return [10.0**k for k in powers], [power_of_ten(k) for k in powers]
+
+
+def _fitting_label(label: str, x: float) -> str:
+    """``label`` as written left of a mark at ``x`` px: without its "W x H " size when the whole would reach past the
+    plot's left edge into the axis's tick labels ("28 x 28 MNIST digit" sat on the 10³ tick)."""
+    if x - LABEL_GAP - CHAR_PX * len(label) >= LEFT:
+        return label
+    return re.sub(r"^\d+ x \d+ ", "", label)
 
 
 def digit_chart_svg(curve: list[tuple[int, int]], presets: list[ChartPoint], you: ChartPoint, curve_name: str,
@@ -59,8 +71,12 @@ def digit_chart_svg(curve: list[tuple[int, int]], presets: list[ChartPoint], you
         panel.hline(digits, colour, name=name, dash=dash)
     panel.line([x for x, _ in curve], [y for _, y in curve], COLOURS["curve"], width=2.5, name=curve_name,
                title=curve_name)
+    def x_px(pixels: int) -> float:
+        return LEFT + (math.log10(pixels) - x_lo) / (x_hi - x_lo) * (RIGHT - LEFT)
+
     panel.marks([p.pixels for p in presets], [p.digits for p in presets], COLOURS["preset"],
-                [f"{p.label}: {p.digits:,} digits" for p in presets], labels=[p.label for p in presets])
+                [f"{p.label}: {p.digits:,} digits" for p in presets],
+                labels=[_fitting_label(p.label, x_px(p.pixels)) for p in presets])
     panel.marks([you.pixels], [you.digits], COLOURS["you"], [f"{you.label}: {you.digits:,} digits"], labels=[you.label],
                 shape="star", size=20, label_side="below right", bold=True)
     description = f"Decimal digits of the number of images against pixels, log-log: {curve_name}"

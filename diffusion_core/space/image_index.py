@@ -109,3 +109,34 @@ def changed_pixels(before: np.ndarray, after: np.ndarray) -> list[tuple[int, int
     """Pixels that differ, as ``(row, column, old value, new value)``, in row-major order."""
     rows, cols = np.nonzero(before != after)
     return [(int(r), int(c), int(before[r, c]), int(after[r, c])) for r, c in zip(rows, cols)]
+
+
+def reduction_words(height: int, width: int, colour: bool, side: int) -> str:
+    """How a ``height`` x ``width`` picture (``colour`` or grey) becomes the ``side`` x ``side`` grey picture whose
+    index the page shows, in the order the page does it: to grey (ITU-R BT.601 weights, as PIL's "L"), the middle
+    square cut out, that square resized (Lanczos). Says that a colour index is defined as well, and how long it is."""
+    steps = []
+    if colour:
+        steps.append("each pixel's red, green and blue are mixed into one grey value (0.299 R + 0.587 G + 0.114 B)")
+    crop = min(height, width)
+    if height != width:
+        steps.append(f"its middle {crop:,} × {crop:,} square is cut out")
+    if crop != side:
+        steps.append(f"{'that square' if height != width else 'it'} is {'shrunk' if crop > side else 'enlarged'} to "
+                     f"{side} × {side} pixels")
+    kind = "colour" if colour else "grey"
+    if not steps:
+        return f"The picture is {width:,} × {height:,} grey pixels already: its index is read as it is."
+    said = steps[0] if len(steps) == 1 else ", ".join(steps[:-1]) + " and " + steps[-1]
+    text = f"The picture, {width:,} × {height:,} {kind} pixels, becomes a {side} × {side} grey one: {said}."
+    if colour:
+        text += (f" A colour picture has an index too (three values a pixel, red, green and blue, read the same way): "
+                 f"at {side} × {side} it would have up to {digit_count(256, 3 * side * side):,} digits instead of "
+                 f"{digit_count(256, side * side):,}.")
+    return text
+
+
+def is_colour(pixels: np.ndarray) -> bool:
+    """Whether an (H, W, 3) picture has any pixel whose red, green and blue differ (else it is grey stored as RGB)."""
+    return pixels.ndim == 3 and not (np.array_equal(pixels[..., 0], pixels[..., 1])
+                                     and np.array_equal(pixels[..., 1], pixels[..., 2]))

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from diffusion_core.space.digit_chart import HEIGHT, LEFT, TOP, WIDTH, ChartPoint, digit_chart_svg, power_of_ten
+from diffusion_core.space.digit_chart import CHAR_PX, HEIGHT, LEFT, TOP, WIDTH, ChartPoint, digit_chart_svg, power_of_ten
 from diffusion_core.space.image_space import PRESETS, digit_count
 from diffusion_core.space.space_facts import digit_curve
 
@@ -80,3 +80,19 @@ def test_log_axes_need_counts_of_at_least_one():
         digit_chart_svg([], [], ChartPoint("you", 10, 3), "x")
     with pytest.raises(ValueError):
         digit_chart_svg([(0, 1)], [], ChartPoint("you", 10, 3), "x")
+
+
+@pytest.mark.parametrize("channels,bits", [(1, 8), (3, 8), (4, 16), (1, 1)])
+def test_no_label_reaches_into_the_axis_labels(channels, bits):
+    """Issue 30: "28 x 28 MNIST digit", written left of its mark, sat on the 10³ tick label. Every label written
+    left of a mark (text-anchor end) ends inside the plot, its generous width (CHAR_PX a character) included; the
+    tooltip keeps the preset's whole name."""
+    _, presets, _, svg = _chart(channels, bits)
+    texts = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("text-anchor") == "end"
+             and float(t.get("x")) > LEFT]  # the tick labels themselves end left of the plot
+    assert len(texts) == len(presets)
+    for t in texts:
+        assert float(t.get("x")) - CHAR_PX * len(t.text) >= LEFT, t.text
+    assert "MNIST digit" in [t.text for t in texts]
+    titles = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+    assert any(title.startswith("28 x 28 MNIST digit: ") for title in titles)
