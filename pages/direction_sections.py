@@ -16,15 +16,17 @@ import streamlit as st
 
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
+from diffusion_core.forward.process import alpha_bar_with_zero
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.toy2d import frames
-from diffusion_core.toy2d.canvas import field_pictures, jpeg_bytes
+from diffusion_core.toy2d.canvas import field_pictures, film_jpeg, jpeg_bytes
 from diffusion_core.toy2d.charts import (
     accuracy_chart,
     data_chart,
     guidance_chart,
     guidance_sweep_chart,
     memorisation_chart,
+    reverse_step_chart,
 )
 from diffusion_core.toy2d.datasets import (
     DATASET_TITLES,
@@ -36,11 +38,14 @@ from diffusion_core.toy2d.datasets import (
     heart_points,
     point_set,
 )
+from diffusion_core.toy2d.dimensions import dimension_phrase
 from diffusion_core.toy2d.metrics import EpsError, eps_error
 from diffusion_core.toy2d.mlp import DenoiserMLP, MLPConfig, Trained, learned_eps, train
 from diffusion_core.toy2d.player import ParticlesShown, particles_shown
 from diffusion_core.toy2d.plots import points_figure
+from diffusion_core.toy2d.reverse_step import SMALL_STEP, START, TWO_KINDS, X_T, ReverseStep, reverse_step
 from diffusion_core.toy2d.settings import (
+    JUMPS,
     MAX_GUIDANCE,
     MEMORY_NETS,
     PARTICLE_STEPS,
@@ -49,7 +54,8 @@ from diffusion_core.toy2d.settings import (
     URL_POINTS,
     DirectionSettings,
 )
-from pages.common import heavy_gate, queue_message, show_svg, toy_models
+from pages.common import cached_likelihood_summary, heavy_gate, queue_message, show_svg, toy_models
+from pages.frame_player import Frame
 from pages.reader_state import KEPT, PageSettings, Widget
 
 KEY = "dir_"  # prefix of this page's session-state keys
@@ -57,6 +63,7 @@ GUIDANCE_PARTICLES = 400
 MEMORY_PARTICLES = 600
 MEMORY_STEPS = 200
 CLICK_GRID = frames.grid(41, LIMIT)[1]  # where a click on the chart can put a point (0.15 apart)
+FILM_SECONDS = 12.0  # one pass of the film of the field over t at 1x: slow enough to talk over
 
 
 # ---------------------------------------------------------------- settings and models
@@ -146,6 +153,38 @@ def field_jpegs(mix: GaussianMixture, trained: Trained | None, t: int, overlay: 
             for title, picture in field_pictures(cached_field(mix, trained, t), overlay)]
 
 
+@st.cache_data(max_entries=4, show_spinner="Drawing the field at 20 timesteps…", hash_funcs=BY_DATA_AND_MODEL)
+def field_film(mix: GaussianMixture, trained: Trained | None, overlay: bool) -> tuple[list[Frame], tuple[str, ...]]:
+    """The field from t = T − 1 down to 0 as the frame player's frames (each panel a small JPEG), and the panels'
+    titles. About 1 MB for three panels; made on request only."""
+    films, titles = [], ()
+    for t in frames.film_timesteps(SCHEDULE.T):
+        frame = frames.field_frame(mix, SCHEDULE, int(t), _net(trained))
+        panels = field_pictures(frame, overlay)
+        titles = tuple(title for title, _ in panels)
+        caption = f"t = {frame.t}: √ᾱ = {np.sqrt(frame.alpha_bar):.3f}, σ = {np.sqrt(1 - frame.alpha_bar):.3f}"
+        if frame.relative_error is not None:
+            caption += f"; weighted error at this t {frame.relative_error:.2%} of ‖ε*‖²"
+        films.append(Frame(tuple(film_jpeg(picture) for _, picture in panels), caption,
+                           alt_text.field_film(frame.t, frame.alpha_bar, titles, frame.relative_error)))
+    return films, titles
+
+
+def picture_dimensions() -> str:
+    """"784 for a 28 × 28 grey digit or garment, 3,072 for a 32 × 32 colour emoji", from the shipped models' shapes
+    (their likelihood summaries; "" when none is shipped)."""
+    from diffusion_core.likelihood.summary import SummaryError
+    from diffusion_core.model.weights import available_models
+
+    shapes = {}
+    for name in available_models():
+        try:
+            shapes[name] = cached_likelihood_summary(name).shape
+        except SummaryError:
+            continue
+    return dimension_phrase(shapes)
+
+
 @st.cache_data(max_entries=8, show_spinner="Measuring the ε error on 20,000 noisy points…", hash_funcs=BY_DATA_AND_MODEL)
 def cached_eps_error(mix: GaussianMixture, trained: Trained) -> EpsError:
     return eps_error(lambda x, t: learned_eps(trained.model, x, t), mix, SCHEDULE, buckets=10, per_bucket=2000)
@@ -168,6 +207,11 @@ def guidance_view(mix: GaussianMixture, trained: Trained | None, label: int, sca
                                 seed=0)
     alt = alt_text.guidance_plot(mix.class_names[label], scale, runs.inside)
     return runs, guidance_chart(mix, runs, description=alt), alt
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
+def cached_data_share(mix: GaussianMixture, label: int) -> float:
+    return frames.data_share_in_class(mix, label)
 
 
 @st.cache_data(max_entries=8, show_spinner="Trying every guidance scale from 0 to 10…", hash_funcs=BY_DATA_AND_MODEL)
@@ -233,13 +277,80 @@ def _particles(mix: GaussianMixture) -> None:
 def particles_section(mix: GaussianMixture) -> None:
     st.header("Particles: from noise to data")
     st.markdown("**The same starting noise, four ways back.** Each particle starts at a random point of N(0, I) and "
-                "follows the field down from t = T. DDPM adds fresh noise at every step, so its paths jitter and two "
-                "runs end in different places; DDIM follows the probability-flow ODE, a smooth deterministic path "
-                "from each starting point to one data point. Press **Play** under the chart.")
-    st.latex(r"\text{DDPM: } x_{t'} = \mu_t(x_t, \hat x_0) + \tilde\sigma_t z,\quad z\sim\mathcal N(0,I) \qquad\quad"
-             r"\text{DDIM: } x_{t'} = \sqrt{\bar\alpha_{t'}}\;\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\;\hat\epsilon,\qquad"
-             r"\hat x_0 = \frac{x_t - \sqrt{1-\bar\alpha_t}\,\hat\epsilon}{\sqrt{\bar\alpha_t}}")
+                "follows the field down from t = T, with the learned field and with the exact one. A sampler is the "
+                "recipe for these steps; this page shows two. DDPM (Ho et al. 2020) adds a little fresh noise at "
+                "every step, so its paths jitter and two runs end in different places. DDIM (Song, Meng & Ermon "
+                "2021) adds none: it follows the probability-flow ODE, an ordinary differential equation whose "
+                "smooth, deterministic paths take each starting point to one end point, and the end points to the "
+                "same distribution as DDPM's (in the limit of many small steps). Press Play under the chart.")
+    st.latex(r"\hat x_0 = \frac{x_t - \sigma_t\,\hat\varepsilon}{\sqrt{\bar\alpha_t}}")
+    st.latex(r"\text{DDPM: } x_{t'} = \tilde\mu_t(x_t, \hat x_0) + \sqrt{\tilde\beta_t}\,z,\quad z\sim\mathcal N(0,I)")
+    st.latex(r"\text{DDIM: } x_{t'} = \sqrt{\bar\alpha_{t'}}\;\hat x_0 + \sigma_{t'}\,\hat\varepsilon")
+    st.caption("t' is the next, smaller timestep; x̂₀ is the guess of the clean point that the noise prediction ε̂ "
+               "gives. μ̃_t and β̃_t are the mean and variance of the true small step back when x₀ is known (Ho et "
+               "al. 2020, eq. 7), here with x̂₀ in its place.")
     _particles(mix)
+
+
+# ---------------------------------------------------------------- why small steps
+AB_WITH_ZERO = alpha_bar_with_zero(SCHEDULE)  # ᾱ at t = 0 (the data, 1) .. T
+
+
+def small_step_pair(jump: int) -> tuple[ReverseStep, ReverseStep]:
+    """The reverse of the small step (START → START − SMALL_STEP) and of the reader's (START → START − jump)."""
+    return (reverse_step(TWO_KINDS, AB_WITH_ZERO[START], AB_WITH_ZERO[START - SMALL_STEP], X_T),
+            reverse_step(TWO_KINDS, AB_WITH_ZERO[START], AB_WITH_ZERO[START - jump], X_T))
+
+
+def small_steps_words(jump: int) -> tuple[str, str]:
+    """(alt text, caption) of the "why small steps" chart, from the two steps it draws."""
+    small, big = small_step_pair(jump)
+    alt = alt_text.reverse_steps(X_T, START, [(SMALL_STEP, small.total_variation, small.bumps),
+                                              (jump, big.total_variation, big.bumps)])
+    caption = (f"Total variation distance between the exact step back and its Gaussian (0: the same; 1: nothing in "
+               f"common): {alt_text.distance_words(small.total_variation)} for the step of {SMALL_STEP} "
+               f"({alt_text.bump_words(small.bumps)}), {alt_text.distance_words(big.total_variation)} for the step of "
+               f"{jump} ({alt_text.bump_words(big.bumps)}). Data: half at −1, half at +1, each spread by "
+               f"{TWO_KINDS.stds[0]:g}; the point is at x = {X_T:g} at t = {START}; the cosine schedule of the whole app.")
+    return alt, caption
+
+
+@st.fragment
+def _small_steps(locked: bool) -> None:
+    st.select_slider("The step back: how many timesteps", JUMPS, key=KEY + "jump", disabled=locked, **KEPT,
+                     help=f"From t = {START} back to t = {START} minus this. {START} goes straight to the data.")
+    s = shown_settings()
+    small, big = small_step_pair(s.jump)
+    alt, caption = small_steps_words(s.jump)
+    chart = reverse_step_chart([(f"a small step: t = {START} → {START - SMALL_STEP}", small),
+                                (f"your step: t = {START} → {START - s.jump}", big)], description=alt)
+    show_svg(st, chart, KEY + "steps_fig", alt=alt)
+    st.caption(caption)
+
+
+def small_steps_section(locked: bool = False) -> None:
+    st.header("Why small steps")
+    st.markdown(
+        f"**DDPM walks back in many small steps because it takes every step as a Gaussian.** Take data on a line: "
+        f"half of it near −1, half near +1. A point is at x = {X_T:g} at t = {START}. Where was it a step earlier? "
+        "After a small step back it cannot have moved far, and the exact answer is one narrow bump, almost exactly "
+        "a Gaussian. After a big step it may have come from either kind of data: two bumps, which no Gaussian can "
+        "follow. Below, the exact answer (solid) beside the best Gaussian, the one with the same mean and variance "
+        "(dashed); choose the size of the second step.")
+    _small_steps(locked)
+    st.markdown(
+        "Bayes' rule says why. The exact step back is a product: a Gaussian for the step itself, about as wide as "
+        "the noise the step added, times the density of the data at the earlier time. For a small step the Gaussian is "
+        "narrow, the density is nearly flat across it, and the product is nearly that Gaussian; for a big step the "
+        "Gaussian is wide and the bumps of the density show through (Nakkiran et al. 2024, “Step-by-Step "
+        "Diffusion”).")
+    st.latex(r"p(x_s \mid x_t) \;\propto\; \underbrace{p(x_t \mid x_s)}_{\text{Gaussian, narrow for a small step}}"
+             r"\;\cdot\; p_s(x_s)")
+    st.markdown(
+        "So DDPM needs many small steps: on the picture pages DDPM takes all 1,000 by default. The deterministic samplers take "
+        "another road: DDIM and DPM-Solver++ follow the probability-flow ODE, a smooth path with no random step to "
+        "model, so their only error is the solver's. That is what lets the picture pages use 20 steps of DPM-Solver++; "
+        "how close n steps come to the exact ODE is measured at the end of this page.")
 
 
 # ---------------------------------------------------------------- guidance
@@ -257,29 +368,34 @@ def _guidance(mix: GaussianMixture) -> None:
     if found is None:
         st.caption("Train the denoiser (with classes) above to see the learned guidance beside the exact one.")
     elif found.model.label is None:
-        st.caption("This denoiser was trained without classes: switch on *Learn the classes too* in the sidebar and "
+        st.caption("This denoiser was trained without classes: switch on “Learn the classes too” in the sidebar and "
                    "train again to see learned guidance beside the exact one.")
     left, right = st.columns([3, 2], gap="large")
     sweep = cached_sweep(mix, found, s.label)
     best = sweep.best()
     alt = alt_text.sweep_plot(mix.class_names[s.label], best, sweep.share(best))
     show_svg(left, guidance_sweep_chart(sweep, s.scale, description=alt), KEY + "sweep_fig", alt=alt)
-    right.markdown(f"With the exact field, {sweep.share(0.0):.0%} of the samples land in the class's blobs at s = 0 (the "
-                   f"class's share of the data), {sweep.share(1.0):.0%} at s = 1, the most ({sweep.share(best):.0%}) at "
-                   f"s = {best:g}, and {sweep.share(MAX_GUIDANCE):.0%} at s = {MAX_GUIDANCE:g}: pushed past their "
-                   "blob by the over-extrapolated direction.")
-    right.caption("200 samples per scale, DDIM with 50 steps; 'in the blobs' means inside one of the class's "
-                  "95% ellipses (drawn green above).")
+    data_share = cached_data_share(mix, s.label)
+    weight = float(mix.weights[mix.labels == s.label].sum())
+    right.markdown(f"With the exact field, {sweep.share(0.0):.0%} of the samples land in the class's blobs at s = 0, "
+                   f"where guidance ignores the class. The data themselves score {data_share:.0%}: the class holds "
+                   f"{weight:.0%} of the data, and each blob's 95% ellipse holds 95% of its own points. At s = 1 "
+                   f"{sweep.share(1.0):.0%} land in the blobs, the most ({sweep.share(best):.0%}) at s = {best:g}, and "
+                   f"{sweep.share(MAX_GUIDANCE):.0%} at s = {MAX_GUIDANCE:g}: pushed past their blob by the "
+                   "over-extrapolated direction.")
+    right.caption(f"200 samples per scale, DDIM with 50 steps; “in the blobs” means inside one of the class's 95% "
+                  f"ellipses (drawn green above). The data's figure: {frames.DATA_SHARE_DRAWS:,} fresh draws.")
 
 
 def guidance_section(mix: GaussianMixture) -> None:
     st.header("Guidance in 2-D")
-    st.markdown("**Classifier-free guidance extrapolates.** The network knows two directions at every point: the one "
+    st.markdown("**Classifier-free guidance extrapolates.** Guidance is how a prompt steers the walk: here the "
+                "prompt is a class. The network knows two directions at every point: the one "
                 "towards all the data, ε(x, t), and the one towards one class, ε(x, t, y). Guidance takes the "
-                "difference and scales it up. At s = 1 the samples follow the class's own distribution; larger s bends "
+                "difference and scales it up by s. At s = 1 the samples follow the class's own distribution; larger s bends "
                 "the paths harder towards it — and, past some point, beyond it: the samples leave the class's own blob.")
-    st.latex(r"\tilde\epsilon(x,t,y) = \epsilon(x,t) + s\,\big(\epsilon(x,t,y) - \epsilon(x,t)\big)"
-             r"\qquad\text{(Ho \& Salimans 2022)}")
+    st.latex(r"\tilde\varepsilon(x,t,y) = \varepsilon(x,t) + s\,\big(\varepsilon(x,t,y) - \varepsilon(x,t)\big)"
+             r"\qquad\text{(Ho \& Salimans 2022, whose } w = s - 1\text{)}")
     if mix.num_classes < 2:
         st.info("Your own points have a single class, so there is nothing to guide towards: pick another data set "
                 "in the sidebar.", icon=":material/info:")
@@ -318,23 +434,26 @@ def points_editor() -> bool:
         ss[KEY + "points_base"] = ss[KEY + "points"]
     before = tuple(ss[KEY + "points"])
     left, right = st.columns([3, 2], gap="large")
+    checked = None
     with right:
-        st.markdown("**Your points** (add rows, paste, or click the chart)")
-        table = st.data_editor(pd.DataFrame(list(ss[KEY + "points_base"]), columns=["x", "y"], dtype=float),
-                               num_rows="dynamic", key=table_key, height=300, width="stretch",
-                               column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in ("x", "y")})
+        st.markdown("**Your points**: click the chart, or edit them as a table (add rows, paste).")
+        # the table is a large part of the page's download (~370 KiB of script): fetched only when asked for
+        if st.toggle("Edit the points as a table", key=KEY + "points_editing"):
+            table = st.data_editor(pd.DataFrame(list(ss[KEY + "points_base"]), columns=["x", "y"], dtype=float),
+                                   num_rows="dynamic", key=table_key, height=300, width="stretch",
+                                   column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in ("x", "y")})
+            checked = check_points(table[["x", "y"]].itertuples(index=False, name=None))
         st.button("Back to the heart", icon=":material/favorite:", key=KEY + "points_reset", on_click=_reset_points)
-    checked = check_points(table[["x", "y"]].itertuples(index=False, name=None))
-    with right:
-        for problem in checked.problems:
+        for problem in () if checked is None else checked.problems:
             st.warning(problem, icon=":material/warning:")
-        if not checked.usable:
+        if checked is not None and not checked.usable:
             st.error(f"Using the previous {len(before)} points until the table holds at least two.",
                      icon=":material/error:")
-        elif len(checked.points) > URL_POINTS:
-            st.caption(f"{len(checked.points)} points are too many for the page's link (at most {URL_POINTS}); "
+        elif len(ss[KEY + "points"] if checked is None else checked.points) > URL_POINTS:
+            count = len(ss[KEY + "points"] if checked is None else checked.points)
+            st.caption(f"{count} points are too many for the page's link (at most {URL_POINTS}); "
                        "the link keeps the data set, not these points.")
-    if checked.usable:
+    if checked is not None and checked.usable:
         ss[KEY + "points"] = tuple((float(x), float(y)) for x, y in checked.points)
     shown = point_set(np.array(ss[KEY + "points"]))
     with left:
@@ -379,8 +498,9 @@ def memorisation_section(mix: GaussianMixture, settings: DirectionSettings) -> N
     st.markdown("**The perfect denoiser of a training set can only give back the training set.** For a finite set of "
                 "points the data distribution is a sum of spikes, and its exact ε* — the 'ideal denoiser' — pulls every "
                 "path onto one of them. A small network cannot represent anything that sharp: trained on the same "
-                "points, it fills in the shape between them. That smoothness is what lets real diffusion models make "
-                "new images instead of copies. Give it more room and more time, and it starts to copy too.")
+                "points, it fills in the shape between them. That smoothness is one reason real diffusion models make "
+                "new pictures instead of copies (why they generalise as well as they do is still an open research "
+                "question). Give it more room and more time, and it starts to copy too.")
     st.latex(r"\mathbb E[x_0 \mid x_t = x] = \sum_i \operatorname{softmax}_i\!\Big(-\frac{\|x - \sqrt{\bar\alpha_t}\,"
              r"x^{(i)}\|^2}{2(1-\bar\alpha_t)}\Big)\,x^{(i)} \;\xrightarrow[t\to 0]{}\; \text{the nearest } x^{(i)}")
     changed = points_editor()
@@ -403,21 +523,31 @@ def _accuracy(mix: GaussianMixture) -> None:
     show_svg(left, chart, KEY + "accuracy_fig", alt=alt)
     shown = [n for n in (8, 50, 200) if n in acc.steps]
     short = dict(zip(acc.errors, ("DDIM", "DPM++ trailing", "DPM++ log-SNR")))
-    table = pd.DataFrame({short[label]: [f"{errors[list(acc.steps).index(n)]:.1e}" for n in shown]
-                          for label, errors in acc.errors.items()}, index=[f"{n} steps" for n in shown])
-    right.dataframe(table, width="stretch")
+    right.markdown(accuracy_table(acc, shown, short))
     right.markdown("DDIM is a first-order solver: ten times the steps, a tenth of the error. DPM-Solver++ is second "
-                   "order: a hundredth. Spaced evenly in log-SNR, as the image pages do, it stops at t = 10 and jumps "
-                   "to x̂₀ from there, which leaves a small floor — invisible in a 28 × 28 image, measurable here.")
+                   "order: a hundredth. Spaced evenly in log-SNR, as the picture pages do, it stops at t = 10 and jumps "
+                   "to x̂₀ from there, which leaves a small floor: invisible in a 28 × 28 picture, measurable here.")
     right.caption(f"Mean distance over 200 particles to the RK4 solution of the exact ODE in {acc.reference_steps} "
                   "steps of log-SNR (on every data set here it is within 3·10⁻⁸, on average, of the 1,000-step one).")
 
 
+def accuracy_table(acc: frames.SamplerAccuracy, shown: list[int], short: dict[str, str]) -> str:
+    """The mean distances at a few step counts as a markdown table (rows: steps; columns: samplers)."""
+    head = "| steps | " + " | ".join(short[label] for label in acc.errors) + " |"
+    rule = "|---|" + "---|" * len(acc.errors)
+    rows = [f"| {n} | " + " | ".join(f"{errors[list(acc.steps).index(n)]:.1e}" for errors in acc.errors.values()) + " |"
+            for n in shown]
+    return "\n".join([head, rule, *rows])
+
+
 def accuracy_section(mix: GaussianMixture) -> None:
     st.header("How accurate are the samplers?")
-    st.markdown("**With the exact field, the only error left is the solver's.** DDIM and DPM-Solver++ both solve the "
+    st.markdown("**With the exact field, the only error left is the solver's.** DDIM and DPM-Solver++ (Lu et al. "
+                "2022, a second-order solver: each step also uses the previous step's prediction) both solve the "
                 "probability-flow ODE from noise to data; with the exact ε* its true solution can be computed to any "
-                "accuracy, with many tiny steps. How far from it do n steps land?")
-    st.latex(r"\frac{dx}{d\lambda} = \sigma_\lambda^2\,x - \sigma_\lambda\,\epsilon^*(x,\lambda),\qquad "
-             r"\lambda = \log\frac{\sqrt{\bar\alpha}}{\sqrt{1-\bar\alpha}}\qquad\text{(Song et al. 2021, eq. 13, in log-SNR)}")
+                "accuracy, with many tiny steps. How far from it do n steps land? The ODE is written here in λ, half "
+                "the log signal-to-noise ratio, the time DPM-Solver++ steps in.")
+    st.latex(r"\frac{dx}{d\lambda} = \sigma_\lambda^2\,x - \sigma_\lambda\,\varepsilon^*(x,\lambda)")
+    st.latex(r"\lambda = \tfrac12\log\mathrm{SNR} = \log\frac{\sqrt{\bar\alpha}}{\sigma}")
+    st.caption("Song, Sohl-Dickstein, Kingma et al. 2021 (score-based SDEs), eq. 13, rewritten in λ.")
     _accuracy(mix)

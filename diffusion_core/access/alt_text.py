@@ -148,9 +148,9 @@ def error_over_t(overall: float, worst_range: str, worst: float) -> str:
             f"all t, the most ({measure(worst, '.1%')}) for t in {worst_range}.")
 
 
-def loss_curve(steps: int, final: float) -> str:
-    """The training loss chart of the 2-D denoiser."""
-    return (f"Line chart of the training loss over {steps:,} steps on a log scale, with its moving average; it "
+def loss_curve(steps: int, final: float, what: str = "the training loss") -> str:
+    """The training loss chart of the 2-D denoiser; ``what`` names what the loss measures."""
+    return (f"Line chart of {what} over {steps:,} steps on a log scale, with its moving average; it "
             f"levels off near {measure(final)}.")
 
 
@@ -359,3 +359,34 @@ def home_random(height: int, width: int, colour: bool, exponent: int, digits: in
     return (f"A uniformly random {width} by {height} {'colour' if colour else 'grey'} picture, every value drawn from 0 "
             f"to 255: {static}. It is one of 256 to the power {exponent:,} pictures of this size, a number with "
             f"{digits:,} digits.")
+
+
+def field_film(t: int, alpha_bar: float, titles: Sequence[str], relative_error: float | None = None) -> str:
+    """One frame of the 2-D page's film of the field over t: its panels, by their titles (a title starting "where it
+    is wrong" is the error map, which has no arrows), how much of the data's signal is left, and the error."""
+    panels = "; ".join(title + (" (no arrows)" if title.startswith("where it is wrong") else "") for title in titles)
+    error = ("" if relative_error is None else
+             f" The learned arrows' weighted error here: {measure(relative_error, '.2%')} of ‖ε*‖².")
+    return (f"The field at t = {t}, {len(titles)} panel{'s' if len(titles) != 1 else ''}: {panels}. The data keep "
+            f"{math.sqrt(alpha_bar):.0%} of their signal here.{error}")
+
+
+def distance_words(tv: float) -> str:
+    """A total variation distance in [0, 1] as words: three decimals, or "below 0.001" where those would read 0."""
+    return "below 0.001" if 0 <= tv < 0.0005 else measure(tv, ".3f")
+
+
+def bump_words(count: int) -> str:
+    """"one bump", "two bumps", … "12 bumps": how many bumps a density has."""
+    names = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return f"{names[count] if 0 <= count < len(names) else f'{count:,}'} bump{'' if count == 1 else 's'}"
+
+
+def reverse_steps(x_t: float, start: int, steps: Sequence[tuple[int, float, int]]) -> str:
+    """The 2-D page's "why small steps" chart: for each (step size, total variation distance, bumps of the exact
+    density), the exact reverse of that step from x_t at timestep ``start`` against the Gaussian with its mean and
+    variance."""
+    parts = "; ".join(f"a step of {size} (t = {start} to {start - size}): the exact density has {bump_words(n)}, "
+                      f"total variation distance {distance_words(tv)} from its Gaussian" for size, tv, n in steps)
+    return (f"Density plots of where a point at x_t = {x_t:g} at t = {start} came from, one panel per step back, each "
+            f"with the Gaussian of the same mean and variance dashed: {parts}.")

@@ -131,6 +131,16 @@ def field_pictures(frame: FieldFrame, overlay: bool = False) -> list[tuple[str, 
     return [(title, _with_ticks(p)) for title, p in panels]
 
 
+FILM_SIDE = 288  # the film of the field over t: each panel shrunk to this side (20 frames of 3 panels: ~1 MB)
+FILM_QUALITY = 80
+
+
+def film_jpeg(picture: np.ndarray, side: int = FILM_SIDE, quality: int = FILM_QUALITY) -> bytes:
+    """A field panel (H, W, 3) uint8 shrunk to ``side`` × ``side`` (Lanczos) as JPEG bytes, for the film of the field."""
+    small = np.asarray(Image.fromarray(picture).resize((side, side), Image.Resampling.LANCZOS))
+    return jpeg_bytes(small, quality)
+
+
 def jpeg_bytes(picture: np.ndarray, quality: int = 90) -> bytes:
     """A picture (H, W, 3) uint8 as JPEG bytes (4:4:4: thin coloured lines keep their colour)."""
     buffer = io.BytesIO()

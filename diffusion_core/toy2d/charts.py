@@ -43,14 +43,26 @@ def data_chart(mix: GaussianMixture, samples: np.ndarray, labels: np.ndarray, de
     return Chart(440, 400 if legend else 380, [panel], legend=legend, description=description).svg()
 
 
+def _percent(share: float) -> str:
+    """A bar's label: two significant digits of a percentage ("6.7%", "0.03%"), "<0.001%" below that, "–" if NaN."""
+    if not np.isfinite(share):
+        return "–"
+    return "<0.001%" if 0 < 100 * share < 0.001 else f"{100 * share:.2g}%"
+
+
 def error_t_chart(err: EpsError, description: str = "") -> str:
-    """The relative ε error per range of t as bars over t on a log scale, each labelled, the overall value dashed."""
+    """The relative ε error per range of t as bars over t on a log scale, each labelled, the overall value dashed;
+    the axis reaches a decade higher when the tallest bar would leave its label no room inside the plot."""
     lo, hi = log_range(np.concatenate([err.relative, [err.overall]]))
+    shown = err.relative[np.isfinite(err.relative) & (err.relative > 0)]
+    tallest = float(shown.max()) if shown.size else lo
+    if np.log10(tallest / lo) > 0.85 * np.log10(hi / lo):  # no room above the tallest bar for its label
+        hi *= 10.0
     edges = np.asarray(err.edges, dtype=np.float64)
     panel = Panel(Axis(edges[0], edges[-1], nice_ticks(edges[0], edges[-1]), title="timestep t"),
                   Axis(lo, hi, *log_ticks(lo, hi), title="E‖ε̂ − ε*‖² / E‖ε*‖²", log=True, grid=True))
     panel.bars((edges[:-1] + edges[1:]) / 2, err.relative, LEARNED, width=0.8 * float(np.diff(edges).min()),
-               labels=[f"{100 * r:.2g}%" if np.isfinite(r) else "–" for r in err.relative])
+               labels=[_percent(r) for r in err.relative])
     overall = f"{err.overall:.2%}" if np.isfinite(err.overall) else "undefined"
     panel.line(edges[[0, -1]], [err.overall] * 2, TEXT, width=1, dash="5 4", name=f"over all t: {overall}")
     return Chart(520, 300, [panel], legend="top", description=description).svg()
@@ -161,8 +173,8 @@ def accuracy_chart(acc: SamplerAccuracy, description: str = "") -> str:
 
 
 def reverse_step_chart(steps: list[tuple[str, ReverseStep]], description: str = "") -> str:
-    """Side by side, for each (title, step): the exact reverse density p(x_s | x_t) and its best Gaussian (dashed),
-    on the same axes."""
+    """Side by side, for each (title, step): the exact reverse density p(x_s | x_t) and the Gaussian of the same mean
+    and variance (dashed: the best a Gaussian step such as DDPM's can be), on the same axes."""
     top = 1.08 * max([1e-9, *(float(np.nanmax(s.exact)) for _, s in steps),
                       *(float(np.nanmax(s.gaussian)) for _, s in steps)])
     panels = []
@@ -171,6 +183,7 @@ def reverse_step_chart(steps: list[tuple[str, ReverseStep]], description: str = 
         panel = Panel(Axis(lo, hi, nice_ticks(lo, hi), title="x_s"), Axis(0, top, nice_ticks(0, top), grid=True),
                       title=title)
         panel.line(step.grid, step.exact, LEARNED, width=2, name="exact reverse step p(x_s | x_t)")
-        panel.line(step.grid, step.gaussian, EXACT, width=2, dash="6 4", name="the Gaussian DDPM would use")
+        panel.line(step.grid, step.gaussian, EXACT, width=2, dash="6 4",
+                   name="the Gaussian with the same mean and variance")
         panels.append(panel)
     return Chart(900, 320, panels, legend="bottom", description=description).svg()

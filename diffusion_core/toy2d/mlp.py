@@ -7,11 +7,12 @@ free guidance, Ho & Salimans 2022): during training the label is replaced by tha
 every hidden layer (so every layer knows how noisy its input is).
 
 Training is DDPM's (Ho et al. 2020, Algorithm 1): x_0 from the data, a timestep t, ε ~ N(0, I),
-x_t = α_t x_0 + σ_t ε (α_t = √ᾱ_t, σ_t = √(1−ᾱ_t)), and a regression. By default the network predicts
-v = α_t ε − σ_t x_0 (Salimans & Ho 2022) and ε_θ = σ_t x_t + α_t v_θ follows: at low noise v ≈ ε, so this is
-DDPM's ε-loss (eq. 14) there; at high noise v ≈ −x_0, which keeps x̂_0 = α_t x_t − σ_t v_θ well-conditioned. An
-ε-predictor cannot: at t = T−1 the cosine schedule has α ≈ 5e-5, x̂_0 = (x_t − σ ε_θ)/α divides ε's error by it,
-and the samplers' first step carries that error ~600-fold into x_t. Measured on the ring of 8 (DDIM, 50 steps,
+x_t = √ᾱ_t x_0 + σ_t ε (σ_t = √(1−ᾱ_t); the app's one notation, :mod:`diffusion_core.access.notation`), and a
+regression. By default the network predicts v = √ᾱ_t ε − σ_t x_0 (Salimans & Ho 2022, who write α_t for √ᾱ_t) and
+ε_θ = σ_t x_t + √ᾱ_t v_θ follows: at low noise v ≈ ε, so this is DDPM's ε-loss (eq. 14) there; at high noise
+v ≈ −x_0, which keeps x̂_0 = √ᾱ_t x_t − σ_t v_θ well-conditioned. An ε-predictor cannot: at t = T−1 the cosine
+schedule has √ᾱ ≈ 5e-5, x̂_0 = (x_t − σ ε_θ)/√ᾱ divides ε's error by it, and the samplers' first step carries that
+error ~600-fold into x_t. Measured on the ring of 8 (DDIM, 50 steps,
 2,000 samples): ε-prediction put 8% to 17% of the samples in blobs that hold 12.5% each; v-prediction 11-13%.
 Adam with a cosine learning-rate decay; the initial weights and every batch are a pure function of (seed, step),
 drawn from the training's own ``torch.Generator`` (never torch's global one, which another training in another
@@ -52,7 +53,7 @@ class MLPConfig:
     batch: int = 256  # points per step
     lr: float = 5e-3  # Adam's peak learning rate (cosine decay to 1% of it)
     seed: int = 0  # seeds the weights, the batches and the noise
-    prediction: str = "v"  # what the network outputs: "eps", or "v" = α ε − σ x_0 (Salimans & Ho 2022)
+    prediction: str = "v"  # what the network outputs: "eps", or "v" = √ᾱ ε − σ x_0 (Salimans & Ho 2022)
     # t = floor(T u^p) with u uniform: p = 1 is DDPM's uniform t; p = 1.5 spends more of the steps at low noise,
     # where ε* is small and sharp (every t keeps the same minimiser, E[ε | x_t]; only the effort moves). On the
     # ring of 8 it cut the weighted ε error by a third at the same cost.
@@ -142,14 +143,14 @@ class DenoiserMLP(nn.Module):
         return config.conditional and num_classes > 1
 
     def eps(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """ε_θ(x, t, y), whatever the network outputs: with v-prediction, ε = σ_t x + α_t v."""
+        """ε_θ(x, t, y), whatever the network outputs: with v-prediction, ε = σ_t x + √ᾱ_t v."""
         out = self(x, t, y)
         if self.config.prediction == "eps":
             return out
         return self.sigma[t, None] * x + self.alpha[t, None] * out
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """The network's own output: ε, or v = α_t ε − σ_t x_0 (config.prediction), (B, 2)."""
+        """The network's own output: ε, or v = √ᾱ_t ε − σ_t x_0 (config.prediction), (B, 2)."""
         cond = self.time(self.t_features[t])
         if self.label is not None:
             cond = cond + self.label(torch.full_like(t, self.null_class) if y is None else y)
@@ -274,9 +275,9 @@ def _learned_eps(model: DenoiserMLP, x: np.ndarray, t: int | np.ndarray, labels:
 def output_to_eps(model: DenoiserMLP, x: np.ndarray, t: np.ndarray, out: np.ndarray) -> np.ndarray:
     """ε from the network's output (N, 2) at x (N, 2), timesteps t (N,), in float64.
 
-    With v-prediction ε = σ_t x + α_t v. At t = T−1 (α ≈ 5e-5) a sampler forms x̂_0 = (x − σ ε)/α, which
-    divides ε's error by α: float32 rounding alone (~1e-7) would cost ~2e-3 there. Formed in float64 from v, it
-    is x̂_0 = α x − σ v to ~1e-12, and v's own error reaches x̂_0 undivided.
+    With v-prediction ε = σ_t x + √ᾱ_t v. At t = T−1 (√ᾱ ≈ 5e-5) a sampler forms x̂_0 = (x − σ ε)/√ᾱ, which
+    divides ε's error by √ᾱ: float32 rounding alone (~1e-7) would cost ~2e-3 there. Formed in float64 from v, it
+    is x̂_0 = √ᾱ x − σ v to ~1e-12, and v's own error reaches x̂_0 undivided.
     """
     if model.config.prediction == "eps":
         return out

@@ -29,6 +29,12 @@ class LineMixture:
 
 
 TWO_KINDS = LineMixture(np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([0.15, 0.15]))
+# What the 2-D page's "Why small steps" section shows: a point at X_T at timestep START (0 = the data, as in
+# :func:`diffusion_core.forward.process.alpha_bar_with_zero`), one small step back beside a step of the reader's size.
+START = 600
+X_T = 0.2
+SMALL_STEP = 10
+STEP_CHOICES = (1, 10, 30, 100, 200, 300, 400, 500, 600)  # the reader's step sizes (600: straight to the data)
 
 
 def _normal(x: np.ndarray, mean, var) -> np.ndarray:
@@ -47,10 +53,19 @@ class ReverseStep:
     var: float
     total_variation: float
 
+    @property
+    def bumps(self) -> int:
+        """How many bumps (local maxima above 1% of the highest) the exact density has on the grid."""
+        p = self.exact
+        inner = (p[1:-1] > p[:-2]) & (p[1:-1] >= p[2:]) & (p[1:-1] > 0.01 * p.max())
+        return int(inner.sum())
+
 
 def reverse_step(data: LineMixture, alpha_bar_t: float, alpha_bar_s: float, x_t: float,
                  grid: np.ndarray | None = None) -> ReverseStep:
-    """p(x_s | x_t) in closed form (module docstring) for 1 ≥ ᾱ_s > ᾱ_t > 0, and its moment-matched Gaussian."""
+    """p(x_s | x_t) in closed form (module docstring) for 1 ≥ ᾱ_s > ᾱ_t > 0, and its moment-matched Gaussian: the
+    Gaussian with the same mean and variance, which is the Gaussian closest to it in KL(exact ‖ Gaussian), the
+    best a Gaussian reverse step can be (Bao et al. 2022, Analytic-DPM)."""
     if not 0 < alpha_bar_t < alpha_bar_s <= 1:
         raise ValueError(f"need 0 < ᾱ_t < ᾱ_s ≤ 1, got ᾱ_t = {alpha_bar_t}, ᾱ_s = {alpha_bar_s}")
     g = np.linspace(-2.5, 2.5, 1001) if grid is None else np.asarray(grid, dtype=np.float64)

@@ -30,6 +30,7 @@ from diffusion_core.access.link_values import (
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.toy2d.datasets import DATASET_TITLES, DEFAULT_DATASET, check_points, dataset, heart_points
 from diffusion_core.toy2d.mlp import STEP_CHOICES, WIDTHS, MLPConfig
+from diffusion_core.toy2d.reverse_step import STEP_CHOICES as JUMPS
 
 SCHEDULE = NoiseSchedule("cosine", 1000)  # the image pages' default schedule, from the one schedule module
 URL_POINTS = 40  # a reader's points go in the link while there are at most this many
@@ -60,6 +61,7 @@ class DirectionSettings:
     label: int = 0  # the class guidance asks for
     scale: float = 3.0  # the guidance scale s
     memory: str = "small"  # the network trained on the reader's points, a key of MEMORY_NETS
+    jump: int = JUMPS[-1]  # "why small steps": the size of the reader's step back, one of JUMPS
 
     def to_query(self) -> dict[str, str]:
         """The settings as URL query parameters (strings); the points only while they are few."""
@@ -135,4 +137,5 @@ LINK = (  # the page's link, parameter by parameter: the class is read against t
     Param("cls", "label", _label),
     Param("s", "scale", decimal(0.0, MAX_GUIDANCE, step=0.5), lambda s: shown_number(s.scale)),
     Param("mem", "memory", choice(MEMORY_NETS)),
+    Param("jump", "jump", number_in(JUMPS)),
 )

@@ -13,15 +13,21 @@ module (``quick_model``: width 32, 250 steps, about a second).
 from __future__ import annotations
 
 import base64
+import json
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from diffusion_core.access import alt_text
+from diffusion_core.access.notation import FORBIDDEN_LATEX
+from diffusion_core.model.weights import available_models
+from diffusion_core.toy2d import frames
 from diffusion_core.toy2d.mlp import MLPConfig, train
 from diffusion_core.toy2d.settings import SCHEDULE
 from pages.common import toy_models
-from pages.direction_sections import mixture
+from pages.direction_sections import mixture, small_step_pair
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "direction.py")
@@ -86,7 +92,7 @@ def test_default_page_shows_the_exact_field_and_writes_its_link(empty_shelf):
     assert len(at.latex) >= 8
     assert dict(at.query_params) == {"data": "ring8", "width": "96", "steps": "2000", "cond": "1", "t": "200",
                                      "view": "side", "n": "1000", "k": "50", "seed": "0", "cls": "0", "s": "3",
-                                     "mem": "small"}
+                                     "mem": "small", "jump": "600"}
     captions = [img.proto.imgs[0].caption for img in _field_images(at)]
     assert captions == ["exact direction −ε* over p_t"]  # no model yet: the exact field alone
     assert any("Train the denoiser above" in i.value for i in at.info)
@@ -140,9 +146,18 @@ def test_a_tampered_link_is_named_and_the_defaults_used():
     assert at.query_params["t"] == "200" and at.query_params["data"] == "ring8"
 
 
+def _table_on(at: AppTest) -> AppTest:
+    """Show the points table (it is behind a toggle: its script is a large part of the page's download)."""
+    at.toggle(key="dir_points_editing").set_value(True).run()
+    _ok(at)
+    return at
+
+
 def test_a_shared_link_with_points_opens_them():
     at = _run({"data": "points", "pts": "0,0;1,1;-1,1.5"})
     assert not at.warning
+    assert not at.data_editor  # the table comes on request
+    _table_on(at)
     assert at.data_editor(key="dir_points_table_0").value.shape == (3, 2)
     assert "Your 3 points" in _captions(at)
     assert any("single class" in i.value for i in at.info)  # guidance needs classes
@@ -157,7 +172,7 @@ def _edit_points(at: AppTest, edits: dict) -> AppTest:
 
 
 def test_nan_and_far_away_points_are_left_out_with_a_message():
-    at = _run({"data": "points"})
+    at = _table_on(_run({"data": "points"}))
     at = _edit_points(at, {"edited_rows": {0: {"x": None}}, "added_rows": [{"x": 9.0, "y": 9.0}, {"x": 0.5}]})
     warnings = " ".join(w.value for w in at.warning)
     assert "2 rows without two numbers" in warnings and "1 point outside the chart" in warnings
@@ -166,7 +181,7 @@ def test_nan_and_far_away_points_are_left_out_with_a_message():
 
 
 def test_fewer_than_two_points_keep_the_previous_ones():
-    at = _run({"data": "points"})
+    at = _table_on(_run({"data": "points"}))
     at = _edit_points(at, {"deleted_rows": list(range(1, 16))})
     assert any("Using the previous 16 points" in e.value for e in at.error)
     assert "Your 16 points" in _captions(at)
@@ -175,7 +190,7 @@ def test_fewer_than_two_points_keep_the_previous_ones():
 
 @pytest.mark.slow  # the ideal denoiser of 500 points, 600 particles, 200 steps
 def test_thousands_of_points_are_cut_and_kept_out_of_the_link():
-    at = _run({"data": "points"})
+    at = _table_on(_run({"data": "points"}))
     rows = [{"x": (i % 50) / 10 - 2.5, "y": (i // 50) / 25 - 2.5} for i in range(3000)]
     at = _edit_points(at, {"added_rows": rows})
     assert any("the first 500 are used" in w.value for w in at.warning)
@@ -212,7 +227,8 @@ def test_sampler_accuracy_on_request():
     at.button(key="dir_accuracy_go").click().run()
     _ok(at)
     assert sum("steps n" in svg and "DPM-Solver++(2M), trailing steps" in svg for svg in _svg_charts(at)) == 1
-    assert at.dataframe[-1].value.shape == (3, 3)
+    table = next(m.value for m in at.markdown if m.value.startswith("| steps |"))
+    assert not at.dataframe and len(table.splitlines()) == 5  # a markdown table: head, rule, 8, 50 and 200 steps
 
 
 def test_memorisation_trains_the_small_network_on_the_points(empty_shelf):
@@ -245,3 +261,121 @@ def test_the_page_opens_with_still_charts_and_the_click_chart_comes_on_request()
     at.toggle(key="dir_points_clicking").set_value(True).run()
     _ok(at)
     assert [c.key.startswith("dir_points_click_") for c in at.get("plotly_chart")] == [True]
+
+
+# ---------------------------------------------------------------- issues 27, 28, 30, 32: what the page says and shows
+def _film(at: AppTest) -> dict:
+    """The data the film of the field sends to the browser's frame player."""
+    return json.loads(next(b.proto.json for b in at.get("bidi_component")
+                           if b.proto.component_name == "image_space.frame_player"))
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_the_field_plays_as_a_film_paced_for_talking_over(quick_model):
+    """The field over t plays in the browser (pages/frame_player.py), one pass in at least 10 s with a speed control,
+    from t = 999 down to 0, each frame carrying the three panels, a caption and an alt text; the stills and the
+    slider give way to it while it is on. (Before: a server loop of 30 frames at 5 a second, 6 s a pass.)"""
+    at = _trained(_run(QUICK))
+    at.toggle(key="dir_film").set_value(True).run()
+    _ok(at)
+    film = _film(at)
+    assert film["mode"] == "frames" and film["seconds"] >= 10 and film["autoplay"]
+    assert len(film["frames"]) == 20 and all(len(f["images"]) == 3 for f in film["frames"])
+    assert film["labels"] == ["learned direction −ε̂ over p_t", "exact direction −ε* over p_t",
+                              "where it is wrong: p_t ‖ε̂ − ε*‖²"]
+    captions = [f["caption"] for f in film["frames"]]
+    assert captions[0].startswith("t = 999:") and captions[-1].startswith("t = 0:")
+    assert all("weighted error at this t" in c for c in captions)
+    assert "where it is wrong: p_t ‖ε̂ − ε*‖² (no arrows)" in film["frames"][3]["alt"]
+    assert not _field_images(at) and at.slider(key="dir_t").disabled
+    at.toggle(key="dir_film").set_value(False).run()
+    _ok(at)
+    assert len(_field_images(at)) == 3 and not at.get("bidi_component")
+
+
+def test_the_error_map_is_not_described_as_arrows(quick_model):
+    """Issue 28 item 6: the red map has no arrows, and its alt text no longer says it has."""
+    at = _trained(_run(QUICK))
+    alts = {img.proto.imgs[0].caption: img.proto.imgs[0].alt for img in _field_images(at)}
+    assert "arrows show" in alts["learned direction −ε̂ over p_t"] and "arrows show" in alts["exact direction −ε* over p_t"]
+    assert "arrows" not in alts["where it is wrong: p_t ‖ε̂ − ε*‖²"]
+
+
+def test_the_loss_says_what_it_measures(quick_model):
+    """Issue 28 item 5: the network predicts v with t drawn as T·u^1.5; the final loss, the chart and its caption say
+    so (the loss is not ‖ε − ε̂‖²)."""
+    at = _trained(_run(QUICK))
+    trained = next(s.value for s in at.success if s.value.startswith("Trained:"))
+    assert "the mean (v − v̂)² per batch over the last 100 batches" in trained
+    assert any("mean (v − v̂)² per batch" in svg and "training step" in svg for svg in _svg_charts(at))
+    assert "t = ⌊T·u^1.5⌋" in _captions(at) and "squared error of v" in _captions(at)
+
+
+def test_one_notation_on_the_page(empty_shelf):
+    """Issue 28 item 7: x_t = √ᾱ_t x₀ + σ_t ε and v = √ᾱ_t ε − σ_t x₀, never α_t for √ᾱ_t; λ is half the log SNR."""
+    at = _run()
+    latex = [element.value for element in at.latex]
+    for formula in latex:
+        assert not re.search(r"(?<!\\bar)\\alpha", formula), formula
+        for spelling in FORBIDDEN_LATEX:
+            assert spelling not in formula, formula
+    assert any(r"v = \sqrt{\bar\alpha_t}\,\varepsilon - \sigma_t\,x_0" in formula for formula in latex)
+    assert any(r"\lambda = \tfrac12\log\mathrm{SNR}" in formula for formula in latex)
+    assert "α_t" not in _text(at) + _captions(at)
+
+
+def test_why_small_steps_shows_the_measured_distances_and_follows_the_slider(empty_shelf):
+    """The new section: the exact reverse of a small step beside the reader's, each against its Gaussian, with the
+    total variation distances and the bumps computed (diffusion_core.toy2d.reverse_step), in the chart's alt text and
+    its caption; the step size goes in the link."""
+    at = _run()
+    assert any(h.value == "Why small steps" for h in at.header)
+
+    def expected(jump: int) -> tuple[str, str]:
+        small, big = small_step_pair(jump)
+        return alt_text.distance_words(small.total_variation), alt_text.distance_words(big.total_variation)
+
+    small, big = expected(600)
+    caption = next(c.value for c in at.caption if c.value.startswith("Total variation distance"))
+    assert f"{small} for the step of 10 (one bump)" in caption and f"{big} for the step of 600 (two bumps)" in caption
+    assert small == "below 0.001" and float(big) > 0.5
+    chart = next(svg for svg in _svg_charts(at) if "exact reverse step" in svg)
+    assert f"total variation distance {big} from its Gaussian" in chart  # the alt text, as the SVG's title
+    at.select_slider(key="dir_jump").set_value(100).run()
+    _ok(at)
+    assert at.query_params["jump"] == "100"
+    caption = next(c.value for c in at.caption if c.value.startswith("Total variation distance"))
+    assert f"{expected(100)[1]} for the step of 100 (one bump)" in caption
+    assert "DDIM and DPM-Solver++ follow the probability-flow ODE" in _text(at)
+
+
+def test_guidance_says_what_the_data_themselves_score():
+    """Issue 28 item 15: the share at s = 0 is set beside the data's own share inside the 95% ellipses (about 0.95
+    of the class's weight), computed from fresh draws, not called "the class's share of the data"."""
+    at = _run({"data": "blobs", "cls": "1"})
+    mix = mixture("blobs", ())
+    share = frames.data_share_in_class(mix, 1)
+    assert f"The data themselves score {share:.0%}: the class holds 25% of the data" in _text(at)
+    assert "the class's share of the data" not in _text(at)
+
+
+@pytest.mark.skipif(not {"digits", "emoji"} <= set(available_models()), reason="needs the digits and emoji models")
+def test_the_page_says_how_many_dimensions_the_pictures_have(empty_shelf):
+    """Issue 28 item 15: not "784 dimensions" alone: 784 for the grey models, 3,072 for the colour one, from the
+    shipped models (tests/unit/test_toy2d_dimensions.py holds those shapes equal to the models' own)."""
+    at = _run()
+    lead = at.markdown[0].value
+    assert "784 for a 28 × 28 grey digit" in lead and "3,072 for a 32 × 32 colour emoji" in lead
+    assert "In 784 dimensions" not in _text(at)
+
+
+def test_the_points_table_and_the_words_box():
+    """The points table's script is fetched only when asked for (page weight, issue 30); the page has its words
+    box (issue 28; tests/app/test_app_glossary.py checks it holds every term the page uses)."""
+    at = _run()
+    assert not at.data_editor and at.toggle(key="dir_points_editing").value is False
+    assert any(e.label == "Words on this page" for e in at.expander)
+    assert not at.dataframe and not at.get("code")

@@ -136,20 +136,98 @@ def test_charts_skipped_off_screen_draw_at_full_size_when_scrolled_to(page, app_
     screenshot(page, "direction_last_chart")
 
 
-def test_field_playback_then_pause(page, app_url):
-    _open(page, app_url, QUICK + "&t=999")
-    before = _field_srcs(page)
-    page.get_by_role("button", name="Play", exact=True).click()
-    expect(page.get_by_text(re.compile(r"\(playing\)"))).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.locator(".st-key-dir_field_view img").first).not_to_have_attribute("src", before[0],
-                                                                                   timeout=TIMEOUT_MS)
-    page.get_by_role("button", name="Pause", exact=True).click()
-    expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled(timeout=TIMEOUT_MS)
+def test_the_field_film_plays_and_pause_hands_its_t_to_the_slider(page, app_url):
+    """Issue 32: the field over t plays in the browser at a pace to talk over (one pass in FILM_SECONDS at 1x, with
+    a speed control), from t = 999 down; Pause stops on the frame shown, and turning the film off leaves the t slider
+    (and the link) at that frame's t. Before, a server loop showed 30 frames in 6 s with no speed control."""
+    _open(page, app_url, QUICK + "&t=500")
+    click_and_wait(page, page.get_by_text("Play the field from t = 999 to 0"), TIMEOUT_MS)
+    film = page.locator(".st-key-dir_film_view")
+    caption = film.locator(".fp-caption")
+    expect(caption).to_have_text(re.compile(r"^t = \d+: "), timeout=TIMEOUT_MS)
+    expect(film.locator(".fp-speed")).to_have_count(3)  # 0.5x, 1x, 2x
+    first = caption.inner_text()
+    expect(caption).not_to_have_text(first, timeout=TIMEOUT_MS)  # it plays: the frame changes by itself
+    alt = film.locator(".fp-stage").get_attribute("aria-label")
+    assert alt.startswith("The field at t = ") and "of their signal" in alt
+    film.locator(".fp-play").click()  # Pause
+    expect(film.locator(".fp-play")).to_contain_text("Play", timeout=TIMEOUT_MS)
     wait_for_app(page, TIMEOUT_MS)
-    assert_no_exception(page)
-    paused = int(re.search(r"^t = (\d+):", page.get_by_text(re.compile(r"^t = \d+: x_t keeps")).inner_text()).group(1))
-    assert paused < 999  # playback walks t down, as sampling does; the slider keeps the t shown
+    paused = int(re.match(r"t = (\d+):", caption.inner_text()).group(1))
+    assert paused < 999
+    click_and_wait(page, page.get_by_text("Play the field from t = 999 to 0"), TIMEOUT_MS)  # the film off
+    expect(page.locator(".st-key-dir_field_view img").first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text(f"t = {paused}: x_t keeps")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page).to_have_url(re.compile(rf"[?&]t={paused}(&|$)"), timeout=TIMEOUT_MS)
+    assert_no_exception(page)
+
+
+# Everything in the page's main column that a reader could find cut off: a box reaching past the viewport's right
+# edge, unless a scrollable box of its own (overflow-x auto or scroll) holds it and itself fits; a text cut short
+# with an ellipsis (its content wider than its box); a formula wider than its box unless that box scrolls.
+CUT_OFF_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const main = document.querySelector('[data-testid="stMain"]');
+  const scroller = (el) => {
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o === 'auto' || o === 'scroll') return a;
+    }
+    return null;
+  };
+  const out = [];
+  const seen = main.querySelectorAll('p, li, figcaption, img, .katex-display, [data-testid="stMetricValue"], ' +
+    '[data-testid="stMetricLabel"], [data-testid="stCaptionContainer"], h1, h2, h3, label');
+  for (const el of seen) {
+    if (el.closest('[data-stale="true"]') || el.closest('[data-testid="stSidebar"]')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const box = scroller(el);
+    const text = el.textContent || el.getAttribute('alt') || '';
+    const name = (el.getAttribute('data-testid') || el.tagName) + ': ' + text.slice(0, 60);
+    if (box) {
+      if (box.getBoundingClientRect().right > width + 1) out.push('scroll box past the edge: ' + name);
+      continue;
+    }
+    if (r.right > width + 1) out.push(`past the right edge (${Math.round(r.right)} > ${width}): ` + name);
+    const cs = getComputedStyle(el);
+    if ((cs.textOverflow === 'ellipsis' || el.matches('.katex-display')) && el.scrollWidth > el.clientWidth + 1)
+      out.push(`cut short (${el.scrollWidth} > ${el.clientWidth}): ` + name);
+    const inner = el.querySelector && el.querySelector('[style*="ellipsis"], div, span');
+    if (el.matches('[data-testid="stMetricValue"]') && inner && inner.scrollWidth > inner.clientWidth + 1)
+      out.push(`cut short (${inner.scrollWidth} > ${inner.clientWidth}): ` + name);
+  }
+  return out;
+}"""
+
+
+def cut_off(page) -> list[str]:
+    """What the main column shows cut off at the current viewport (see CUT_OFF_JS)."""
+    return page.evaluate(CUT_OFF_JS)
+
+
+def test_the_new_sections_are_there_with_alt_text_and_nothing_is_cut_off(page, app_url):
+    """Issues 28 and 30: "Why small steps", the words box, the loss formula and the error chart, at 1,400 px and on
+    a 390 px phone: each picture described, no box past the right edge, no formula or number cut short (a formula
+    may scroll in its own box on the phone). Before: the loss formula ran past the column at 1,400 px."""
+    _open(page, app_url)
+    _train(page)
+    for width, height in ((1400, 1000), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        wait_for_app(page, TIMEOUT_MS)
+        expect(page.get_by_role("heading", name="Why small steps")).to_be_attached()
+        steps = keyed(page, "dir_steps_fig").locator("img")
+        steps.scroll_into_view_if_needed()
+        expect(steps).to_have_attribute("alt", re.compile(r"total variation distance below 0\.001 .* two bumps"))
+        expect(keyed(page, "dir_error_t_fig").locator("img")).to_have_attribute("alt", re.compile("relative ε error"))
+        expect(page.get_by_text("Words on this page")).to_be_attached()
+        problems = cut_off(page)
+        if width >= 1400:  # at 1,400 px no formula may need to scroll either
+            problems += page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] .katex-display')]
+                .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => 'formula scrolls: ' + e.textContent.slice(0, 60))""")
+        assert not problems, (width, problems)
+        screenshot(page, f"direction_full_{width}")
+    assert_no_exception(page)
 
 
 def test_a_click_on_the_chart_places_a_point(page, app_url):

@@ -106,3 +106,14 @@ def test_the_bound_split_into_the_decoder_and_the_steps():
     shared = BoundEstimate(strata.sum(1), np.zeros(2), strata, np.zeros(2), TimestepPlan(q, ((0, 4), (4, 7), (7, 10)),
                                                                                           (2, 2, 2)))
     assert np.isnan(shared.decoder()).all() and np.isnan(shared.steps()).all()
+
+
+def test_the_interval_is_two_sided_95_percent_so_its_upper_end_is_a_97_5_percent_bound():
+    """What the corner page says of its interval: ±Z95 standard errors with Z95 the normal's 97.5% quantile, a
+    two-sided 95% interval whose upper end alone is a one-sided 97.5% bound."""
+    from statistics import NormalDist
+
+    from diffusion_core.likelihood.estimate import Z95
+
+    assert Z95 == pytest.approx(NormalDist().inv_cdf(0.975), abs=1e-12)
+    assert NormalDist().cdf(Z95) - NormalDist().cdf(-Z95) == pytest.approx(0.95, abs=1e-12)
