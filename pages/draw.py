@@ -18,7 +18,14 @@ from diffusion_core.likelihood.estimate import EVALS, estimate_image
 from diffusion_core.live import draw_input
 from diffusion_core.live.draw_settings import MODES, STARTS, STRENGTH_STEP, DrawSettings, edit_guidance
 from diffusion_core.live.edit import MAX_COPIES, EditError, EditResult, EditSettings, edit_live, network_calls
-from diffusion_core.live.edit_view import compare_bounds, film, picture_canvas, start_level, walk_from_picture
+from diffusion_core.live.edit_view import (
+    compare_bounds,
+    film,
+    picture_canvas,
+    rms_change,
+    start_level,
+    walk_from_picture,
+)
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, STEP_LIMITS
 from diffusion_core.live.inpaint import DEFAULT_RESAMPLE
@@ -82,7 +89,7 @@ st.markdown(
     "rest the way its training pictures look.\n"
     "- **Fill in what I marked.** You mark part of the picture; the model redraws only that part, starting from pure "
     "noise, and keeps every other pixel exactly as it was (inpainting, in the manner of RePaint, Lugmayr et al. 2022).")
-words_on_this_page(["pixel", "noise", "forward process", "timestep", "ᾱ (alpha-bar)", "denoiser",
+words_on_this_page(["pixel", "image space", "noise", "forward process", "timestep", "ᾱ (alpha-bar)", "denoiser",
                     "x̂₀ (the model's guess)", "sampler", "DDPM", "DDIM", "DPM-Solver++", "guidance", "prompt",
                     "PCA", "near-copy", "variational bound", "bits per dimension", "confidence interval"])
 
@@ -167,9 +174,9 @@ def _upload() -> tuple[np.ndarray, str]:
     return draw_input.from_upload(loaded_image.pixels, image_shape(loaded.runner), swap).picture, "your picture"
 
 
-st.header("1. Your picture")
 pad_col, do_col = st.columns(2, gap="large")
 with pad_col:
+    st.header("1. Your picture", anchor=False)
     start = st.radio("Start from", STARTS, format_func=START_TITLES.get, key=KEY + "start", horizontal=True,
                      disabled=locked("start"), **KEPT)
     chosen = _held_out() if start == "held" else _upload() if start == "upload" else None
@@ -185,6 +192,12 @@ with pad_col:
                "only then. " + ("In “Fill in what I marked” the pad marks instead of drawing: paint over the part the "
                                 "model should redraw." if mode == "fill" else
                                 "Light on black, as the model's own pictures are." if not colour else ""))
+    st.caption("The page's link keeps its settings (model, where you started, what to do, strength, prompt, sampler, "
+               "steps, guidance, η, seed, fills) but not your drawing or your marks: a picture is too large for a link. "
+               "To share a drawing, download it and upload it again.")
+    if value is not None:
+        st.download_button("Download your drawing (PNG)", data=png_bytes(value.image), mime="image/png",
+                           file_name=f"my-drawing-{model}.png", key=KEY + "download", icon=":material/download:")
 
 with do_col:
     st.header("2. What to do", anchor=False)
@@ -258,64 +271,41 @@ def run_edit(s: DrawSettings, view, progress) -> EditResult:
     return result
 
 
-st.header("3. From your picture to the result")
-why = draw_input.problem(picture, fill, settings.mode)
-for note in draw_input.notes(picture, fill, settings.mode) if why is None else []:
-    st.info(note)
-view_col, out_col = st.columns([3, 2], gap="large")
-with view_col:
-    live, progress = st.empty(), st.empty()
-fresh = False
-if clicked and why is not None:
-    live.warning(why, icon=":material/edit:")
-elif clicked:
-    try:
-        st.session_state[KEY + "result"] = run_edit(settings, live, progress)
-        st.session_state[KEY + "ran_with"] = (content_digest(picture, fill), settings)
-        fresh = True
-    except GateRefused as e:
-        live.warning(str(e))
-    except EditError as e:  # pragma: no cover - the page checks the picture first
-        live.error(str(e))
-    progress.empty()
-result: EditResult | None = st.session_state.get(KEY + "result")
-if result is None or result.settings.model != model:
-    if not clicked:
-        live.info(f"Draw or pick a picture, press “Send the drawing”, then **{RUN}**.", icon=":material/draw:")
-    st.stop()
-
-ran_picture, ran_settings = st.session_state[KEY + "ran_with"]
-if ran_picture != content_digest(picture, fill) or ran_settings != settings:
-    st.caption(f"Your picture or the settings changed since this run: press **{RUN}** to run them.")
-prompt = _prompt(ran_settings)
-frames = film(result, prompt)
-with live.container():
-    frame_player(KEY + "player", [Frame((f.x_t, f.x0_hat), f.caption, f.alt) for f in frames],
-                 start=0 if fresh else len(frames) - 1, autoplay=fresh, seconds=min(6.0, 1.5 + 0.12 * len(frames)),
-                 labels=("x_t", "x̂₀"), display_px=224 if len(result.result) == 1 else 320, label="Step of the walk")
-n = len(result.result)
-fill_run = result.known is not None
-with out_col:
-    st.markdown("**Your picture → " + ("the fills**" if n > 1 else "the fill**" if fill_run else "the result**"))
-    show_png(st, side_by_side(result.picture, tile(result.result), gap=4, gap_value=128), scale=5 if n == 1 else 3,
-             caption="Left: your picture. Right: " + ("the fills, each from its own noise." if n > 1 else
-                                                       "what the model made of it."),
-             alt=alt_text.edit_outcome(n, fill_run, prompt, result.distance))
-    moved = result.distance
-    st.metric("How far it moved", f"{moved.mean():,.0f} grey levels" if n == 1 else
-              f"{moved.min():,.0f} to {moved.max():,.0f} grey levels",
-              help="The distance between your picture and the result: the square root of the sum, over all "
-                   f"{result.picture.size:,} pixel values, of the squared difference in grey levels (0 to 255).")
-    steps_taken = result.trajectory.num_steps if result.t0 > 0 else 0
-    st.caption(f"{SAMPLER_NAMES[ran_settings.sampler]}, {steps_taken} steps from t₀ = {result.t0} "
-               f"({result.calls:,} network calls), guidance {ran_settings.guidance:g}, seed {ran_settings.seed}. Ran "
-               f"on **{loaded.runs_on}** in {result.seconds:.2f} s"
-               + (f" (first frame after {result.first_frame_seconds * 1000:.0f} ms)." if result.first_frame_seconds
-                  else ".")
-               + (" Computed once for every reader asking for this picture and these settings, replayed for you."
-                  if st.session_state.get(KEY + "shared") else ""))
-    st.download_button("Download your picture (PNG)", data=png_bytes(result.picture), mime="image/png",
-                       file_name=f"my-picture-{model}.png", key=KEY + "download", icon=":material/download:")
+def show_outcome(result: EditResult, fresh: bool) -> None:
+    """The film from the picture to the result, the two side by side, how far it moved and what the run cost."""
+    ran_picture, ran_settings = st.session_state[KEY + "ran_with"]
+    if ran_picture != content_digest(picture, fill) or ran_settings != settings:
+        progress.caption(f"Your picture or the settings changed since this run: press **{RUN}** to run them.")
+    prompt = _prompt(ran_settings)
+    frames = film(result, prompt)
+    with live.container():
+        frame_player(KEY + "player", [Frame((f.x_t, f.x0_hat), f.caption, f.alt) for f in frames],
+                     start=0 if fresh else len(frames) - 1, autoplay=fresh, seconds=min(6.0, 1.5 + 0.12 * len(frames)),
+                     labels=("x_t", "x̂₀"), display_px=224 if len(result.result) == 1 else 320, label="Step of the walk")
+    n = len(result.result)
+    fill_run = result.known is not None
+    with out_col:
+        st.markdown("**Your picture → " + ("the fills**" if n > 1 else "the fill**" if fill_run else "the result**"))
+        show_png(st, side_by_side(result.picture, tile(result.result), gap=4, gap_value=128), scale=5 if n == 1 else 3,
+                 caption="Left: your picture. Right: " + ("the fills, each from its own noise." if n > 1 else
+                                                           "what the model made of it."),
+                 alt=alt_text.edit_outcome(n, fill_run, prompt, result.distance))
+        moved = result.distance
+        st.metric("How far it moved", f"{moved.mean():,.0f} grey levels" if n == 1 else
+                  f"{moved.min():,.0f} to {moved.max():,.0f} grey levels",
+                  help="The distance between your picture and the result: the square root of the sum, over all "
+                       f"{result.picture.size:,} pixel values, of the squared difference in grey levels (0 to 255).")
+        st.caption(f"That is a change of {rms_change(moved.mean() if n == 1 else moved.min(), result.picture.size):.0f}"
+                   + ("" if n == 1 else f" to {rms_change(moved.max(), result.picture.size):.0f}")
+                   + f" grey levels per pixel value, as a root mean square over all {result.picture.size:,} of them.")
+        steps_taken = result.trajectory.num_steps if result.t0 > 0 else 0
+        st.caption(f"{SAMPLER_NAMES[ran_settings.sampler]}, {steps_taken} steps from t₀ = {result.t0} "
+                   f"({result.calls:,} network calls), guidance {ran_settings.guidance:g}, seed {ran_settings.seed}. Ran "
+                   f"on **{loaded.runs_on}** in {result.seconds:.2f} s"
+                   + (f" (first frame after {result.first_frame_seconds * 1000:.0f} ms)." if result.first_frame_seconds
+                      else ".")
+                   + (" Computed once for every reader asking for this picture and these settings, replayed for you."
+                      if st.session_state.get(KEY + "shared") else ""))
 
 
 # ================================================================= 4. bits per dimension
@@ -326,27 +316,30 @@ def _estimate(name: str, pixels: np.ndarray):
         return estimate_image(cached_model(name), pixels, EVALS)
 
 
-st.header("4. How plausible the model finds each")
-try:
-    with st.spinner("Estimating the bounds (about a second a picture)…"):
-        before = _estimate(model, result.picture)
-        after = [_estimate(model, r) for r in result.result]
-except GateRefused as e:
-    st.warning(str(e))
-else:
-    rows = [("Your picture", before)] + [("The result" if n == 1 else f"Fill {i + 1}", a) for i, a in enumerate(after)]
-    st.markdown("| | the model's bound L(x), bits/dim |\n|---|---|\n" + "\n".join(
-        f"| {name} | {float(e.bits_per_dim[0]):.2f} ± {float(e.half_width[0]):.2f} |" for name, e in rows))
-    st.markdown(compare_bounds(float(before.bits_per_dim[0]), float(before.half_width[0]),
-                               float(after[0].bits_per_dim[0]), float(after[0].half_width[0]))
-                + ("" if n == 1 else " (Fill 1 against your picture.)"))
-    st.caption(
-        f"Each figure is an estimate, from {EVALS} network calls at random timesteps, of the model's variational bound "
-        "L(x) in bits per dimension, with its 95% interval (the method of the corner page, for the model with no "
-        "class). Lower means the model can describe the picture in fewer bits. The bound is an upper bound on the "
-        "picture's true code length −log₂ p(x): a low bound proves the model finds the picture at least that "
-        "plausible, while a high bound proves nothing by itself, since the true code length may be lower.")
-    link_to("corner", "What the bound proves, on the corner page")
+def show_bounds(result: EditResult) -> None:
+    """The model's bound L(x) of the picture and of each result, with their 95% intervals."""
+    n = len(result.result)
+    st.header("4. How plausible the model finds each")
+    try:
+        with st.spinner("Estimating the bounds (about a second a picture)…"):
+            before = _estimate(model, result.picture)
+            after = [_estimate(model, r) for r in result.result]
+    except GateRefused as e:
+        st.warning(str(e))
+    else:
+        rows = [("Your picture", before)] + [("The result" if n == 1 else f"Fill {i + 1}", a) for i, a in enumerate(after)]
+        st.markdown("| | the model's bound L(x), bits/dim |\n|---|---|\n" + "\n".join(
+            f"| {name} | {float(e.bits_per_dim[0]):.2f} ± {float(e.half_width[0]):.2f} |" for name, e in rows))
+        st.markdown(compare_bounds(float(before.bits_per_dim[0]), float(before.half_width[0]),
+                                   float(after[0].bits_per_dim[0]), float(after[0].half_width[0]))
+                    + ("" if n == 1 else " (Fill 1 against your picture.)"))
+        st.caption(
+            f"Each figure is an estimate, from {EVALS} network calls at random timesteps, of the model's variational bound "
+            "L(x) in bits per dimension, with its 95% interval (the method of the corner page, for the model with no "
+            "class). Lower means the model can describe the picture in fewer bits. The bound is an upper bound on the "
+            "picture's true code length −log₂ p(x): a low bound proves the model finds the picture at least that "
+            "plausible, while a high bound proves nothing by itself, since the true code length may be lower.")
+        link_to("corner", "What the bound proves, on the corner page")
 
 
 # ================================================================= 5. where it landed
@@ -372,24 +365,81 @@ def _copies(name: str, num_classes: int, images: np.ndarray, labels: np.ndarray)
     return check_copies(images, labels, cached_training_images(name), cached_yardstick(name, num_classes))
 
 
-st.header("5. Where did it land?")
-try:
-    path, end = walk_from_picture(result, cached_projection(model))
-    labels = result.trajectory.labels
-    st.image(_walk_png(model, tuple(class_names), path, end, labels), output_format="PNG",
-             alt=alt_text.walk_from_picture(n, result.picture.size, class_names))
-    st.caption("Each dot is a real training image; the line is this walk, projected onto the two directions along "
-               "which the training images vary most (PCA). It starts at your picture (the ring), jumps to the noised "
-               "picture x_t₀ in one go, and the sampler's steps carry it to the result (★). A 2-D shadow of a "
-               f"{result.picture.size:,}-D walk: nearby here does not mean nearby in pixel space.")
-    check = _copies(model, len(class_names), result.result, labels)
-    train = cached_training_images(model)
-    show_png(st, side_by_side(tile(result.result), tile(train[check.indices]), gap=6, gap_value=128), scale=4,
-             caption=f"Left: {'the result' if n == 1 else 'the fills'}. Right: the nearest of the {len(train):,} "
-                     "training images to each (Euclidean distance in pixel space, pixels scaled to 0-1).",
-             alt=alt_text.nearest_pairs(n, len(train)))
-    for paragraph in verdict(check, cached_yardstick(model, len(class_names)), class_names):
-        st.markdown(paragraph)
-    st.markdown(landing(check, _training_labels(model), class_names))
-except ShippedDataError as e:
-    st.warning(str(e))
+def show_landing(result: EditResult) -> None:
+    """The walk from the picture on the PCA map, and each result beside its nearest training image."""
+    n = len(result.result)
+    st.header("5. Where did it land?")
+    try:
+        path, end = walk_from_picture(result, cached_projection(model))
+        labels = result.trajectory.labels
+        st.image(_walk_png(model, tuple(class_names), path, end, labels), output_format="PNG",
+                 alt=alt_text.walk_from_picture(n, result.picture.size, class_names))
+        st.caption("Each dot is a real training image; the line is this walk, projected onto the two directions along "
+                   "which the training images vary most (PCA). It starts at your picture (the ring), jumps to the noised "
+                   "picture at t₀ in one go, and the sampler's steps carry it to the result (★). A 2-D shadow of a "
+                   f"{result.picture.size:,}-D walk: nearby here does not mean nearby in pixel space.")
+        check = _copies(model, len(class_names), result.result, labels)
+        train = cached_training_images(model)
+        show_png(st, side_by_side(tile(result.result), tile(train[check.indices]), gap=6, gap_value=128), scale=4,
+                 caption=f"Left: {'the result' if n == 1 else 'the fills'}. Right: the nearest of the {len(train):,} "
+                         "training images to each (Euclidean distance in pixel space, pixels scaled to 0-1).",
+                 alt=alt_text.nearest_pairs(n, len(train)))
+        for paragraph in verdict(check, cached_yardstick(model, len(class_names)), class_names):
+            st.markdown(paragraph)
+        st.markdown(landing(check, _training_labels(model), class_names))
+    except ShippedDataError as e:
+        st.warning(str(e))
+
+
+st.header("3. From your picture to the result")
+why = draw_input.problem(picture, fill, settings.mode)
+message = st.empty()
+for note in draw_input.notes(picture, fill, settings.mode) if why is None else []:
+    st.info(note)
+view_col, out_col = st.columns([3, 2], gap="large")
+with view_col:
+    live, progress = st.empty(), st.empty()
+fresh = False
+if clicked and why is not None:
+    message.warning(why, icon=":material/edit:")
+elif clicked:
+    try:
+        st.session_state[KEY + "result"] = run_edit(settings, live, progress)
+        st.session_state[KEY + "ran_with"] = (content_digest(picture, fill), settings)
+        fresh = True
+    except GateRefused as e:
+        message.warning(str(e))
+    except EditError as e:  # pragma: no cover - the page checks the picture first
+        message.error(str(e))
+    progress.empty()
+result: EditResult | None = st.session_state.get(KEY + "result")
+if result is not None and result.settings.model == model:
+    show_outcome(result, fresh)
+    show_bounds(result)
+    show_landing(result)
+elif not clicked:
+    live.info(f"Draw or pick a picture, press “Send the drawing”, then **{RUN}**.", icon=":material/draw:")
+
+
+with st.expander("The maths", icon=":material/function:"):
+    st.markdown("Timesteps as on the forward page: t = 0 is your picture, t = T pure noise; pixel values are scaled "
+                "to −1 … 1, and x_draw is your picture.")
+    st.markdown("**Start the walk from my drawing** (SDEdit, Meng et al. 2022). The walk starts at the timestep")
+    st.latex(r"t_0 = \operatorname{round}(\text{strength} \cdot T),")
+    st.markdown("where the forward process takes your picture in one jump (Ho et al. 2020, eq. 4):")
+    st.latex(r"x_{t_0} = \sqrt{\bar\alpha_{t_0}}\,x_{\text{draw}} + \sigma_{t_0}\,\varepsilon, \qquad "
+             r"\sigma_{t_0} = \sqrt{1-\bar\alpha_{t_0}}, \quad \varepsilon \sim \mathcal{N}(0, I).")
+    st.markdown("From there the sampler walks down to t = 0 exactly as from pure noise, with its own spacing of "
+                "steps over t₀ … 0: K = ⌈N · t₀ / T⌉ steps for a full run's N, so a walk from strength 0.5 costs "
+                "about half a full run. ε is the very noise the same seed's walk from pure noise starts from, so at "
+                "strength 1 the walk is that walk.")
+    st.markdown("**Fill in what I marked** (inpainting, after RePaint, Lugmayr et al. 2022, eqs. 8–10). Let m be 1 on "
+                "the pixels you kept and 0 on those you marked. Before every step at timestep t, the kept pixels are "
+                "replaced by your picture noised to that level, with fresh noise ε′ each time:")
+    st.latex(r"x_t \leftarrow m \odot \big(\sqrt{\bar\alpha_t}\,x_{\text{draw}} + \sigma_t\,\varepsilon'\big) "
+             r"+ (1 - m) \odot x_t,")
+    st.markdown("and after the last step they are copied from your picture, exactly. Resampling: after a step from "
+                f"t down to t′, the sample is noised back up to t and the step is taken again, {DEFAULT_RESAMPLE} "
+                "times in all (the last round's result goes on):")
+    st.latex(r"x_t = \sqrt{\bar\alpha_t / \bar\alpha_{t'}}\;x_{t'} + \sqrt{1 - \bar\alpha_t / \bar\alpha_{t'}}"
+             r"\;\varepsilon''.")

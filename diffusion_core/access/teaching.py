@@ -274,7 +274,8 @@ NOTES: tuple[Note, ...] = (
          "Set “How far back into noise (strength)” to 0.6, pick the prompt 3 and press “Run from my drawing”: watch "
          "x_t and x̂₀ go from your drawing to the result.",
          "Try strength 0.2 and 1.0 and compare how far the result moved (“How far it moved”).",
-         "Switch “What to do” to “Fill in what I marked”, mark the bottom half of a held-out digit and run it."),
+         "Switch “Start from” to “A held-out image” and “What to do” to “Fill in what I marked”; mark the bottom half "
+         "of the digit, press “Send the drawing”, then “Run from my drawing”."),
         "Here the walk starts from your own picture instead of pure noise (SDEdit, Meng et al. 2022): the page buries "
         "your drawing in noise up to a chosen level, then runs the same sampler back down. A little noise keeps your "
         "drawing's shape and only tidies it; a lot of noise keeps only the rough layout, and the model redraws the "

@@ -78,8 +78,9 @@ def problem(picture: np.ndarray | None, fill: np.ndarray | None, mode: str) -> s
     ("sdedit" or "fill"), as a sentence with what to do; None when it can."""
     if mode == "sdedit":
         if picture is None or is_blank(picture):
-            return ("The pad is empty: draw something on it (or start from a held-out image), press “Send the "
-                    "drawing”, then “Run from my drawing”.")
+            shade = "white" if picture is not None and np.asarray(picture).ndim == 3 else "black"
+            return (f"Nothing is drawn: every pixel is the blank pad's {shade}. Draw something on the pad (or start "
+                    "from a held-out image), press “Send the drawing”, then “Run from my drawing”.")
         return None
     if picture is None:
         return "There is no picture yet: draw one or start from a held-out image, then mark what to fill in."

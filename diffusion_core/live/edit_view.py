@@ -7,7 +7,8 @@ k works at the noise level of forward step k + 1; see :mod:`diffusion_core.live.
 timestep k is shown as t = k + 1.
 
 * :func:`film`: the frames a player plays, x_t beside x̂₀ for every copy: the picture first (t = 0: nothing added
-  yet), then every recorded step from x_{t₀}, then the result; each with its caption and alt text.
+  yet), then the x_t going into every recorded step, from x_{t₀} on, with the model's guess x̂₀ made at that step,
+  then the result; each with its caption and alt text.
 * :func:`walk_from_picture`: the walk on the training set's PCA plane with the picture as its first point (the jump
   from the picture to x_{t₀} is the forward process's, in one go; the rest are the sampler's steps).
 * :func:`picture_canvas`: the cloud of training images drawn once (:func:`~diffusion_core.live.walk_plot.cloud_canvas`)
@@ -52,12 +53,11 @@ def film(result: EditResult, what: str) -> list[FilmFrame]:
                         alt_text.edit_frame(0, n, what, "start"))]
     if result.t0 > 0:
         for k in range(traj.num_frames):
-            t = int(traj.timesteps[k]) + 1
-            done = total if k == traj.num_frames - 1 else k * traj.stride + 1
-            caption = (f"x_t at t = {t} (noised to t₀ = {result.t0}, no step taken yet)" if k == 0 else
-                       f"x_t at t = {t}, step {done} of {total}")
+            t, i = int(traj.timesteps[k]) + 1, min(k * traj.stride, total - 1)  # frame k: x_t going into step i
+            caption = f"Step {i + 1} of {total}: x_t at t = {t}" + (
+                f", your picture noised to t₀ = {result.t0} in one jump" if k == 0 else "")
             frames.append(FilmFrame(tile(traj.x_t[k]), tile(traj.x0_hat[k]), t, caption,
-                                    alt_text.edit_frame(t, n, what, "walk", done - 1 if k == 0 else done, total)))
+                                    alt_text.edit_frame(t, n, what, "walk", i + 1, total)))
     frames.append(FilmFrame(tile(result.result), tile(result.result), 0,
                             "The result (t = 0)" if n == 1 else f"The {n} results (t = 0)",
                             alt_text.edit_frame(0, n, what, "end")))
@@ -131,3 +131,9 @@ def compare_bounds(before: float, before_half: float, after: float, after_half: 
         return (f"The result's bound is higher by {after - before:.2f} bits/dim, and the two 95% intervals do not "
                 "overlap: the model needs more bits for the result than for your picture.")
     return ("The two 95% intervals overlap: at this precision the estimates cannot tell the two pictures apart.")
+
+
+def rms_change(distance: float, values: int) -> float:
+    """A distance between two pictures (grey levels, over ``values`` pixel values) as the root-mean-square change of
+    one value: distance / √values."""
+    return float(distance) / values ** 0.5

@@ -23,6 +23,7 @@ from diffusion_core.live.edit_view import (
     compare_bounds,
     film,
     picture_canvas,
+    rms_change,
     start_level,
     walk_from_picture,
 )
@@ -121,8 +122,9 @@ def test_blank_and_flat_pictures():
 def test_what_cannot_be_run_is_said_with_what_to_do():
     grey = draw_input.background(28, False)
     none = np.zeros((28, 28), bool)
-    assert "The pad is empty" in draw_input.problem(grey, none, "sdedit")
+    assert "Nothing is drawn" in draw_input.problem(grey, none, "sdedit")
     assert "Send the drawing" in draw_input.problem(None, None, "sdedit")
+    assert "blank pad's white" in draw_input.problem(draw_input.background(32, True), None, "sdedit")
     drawn = grey.copy()
     drawn[5:20, 14] = 255
     assert draw_input.problem(drawn, none, "sdedit") is None
@@ -190,6 +192,8 @@ def test_the_film_runs_from_the_picture_through_every_recorded_step_to_the_resul
     assert np.array_equal(frames[0].x_t, result.picture) and frames[0].t == 0 and "Your picture" in frames[0].caption
     assert np.array_equal(frames[-1].x_t, result.result[0]) and "result" in frames[-1].caption
     assert frames[1].t == result.t0 == 600 and "t₀ = 600" in frames[1].caption  # x_{t0}: the forward step's numbering
+    assert frames[1].caption.startswith(f"Step 1 of {result.trajectory.num_steps}: x_t at t = 600")
+    assert frames[-2].caption.startswith(f"Step {result.trajectory.num_steps} of {result.trajectory.num_steps}:")
     shown = [f.t for f in frames[1:-1]]
     assert shown == sorted(shown, reverse=True) and shown[-1] >= 1
     assert all(f.alt and "Prompt: none" in f.alt for f in frames)
@@ -251,6 +255,10 @@ def test_the_start_level_is_the_edits_own(strength, sampler, steps):
         assert level.keep == (0.0 if level.t0 == 1000 else math.sqrt(SCHEDULE.alpha_bar[level.t0 - 1]))
     more = start_level(min(1.0, strength + 0.05), SCHEDULE, sampler, steps)
     assert more.keep <= level.keep and more.steps >= level.steps
+
+
+def test_the_rms_change_of_a_value():
+    assert rms_change(28 * 45, 784) == 45.0
 
 
 def test_bounds_are_called_different_only_when_their_intervals_do_not_overlap():
