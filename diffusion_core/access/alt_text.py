@@ -131,7 +131,8 @@ def field_picture(title: str, t: int, alpha_bar: float, arrows: bool = True) -> 
 
 def schedule_plot(kind: str, T: int, t: int, alpha_bar_t: float, alpha_bar_end: float) -> str:
     """The schedule plot: ᾱ_t and SNR against t."""
-    return (f"Plot of the {kind} schedule over T = {T} steps: ᾱ_t falls from 1 at t = 0 to {alpha_bar_end:.4f} at "
+    end = f"{alpha_bar_end:.4f}" if alpha_bar_end >= 1e-4 or alpha_bar_end == 0 else f"{alpha_bar_end:.1e}"
+    return (f"Plot of the {kind} schedule over T = {T} steps: ᾱ_t falls from 1 at t = 0 to {end} at "
             f"t = T; at t = {t} it is {alpha_bar_t:.3f}, so x_t keeps {math.sqrt(alpha_bar_t):.0%} of the signal. "
             "The other schedule is drawn dashed for comparison.")
 
@@ -229,10 +230,11 @@ def survival(t: int, correlation: float, psnr: float, crossover: int, T: int, im
                "anything is undefined (the left chart stays empty), and from the first step x_t is that one value "
                "plus noise.")
     elif crossover <= T:
-        why = (f"From t ≈ {crossover} (dashed) the noise's spread √(1−ᾱ_t) exceeds this image's own contrast "
+        why = (f"From t = {crossover} (dashed line) the noise's power in each pixel, 1 − ᾱ_t, is at least the "
+               f"picture's, ᾱ_t·var(x₀): the noise's spread √(1 − ᾱ_t) reaches the picture's contrast "
                f"√ᾱ_t·std(x₀) = {measure(signal_spread)}.")
     else:
-        why = "The noise never outgrows this image's contrast (a very high-contrast image)."
+        why = "The noise's power per pixel never reaches this picture's (a very high-contrast picture)."
     exact = " (x_t is x₀ itself)" if math.isinf(psnr) and psnr > 0 else ""
     caption = (f"At t = {t}: correlation {corr}, PSNR {peak}{exact}. {why} Both curves are of the unclipped x_t; "
                "the picture on screen is clipped to 0–255.")
@@ -390,3 +392,82 @@ def reverse_steps(x_t: float, start: int, steps: Sequence[tuple[int, float, int]
                       f"total variation distance {distance_words(tv)} from its Gaussian" for size, tv, n in steps)
     return (f"Density plots of where a point at x_t = {x_t:g} at t = {start} came from, one panel per step back, each "
             f"with the Gaussian of the same mean and variance dashed: {parts}.")
+
+
+# ---------------------------------------------------------------- the forward page: when is the picture gone?
+def superscript_power(exponent: int, base: int = 10) -> str:
+    """``base`` with ``exponent`` as a superscript ("10⁴³³⁰", "256⁴⁹¹⁵²"), never a caret."""
+    return str(int(base)) + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def noise_ball_words(exponent: int | None) -> str:
+    """The forward page's rarity "at most one in 10^N" in words: "1 in 10⁴³³⁰ (a 1 followed by 4,330 zeros)";
+    "the bound says nothing" for None (the bound reached 1)."""
+    if exponent is None:
+        return "the bound says nothing"
+    zeros = f"{exponent:,} zero{'' if exponent == 1 else 's'}"
+    return f"1 in {superscript_power(exponent)} (a 1 followed by {zeros})"
+
+
+def when_gone(crossover: int, recognisable: int, T: int, structured: bool, thumbnail: int = 16) -> str:
+    """The forward page's two markers in plain words: ``crossover`` (:func:`diffusion_core.forward.stats.crossover_t`,
+    the first t where the noise's power per pixel reaches the picture's) and ``recognisable``
+    (:func:`diffusion_core.forward.spectrum.recognisable_until`, the first t where the squint test fails); either is
+    T + 1 when it never happens. ``structured``: the picture has coarse structure at all (else there is nothing to
+    recognise and the sentence says so)."""
+    if not structured:
+        return ("This picture has no shapes a thumbnail could show (every value is the same, or all its detail is "
+                "finer than a thumbnail's pixels), so there is nothing to recognise, at any t; from the first step "
+                "x_t is that picture plus noise.")
+    per_pixel = (f"Pixel by pixel, the noise's power first reaches the picture's at t = {crossover} (dashed line): "
+                 "from there on a pixel holds, on average, more noise than picture." if crossover <= T else
+                 "Pixel by pixel, the picture's power stays above the noise's, on average, at every t.")
+    squint = (f"But your eye averages many pixels. Blurred to the coarse shapes a {thumbnail} × {thumbnail} thumbnail "
+              f"can show (the squint test), the picture's shapes outweigh the noise until t = {recognisable - 1}, "
+              f"and from t = {recognisable} (long-dashed line) the noise wins even there." if recognisable <= T else
+              f"But your eye averages many pixels. Blurred to the coarse shapes a {thumbnail} × {thumbnail} thumbnail "
+              f"can show (the squint test), the picture's shapes outweigh the noise at every t up to T = {T}.")
+    return f"{per_pixel} {squint}"
+
+
+def squint_picture(t: int, coarse_snr: float, thumbnail: int = 16) -> str:
+    """x_t blurred to what a ``thumbnail`` x ``thumbnail`` thumbnail shows, with the squint measure at t
+    (:meth:`diffusion_core.forward.spectrum.RadialPower.coarse_snr`: the picture's power over the noise's there)."""
+    if math.isinf(coarse_snr) and coarse_snr > 0:
+        verdict = "there is no noise yet"
+    elif not math.isfinite(coarse_snr) or coarse_snr <= 0:
+        verdict = "only the noise's shapes are left to see"
+    elif coarse_snr >= 1:
+        verdict = f"the picture's coarse shapes are {coarse_snr:.3g} times as strong as the noise's there: recognisable"
+    else:
+        verdict = (f"the picture's coarse shapes have {coarse_snr:.2g} times the noise's power there: the noise "
+                   "wins, not recognisable by this test")
+    return (f"x_t at t = {t} blurred to the shapes a {thumbnail} by {thumbnail} thumbnail can show, what you see when "
+            f"you squint: {verdict}.")
+
+
+def spectrum_plot(t: int, alpha_bar_t: float, buried_from: float, bands: int, short_side: int,
+                  structured: bool) -> tuple[str, str]:
+    """(alt text, caption) of the forward page's coarse-to-fine chart at timestep ``t``: ``bands`` bands of waves
+    (1 to ``bands`` cycles across the shorter side of ``short_side`` pixels), the picture's power scaled by
+    ᾱ_t = ``alpha_bar_t`` against the noise's level 1 − ᾱ_t, and ``buried_from``
+    (:meth:`diffusion_core.forward.spectrum.RadialPower.buried_above`: every band from there up is below the noise;
+    +inf when none is); ``structured``: the picture has any waves at all."""
+    noise = 1.0 - alpha_bar_t
+    alt = (f"Log-log chart of the picture's power in each band of waves, from 1 to {bands} cycles across, scaled by "
+           f"ᾱ_t = {measure(alpha_bar_t)} at t = {t}, against the noise's level 1 − ᾱ_t = {measure(noise)}, the same "
+           "in every band.")
+    if not structured:
+        words = "This picture has no waves at all (every value is the same): only the noise's level is drawn."
+    elif noise <= 0:
+        words = f"At t = {t} there is no noise yet: every band is the picture's own."
+    elif math.isinf(buried_from):
+        words = f"At t = {t} every band still stands above the noise."
+    elif buried_from <= 1:
+        words = f"At t = {t} every band, down to the coarsest (one wave across the picture), is below the noise."
+    else:
+        period = short_side / buried_from
+        words = (f"At t = {t} every band from {buried_from:g} waves across the picture upwards (a light-and-dark "
+                 f"cycle every {period:.1f} pixels or less) is below the noise; the band just coarser, "
+                 f"{buried_from - 1:g} waves across, still stands above it.")
+    return f"{alt} {words}", words

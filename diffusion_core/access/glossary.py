@@ -136,6 +136,10 @@ GLOSSARY: tuple[Term, ...] = (
     Term("latent space", "A compressed description of pictures learned by an autoencoder; Stable Diffusion runs its "
          "diffusion there (4 × 64 × 64 numbers for a 512 × 512 colour picture) and decodes the result to pixels.",
          (r"\blatents?\b",)),
+    Term("power spectrum", "A picture can be written as a sum of waves, from coarse (one wave across the whole "
+         "picture) to fine (a light-and-dark cycle every two pixels); its power spectrum says how much of the "
+         "picture's variation each size of wave carries. Noise whose spectrum is flat, the same at every size, is "
+         "called white.", (r"\bpower spectrum\b", r"\bspectr(um|a|al)\b", r"\bwhite noise\b", r"\bnoise is white\b")),
 )
 
 BY_NAME = {term.name: term for term in GLOSSARY}

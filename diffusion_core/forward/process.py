@@ -19,8 +19,11 @@ float32, same shape.
 Timesteps run t = 0..T with t = 0 the clean image; the schedule's 0-based arrays hold step t at
 index t - 1 (see :mod:`diffusion_core.forward.schedules`, the one source of truth for β and ᾱ).
 
-Noise is seeded with :class:`numpy.random.SeedSequence` (this module needs no torch): the jump's ε
-uses spawn key (0,), single step t uses spawn key (1, t), so every stream is reproducible on its own.
+The jump's ε is :func:`diffusion_core.forward.noise_stream.gaussian` of the seed: a counter-based stream the
+reader's browser draws bit for bit the same, so the page's player (which computes x_t in the browser) and the
+server's table, charts and links show the same x_t. The single steps' fresh noise is seeded with
+:class:`numpy.random.SeedSequence` (spawn key (1, t) for step t), so every stream is reproducible on its own. This
+module needs no torch.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from diffusion_core.forward import noise_stream
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.images.pixels import to_pixels
 
@@ -46,9 +50,9 @@ def check_timestep(schedule: NoiseSchedule, t: int, lowest: int = 0) -> int:
 
 
 def fixed_noise(shape: tuple[int, ...], seed: int) -> np.ndarray:
-    """The one ε ~ N(0, I) used by the jump for every t; float32 of ``shape``, reproducible from ``seed``."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
-    return rng.standard_normal(shape, dtype=np.float32)
+    """The one ε ~ N(0, I) used by the jump for every t; float32 of ``shape``, reproducible from ``seed``
+    (0 ≤ seed < 2³²): :func:`diffusion_core.forward.noise_stream.gaussian`, the same numbers the browser draws."""
+    return noise_stream.gaussian(shape, seed)
 
 
 def step_noise(shape: tuple[int, ...], seed: int, t: int) -> np.ndarray:
@@ -92,8 +96,17 @@ def iterate_steps(x0: np.ndarray, t: int, schedule: NoiseSchedule, seed: int,
 
 
 def frame(x0: np.ndarray, eps: np.ndarray, t: int, schedule: NoiseSchedule) -> np.ndarray:
-    """What the page shows at timestep t: the jump x_t (eq. 4) as uint8 pixels, same shape as x0."""
-    return to_pixels(q_sample(x0, t, schedule, eps))
+    """What the page shows at timestep t: the jump x_t (eq. 4) as uint8 pixels, same shape as x0.
+
+    x0 (float32, from :func:`diffusion_core.images.pixels.to_model_space`) and eps (float32) are combined in float64,
+    as the browser's player does (:func:`diffusion_core.forward.noise_stream.forward_pixels`), so the two agree
+    pixel for pixel.
+    """
+    t = check_timestep(schedule, t)
+    ab = alpha_bar_with_zero(schedule)[t]
+    x_t = np.sqrt(ab) * np.asarray(x0, np.float32).astype(np.float64) + np.sqrt(1.0 - ab) * np.asarray(
+        eps, np.float32).astype(np.float64)
+    return to_pixels(x_t)
 
 
 def standardized_noise(x_t: np.ndarray, x0: np.ndarray, t: int, schedule: NoiseSchedule) -> np.ndarray:

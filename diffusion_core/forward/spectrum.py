@@ -115,6 +115,19 @@ def lowpass(x: np.ndarray, max_cycles: float) -> np.ndarray:
     return np.real(np.fft.ifft2(np.fft.fft2(arr, axes=(0, 1)) * keep, axes=(0, 1)))
 
 
+def squint(x: np.ndarray, side: int = THUMBNAIL) -> np.ndarray:
+    """What a ``side`` x ``side`` thumbnail of x can show, at x's own size: :func:`lowpass` to ``side`` / 2 cycles
+    across the shorter side. x (H, W) or (H, W, C) in model units; float64 of the same shape. The picture the page
+    shows as "what you see when you squint" at x_t, the one :func:`recognisable_until` measures."""
+    return lowpass(x, side / 2)
+
+
+def period_pixels(frequency: float, short_side: int) -> float:
+    """The period, in pixels, of a wave of ``frequency`` cycles across a shorter side of ``short_side`` pixels:
+    one light-and-dark cycle every short_side / frequency pixels (inf for frequency 0)."""
+    return float(short_side) / frequency if frequency > 0 else float("inf")
+
+
 def settled_steps(x0_hats: np.ndarray) -> tuple[RadialPower, np.ndarray]:
     """When each frequency band of the model's guess x̂₀ settles during a sampling run.
 

@@ -84,6 +84,30 @@ def test_t_zero_is_the_image_and_the_slider_is_continuous():
     assert not np.array_equal(fw.fixed_noise(x0.shape, 1), eps)
 
 
+def test_the_fixed_noise_is_the_stream_the_browser_draws():
+    """The jump's ε is noise_stream.gaussian of the seed (the browser's player draws it bit for bit the same), not a
+    numpy generator the browser cannot reproduce."""
+    from diffusion_core.forward.noise_stream import gaussian
+
+    for shape, seed in (((4, 5), 0), ((28, 28), 7), ((3, 2, 3), 2**31 - 1)):
+        np.testing.assert_array_equal(fw.fixed_noise(shape, seed), gaussian(shape, seed))
+        assert fw.fixed_noise(shape, seed).dtype == np.float32
+
+
+def test_the_frame_is_the_pixels_the_browser_draws():
+    """fw.frame (the server's pictures of x_t: the jump beside the steps, the filmstrip, the squint picture's twin) is
+    the player's frame, pixel for pixel: x_t in float64 from the float32 x₀ and ε. The float32 jump the page drew
+    before differed from the browser in 30 pixels of these 143 frames (the first at t = 21, pixel (196, 70, 0))."""
+    from diffusion_core.forward.noise_stream import forward_pixels, gaussian
+
+    schedule = NoiseSchedule("cosine", 1000)
+    pixels = np.random.default_rng(0).integers(0, 256, (256, 256, 3), dtype=np.uint8)
+    x0, eps = to_model_space(pixels), gaussian(pixels.shape, 0)
+    ab = fw.alpha_bar_with_zero(schedule)
+    for t in (0, 21, 49, *range(1, 1001, 97), 1000):
+        np.testing.assert_array_equal(fw.frame(x0, eps, t, schedule), forward_pixels(pixels, eps, ab[t]), err_msg=str(t))
+
+
 @pytest.mark.parametrize("kind", ["linear", "cosine"])
 def test_iterated_steps_match_the_jump_in_mean_and_variance(kind):
     """N chains of eq. 2 from the same x_0 against eq. 4's N(sqrt(ᾱ_t) x_0, (1 - ᾱ_t) I)."""

@@ -92,3 +92,37 @@ def test_bands_of_the_guess_settle_coarse_first():
     assert relative.shape == (5, 16) and np.allclose(relative[-1][final.power > 0], 0)
     settled = sp.first_settled(relative, tolerance=0.1)
     assert settled[0] == 1 and settled[7] == 4
+
+
+def test_squint_is_what_a_16_by_16_thumbnail_holds_at_the_pictures_size():
+    """squint keeps the mean and the waves up to 8 cycles across (a 16 x 16 thumbnail's), at the picture's own size."""
+    coarse, fine = wave(32, 48, 6), wave(32, 48, 9)  # along the 48-wide side: 4 and 6 cycles across the short side
+    x = np.stack([coarse + fine + 0.25] * 3, axis=2)
+    np.testing.assert_allclose(sp.squint(x), sp.lowpass(x, sp.THUMBNAIL / 2), atol=1e-12)
+    np.testing.assert_allclose(sp.squint(wave(32, 32, 12) + 0.25), np.full((32, 32), 0.25), atol=1e-9)
+    np.testing.assert_allclose(sp.squint(wave(32, 32, 8)), wave(32, 32, 8), atol=1e-9)
+    assert sp.squint(x).shape == x.shape
+
+
+def test_the_period_of_a_wave_in_pixels():
+    assert sp.period_pixels(26, 128) == pytest.approx(128 / 26) and sp.period_pixels(64, 128) == 2.0
+    assert sp.period_pixels(0, 128) == np.inf
+
+
+def test_the_bundled_astronaut_is_recognisable_long_after_the_per_pixel_crossover():
+    """Issue 27: the reader saw the astronaut "plainly visible at 500 and still visible at 700" while the page said the
+    noise outgrew it at t ≈ 352. On the cosine schedule (T = 1000, the page's default 128 px colour picture) the
+    per-pixel powers cross at t = 352, and the squint test first fails at t = 860; on the linear one 178 and 548."""
+    from diffusion_core.forward.process import alpha_bar_with_zero
+    from diffusion_core.forward.schedules import NoiseSchedule
+    from diffusion_core.forward.stats import crossover_t
+    from diffusion_core.images.image_io import fit_short_side, list_samples, load_sample
+    from diffusion_core.images.pixels import to_model_space
+
+    x0 = to_model_space(fit_short_side(load_sample(list_samples()["Astronaut"]).pixels, 128))
+    for kind, per_pixel, squinting in (("cosine", 352, 860), ("linear", 178, 548)):
+        ab = alpha_bar_with_zero(NoiseSchedule(kind, 1000))
+        assert (crossover_t(x0, ab), sp.recognisable_until(x0, ab)) == (per_pixel, squinting)
+        snr = sp.radial_power(x0).coarse_snr(ab, sp.THUMBNAIL // 2)
+        assert snr[squinting - 1] >= 1 > snr[squinting]  # the test passes at 859, fails from 860
+        assert np.all(np.diff(snr[1:]) <= 0)  # and never passes again: ᾱ_t only falls
