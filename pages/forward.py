@@ -285,31 +285,28 @@ colour = pixels.ndim == 3
 # ---------------------------------------------------------------- 1. the player
 st.header("Watch the picture fade", anchor="watch")
 st.markdown("Press **Play** to watch the picture sink into noise, or drag **Timestep t**: t = 0 is the real picture "
-            "x₀, and t = T is almost pure noise. The noise ε is drawn once and kept, so the picture fades into the "
-            "same static every time. Under each picture, the 8 × 8 patch in the red box is listed as numbers: a "
-            "picture is nothing but such integers from 0 (black) to 255 (white).")
-st.caption(f"{description}: {h} × {w} pixels{' × 3 colours (red, green, blue)' if colour else ''} = {n:,} integers "
-           "from 0 to 255.")
+            "x₀, and t = T is almost pure noise.")
 
-# The patch widgets take their value from the session only (a value argument beside a session value makes
-# Streamlit warn): centred on a first visit, kept in range when a smaller image comes.
+# The patch widgets (drawn under the pictures) take their value from the session only (a value argument beside a
+# session value makes Streamlit warn): centred on a first visit, kept in range when a smaller image comes.
 top0, left0 = centred_origin(pixels.shape, PATCH)
 for key, origin, limit in (("fw_patch_top", top0, h - PATCH), ("fw_patch_left", left0, w - PATCH)):
     if key not in st.session_state:
         st.session_state[key] = origin
     elif st.session_state[key] > max(0, limit):
         st.session_state[key] = max(0, limit)
-with st.expander("Move the patch of numbers", expanded=False, icon=":material/grid_on:"):
-    c1, c2, c3 = st.columns(3)
-    top = c1.number_input("Top row", 0, max(0, h - PATCH), key="fw_patch_top", **KEPT)
-    left = c2.number_input("Left column", 0, max(0, w - PATCH), key="fw_patch_left", **KEPT)
-    channel = c3.radio("Channel", ["R", "G", "B"], horizontal=True, key="fw_patch_ch", disabled=not colour, **KEPT)
-top, left = clamp_origin(pixels.shape, top, left, PATCH)
+top, left = clamp_origin(pixels.shape, st.session_state.fw_patch_top, st.session_state.fw_patch_left, PATCH)
+channel = st.session_state.get("fw_patch_ch", "R")
 ch = "RGB".index(channel) if colour else 0
 scale = _scale(pixels.shape, DISPLAY)
 which = f"channel {channel}" if colour else "grey levels"
 
-c_clean, c_noisy = st.columns(2, gap="large")
+# The player first: on a phone, where columns stack, the moving picture comes before the still one.
+c_noisy, c_clean = st.columns(2, gap="large")
+with c_noisy:
+    player = forward_player("fw_player", pixels, int(seed), ab, st.session_state.fw_t, patch=(top, left, ch),
+                            seconds=PLAY_SECONDS, display_px=DISPLAY, subject=subject, on_change=_player_reported,
+                            locked=lesson.is_locked("t") or lesson.is_locked("play"))
 with c_clean:
     clean_alt = alt_text.clean_image(description, h, w, colour, (top, left, PATCH))
     with st.container(key="fw_clean"):
@@ -319,11 +316,17 @@ with c_clean:
                 f"columns {left}–{left + min(PATCH, w) - 1})")
     with st.container(key="fw_x0_numbers"):
         st.markdown(_patch_markdown(pixels, top, left, ch))
-with c_noisy:
-    player = forward_player("fw_player", pixels, int(seed), ab, st.session_state.fw_t, patch=(top, left, ch),
-                            seconds=PLAY_SECONDS, display_px=DISPLAY, subject=subject, on_change=_player_reported,
-                            locked=lesson.is_locked("t") or lesson.is_locked("play"))
 t = st.session_state.fw_t = int(player.t)
+st.markdown("The noise ε is drawn once and kept, so the picture fades into the same static every time. Under each "
+            "picture, the 8 × 8 patch in the red box is listed as numbers: a picture is nothing but such integers "
+            "from 0 (black) to 255 (white).")
+st.caption(f"{description}: {h} × {w} pixels{' × 3 colours (red, green, blue)' if colour else ''} = {n:,} integers "
+           "from 0 to 255.")
+with st.expander("Move the patch of numbers", expanded=False, icon=":material/grid_on:"):
+    c1, c2, c3 = st.columns(3)
+    c1.number_input("Top row", 0, max(0, h - PATCH), key="fw_patch_top", **KEPT)
+    c2.number_input("Left column", 0, max(0, w - PATCH), key="fw_patch_left", **KEPT)
+    c3.radio("Channel", ["R", "G", "B"], horizontal=True, key="fw_patch_ch", disabled=not colour, **KEPT)
 lesson_panel("forward", LESSON_CONTROLS, SETTINGS.mirror(SETTINGS.shown()), lesson)
 a_t, b_t = float(np.sqrt(ab[t])), float(np.sqrt(1 - ab[t]))
 
