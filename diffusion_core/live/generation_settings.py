@@ -77,6 +77,18 @@ class GenerationSettings:
             return "One per class: " + ", ".join(f"{k} {n}" for k, n in enumerate(class_names))
         return "Prompt: " + ("none" if self.label == NO_CLASS else class_names[self.label])
 
+    def changes_from(self, shown: GenerationSettings) -> list[str]:
+        """What differs between these settings (on screen now) and ``shown`` (those of the result on screen), in
+        words, one item per setting ("seed 1 → 42"); empty when the result shown is exactly these settings'.
+
+        The page's "Settings changed since this run" notice is shown while, and only while, this is not empty."""
+        words = {"model": "model", "label": "prompt", "guidance": "guidance", "sampler": "sampler", "steps": "steps",
+                 "eta": "η", "seed": "seed", "mode": "layout"}
+        show = {"label": lambda v: "none" if v == NO_CLASS else str(v), "guidance": lambda v: f"{v:g}",
+                "eta": lambda v: f"{v:g}"}
+        return [f"{word} {show.get(name, str)(getattr(shown, name))} → {show.get(name, str)(getattr(self, name))}"
+                for name, word in words.items() if getattr(shown, name) != getattr(self, name)]
+
 
 
 def _label(text: str, _s: GenerationSettings) -> int:

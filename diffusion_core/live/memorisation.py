@@ -9,10 +9,12 @@ it is compared with how close real images the model never saw come, class by cla
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from diffusion_core.judge.metrics import CopyYardstick, nearest_neighbour_distances
+from diffusion_core.model.shipped_data import DATASETS, ShippedDataError
 
 
 @dataclass(frozen=True)
@@ -102,3 +104,20 @@ def landing(check: CopyCheck, training_labels: np.ndarray, class_names: tuple[st
     if not with_class.all():
         text += f"; {int((~with_class).sum())} asked for no class"
     return text + "."
+
+
+def training_labels(model: str, folder: Path = DATASETS) -> np.ndarray:
+    """The labels (N,) of the shipped training images of ``model``, in the order of
+    :func:`~diffusion_core.model.shipped_data.training_set`, read without decompressing the images (a page that
+    already holds the images needs only these for :func:`landing`)."""
+    parts = sorted(folder.glob(f"{model}_train_*of*.npz"))
+    if not parts:
+        raise ShippedDataError(f"No training images for {model!r} in assets/datasets; restore them from the repository.")
+    try:
+        labels = []
+        for part in parts:
+            with np.load(part) as z:
+                labels.append(z["labels"])
+    except (OSError, ValueError, KeyError) as e:
+        raise ShippedDataError(f"the training labels of {model!r} in assets/datasets are unreadable ({e}).") from None
+    return np.concatenate(labels)

@@ -9,7 +9,8 @@ Training minimised ||eps - eps_hat||^2 (eq. 14); a good model gives an x0_hat mu
 to x_0 than x_t is.
 
 Timesteps here are the model's, 0-based (t in [0, T), as the samplers use them); the forward page counts
-steps from 1 (its t = 0 is the clean image), so model timestep t is forward step t + 1.
+steps from 1 (its t = 0 is the clean image), so model timestep t is forward step t + 1, and the captions of
+:meth:`OneStep.panels` write it that way (the app's notation).
 """
 
 from __future__ import annotations
@@ -55,10 +56,11 @@ class OneStep:
         return float(np.sqrt(np.mean((np.clip(self.x0_hat, -1, 1) - self.x0) ** 2)))
 
     def panels(self) -> list[tuple[np.ndarray, str]]:
-        """The step as five uint8 pictures with captions: x_0, eps, x_t, eps_hat, x0_hat (noise at ±3 sigma)."""
+        """The step as five uint8 pictures with captions: x_0, eps, x_t, eps_hat, x0_hat (noise at ±3 sigma); x_t's
+        caption gives t as the app writes it (the model's t + 1)."""
         noise = lambda e: to_pixels(e / NOISE_SHOWN_SIGMAS)  # noqa: E731
         return [(to_pixels(self.x0), "clean x₀"), (noise(self.eps), "true noise ε"),
-                (to_pixels(self.x_t), f"noisy x_t (t = {self.t})"), (noise(self.eps_hat), "predicted noise ε̂"),
+                (to_pixels(self.x_t), f"noisy x_t (t = {self.t + 1})"), (noise(self.eps_hat), "predicted noise ε̂"),
                 (to_pixels(self.x0_hat), "the model's x̂₀")]
 
 

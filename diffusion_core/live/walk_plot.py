@@ -63,12 +63,13 @@ def _star(draw: ImageDraw.ImageDraw, xy: np.ndarray, radius: float) -> None:
 
 
 def cloud_canvas(cloud: np.ndarray, cloud_labels: np.ndarray, class_names: list[str],
-                 width: int = 760, height: int = 440) -> WalkCanvas:
-    """Draw the projected training images (cloud (M, 2), cloud_labels (M,)) with axes names and a legend."""
+                 width: int = 760, height: int = 440, legend: bool = True) -> WalkCanvas:
+    """Draw the projected training images (cloud (M, 2), cloud_labels (M,)) with axes names and, unless ``legend``
+    is False (a page that writes the legend as text beside the picture, readable at any width), a legend."""
     s = SUPERSAMPLE
     image = Image.new("RGB", (width * s, height * s), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    box = (12 * s, 12 * s, (width - LEGEND_WIDTH) * s, (height - 30) * s)
+    box = (12 * s, 12 * s, (width - (LEGEND_WIDTH if legend else 12)) * s, (height - 30) * s)
     lo, hi = cloud.min(0), cloud.max(0)
     lo, hi = lo - PAD * (hi - lo), hi + PAD * (hi - lo)
     scale = np.array([(box[2] - box[0]) / (hi[0] - lo[0]), -(box[3] - box[1]) / (hi[1] - lo[1])])
@@ -82,6 +83,8 @@ def cloud_canvas(cloud: np.ndarray, cloud_labels: np.ndarray, class_names: list[
     small = _font(12)
     draw.text((box[2], box[3] + 8 * s), "principal axis 1", fill=TEXT, font=small, anchor="ra")
     draw.text((box[0] + 6 * s, box[1] + 4 * s), "principal axis 2", fill=TEXT, font=small, anchor="la")
+    if not legend:
+        return canvas
 
     x, y = box[2] + 16 * s, box[1]
     draw.text((x, y), "training images", fill=TEXT, font=small)
@@ -101,17 +104,44 @@ def cloud_canvas(cloud: np.ndarray, cloud_labels: np.ndarray, class_names: list[
     return canvas
 
 
-def draw_walk(canvas: WalkCanvas, paths: np.ndarray, ends: np.ndarray, labels: np.ndarray) -> np.ndarray:
+GREY_MARK = (128, 128, 128)  # the flat mid-grey picture's mark: a square in its own grey, edged in white
+
+
+def grey_point(projection) -> np.ndarray:
+    """(2,): where a flat mid-grey picture (every value 0 in the model's range, 127.5 of 255) lands on the
+    projection (anything with ``project`` and a ``mean`` (D,)). Pure noise x_T ~ N(0, I) lands around it: its
+    projection is this point plus a standard normal in each of the two orthonormal directions."""
+    return np.asarray(projection.project(np.zeros((1, np.asarray(projection.mean).size))))[0]
+
+
+def start_words(starts: np.ndarray, grey: np.ndarray, cloud: np.ndarray) -> str:
+    """Where the walks start, from their projected starting points (B, 2), :func:`grey_point` and the projected
+    training cloud (M, 2) (its width along the first axis gives the distance a scale)."""
+    far = float(np.max(np.linalg.norm(np.asarray(starts) - grey, axis=1)))
+    width = float(np.ptp(np.asarray(cloud)[:, 0]))
+    walks = "The walk starts" if len(starts) == 1 else "The walks start"
+    return (f"{walks} at pure noise, which on this map lands within {far:.1f} of where a flat mid-grey picture "
+            f"lands (■), on a map whose cloud of training pictures is {width:.0f} wide: noise has no preferred "
+            "direction, so its shadow here is the grey picture's plus a small random offset.")
+
+
+def draw_walk(canvas: WalkCanvas, paths: np.ndarray, ends: np.ndarray, labels: np.ndarray,
+              grey: np.ndarray | None = None) -> np.ndarray:
     """The canvas with each walk drawn in its class's colour; returns uint8 (height, width, 3).
 
     paths (K, B, 2): the K recorded x_t of B images in PCA coordinates, from pure noise on;
-    ends (B, 2): the final images; labels (B,): each image's class (past the palette: no class).
+    ends (B, 2): the final images; labels (B,): each image's class (past the palette: no class);
+    grey (2,): where a flat mid-grey picture lands (:func:`grey_point`), marked with a grey square, or None.
     """
     s = SUPERSAMPLE
     image = canvas.image.copy()
     draw = ImageDraw.Draw(image)
     left, top, right, bottom = canvas.box
     lo, hi = np.array([left, top]) + s, np.array([right, bottom]) - s
+    if grey is not None:
+        gx, gy = np.clip(canvas.to_pixels(np.asarray(grey, np.float64)), lo, hi)
+        half = 6 * s
+        draw.rectangle((gx - half, gy - half, gx + half, gy + half), fill=GREY_MARK, outline=(255, 255, 255), width=s)
     for i in range(paths.shape[1]):
         points = np.clip(canvas.to_pixels(np.concatenate([paths[:, i], ends[i:i + 1]])), lo, hi)
         line = [tuple(p) for p in points]

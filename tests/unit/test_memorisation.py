@@ -5,8 +5,10 @@ its numbers; where the walks ended is the class of each sample's nearest trainin
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from diffusion_core.live.memorisation import check_copies, landing, verdict, yardstick
+from diffusion_core.live.memorisation import check_copies, landing, training_labels, verdict, yardstick
+from diffusion_core.model.shipped_data import ShippedDataError
 
 RNG = np.random.default_rng(0)
 TRAIN = RNG.integers(0, 256, (200, 8, 8, 3), dtype=np.uint8)
@@ -59,3 +61,14 @@ def test_landing_names_the_class_of_the_nearest_training_image():
     assert landing(own, TRAIN_LABELS, NAMES) == "It ends nearest a training image of its own class, “dog”."
     free = check_copies(TRAIN[4:6], np.array([2, 1]), TRAIN, RULER)
     assert landing(free, TRAIN_LABELS, NAMES).endswith("; 1 asked for no class.")
+
+
+def test_the_training_labels_are_read_alone_in_the_training_sets_order(tmp_path):
+    parts = [(TRAIN[:120], TRAIN_LABELS[:120]), (TRAIN[120:], TRAIN_LABELS[120:])]
+    for k, (images, labels) in enumerate(parts, 1):
+        np.savez(tmp_path / f"toy_train_{k}of2.npz", images=images, labels=labels)
+    from diffusion_core.model.shipped_data import training_set
+
+    assert np.array_equal(training_labels("toy", tmp_path), training_set("toy", tmp_path)[1])
+    with pytest.raises(ShippedDataError):
+        training_labels("missing", tmp_path)

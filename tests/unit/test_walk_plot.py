@@ -6,11 +6,15 @@ from PIL import Image
 
 from diffusion_core.live.walk_plot import (
     CLASS_COLOURS,
+    GREY_MARK,
+    LEGEND_WIDTH,
     NO_CLASS_COLOUR,
     SUPERSAMPLE,
     class_colour,
     cloud_canvas,
     draw_walk,
+    grey_point,
+    start_words,
     walk_figure,
 )
 
@@ -77,3 +81,34 @@ def test_interactive_figure_has_the_cloud_each_walk_and_the_stars():
     assert len(fig.data) == 1 + 3 + 1
     assert [t.name for t in fig.data[1:4]] == ["0", "1", "prompt: none"]
     assert fig.data[0].marker.color[1] == "rgb({}, {}, {})".format(*CLASS_COLOURS[1])
+
+
+def test_without_a_legend_the_plot_box_takes_the_width():
+    rng = np.random.default_rng(1)
+    bare = cloud_canvas(rng.uniform(-1, 1, (50, 2)), np.zeros(50, int), NAMES, width=400, height=300, legend=False)
+    assert bare.box[2] > (400 - LEGEND_WIDTH) * SUPERSAMPLE
+
+
+def test_pure_noise_lands_around_the_mid_grey_picture():
+    """Projected noise is the grey picture's point plus a standard normal in the two orthonormal directions."""
+    from diffusion_core.model.shipped_data import Projection
+
+    rng = np.random.default_rng(2)
+    d = 64
+    components = np.linalg.qr(rng.standard_normal((d, 2)))[0].T
+    proj = Projection(rng.uniform(-1, 1, d), components, np.zeros((1, 2)), np.zeros(1))
+    grey = grey_point(proj)
+    np.testing.assert_allclose(grey, -proj.mean @ components.T)
+    offsets = proj.project(rng.standard_normal((20_000, d))) - grey
+    np.testing.assert_allclose(offsets.std(axis=0), [1, 1], atol=0.03)
+    said = start_words(grey + np.array([[0.3, 0.4], [0.0, 1.0]]), grey, np.array([[-5.0, 0], [20.0, 1]]))
+    assert said.startswith("The walks start at pure noise, which on this map lands within 1.0 of where a flat "
+                           "mid-grey picture lands (■), on a map whose cloud of training pictures is 25 wide")
+
+
+def test_the_grey_picture_is_marked_under_the_walk(canvas):
+    grey = np.array([0.5, -0.5])
+    plain = draw_walk(canvas, np.zeros((2, 1, 2)) - 0.6, np.array([[-0.6, -0.6]]), np.array([1]))
+    marked = draw_walk(canvas, np.zeros((2, 1, 2)) - 0.6, np.array([[-0.6, -0.6]]), np.array([1]), grey)
+    x, y = np.round(canvas.to_pixels(grey) / SUPERSAMPLE).astype(int)
+    assert tuple(marked[y, x]) == GREY_MARK and tuple(plain[y, x]) != GREY_MARK
