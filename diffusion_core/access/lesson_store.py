@@ -409,6 +409,26 @@ class LessonStore:
         """
         return self._load(short_id, None)
 
+    def revision(self, short_id: str) -> int | None:
+        """The lesson's revision (it grows with every reveal or hide), or None for an unknown id or an unreachable
+        store; never raises. One small read: what a page polling for reveals asks every few seconds, loading the
+        whole lesson only when the number changed."""
+        found, _ = normalise_id(short_id)
+        if found is None:
+            return None
+        try:
+            conn = self._connect()
+        except StoreUnavailable:
+            return None
+        try:
+            row = conn.execute("SELECT revision FROM lessons WHERE id = ?", (found,)).fetchone()
+        except sqlite3.Error:
+            self._ready = False
+            return None
+        finally:
+            conn.close()
+        return None if row is None else int(row[0])
+
     # ------------------------------------------------------------ inside
     def _load(self, text: str, key: str | None) -> tuple[StoredLesson | None, str]:
         short_id, message = normalise_id(text)

@@ -23,8 +23,10 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from diffusion_core.access.presenter import PRESENT_PARAMS
+
 LESSON_PARAMS = ("hide", "lock", "task", "check")
-MAX_TASK = 300  # characters of the task
+MAX_TASK = 300  # characters of the task in a link (a stored lesson's task may be longer: lesson_store.MAX_TASK)
 MAX_LIST = 400  # characters of a hide or lock list
 QUOTE = 40  # a rejected value is quoted cut to this many characters
 
@@ -60,7 +62,7 @@ class Lesson:
         return query
 
 
-UNCHECKED = ("check", "present", "step")  # the check itself, and presenter mode's own parameters (``presenter``)
+UNCHECKED = ("check", *PRESENT_PARAMS)  # the check itself, and presenter mode's own parameters (``presenter``)
 
 
 def checksum(query: Mapping[str, str]) -> str:
@@ -77,10 +79,11 @@ def lesson_link_query(settings: Mapping[str, str], lesson: Lesson) -> dict[str, 
     return query
 
 
-def clean_task(text: str) -> str | None:
-    """``text`` as a task: stripped, at most MAX_TASK characters, no control characters but line breaks; else None."""
+def clean_task(text: str, limit: int = MAX_TASK) -> str | None:
+    """``text`` as a task: stripped, at most ``limit`` characters (a link's MAX_TASK unless told), no control
+    characters but line breaks; else None."""
     text = text.strip()
-    if len(text) > MAX_TASK:
+    if len(text) > limit:
         return None
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\n" for ch in text):
         return None

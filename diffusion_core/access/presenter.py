@@ -1,9 +1,12 @@
 """Presenter mode: the story of the app as a scripted walk, one page a step, for showing to a room.
 
-A link with ``present=1`` (and optionally ``step=N``) opens the walk; the page then shows large type, its sidebar
-folded away, a step indicator ("Step 3 of 6") with Previous and Next buttons that the keyboard reaches (Page Down
-and Page Up, as presentation remotes send, or the arrow keys when no slider or field has the focus), and the
-talking point of the step. :func:`read_presenting` reads the two parameters as strictly as every other link value.
+A link with ``present=1`` (and optionally ``step=N`` and ``theme=light``) opens the walk; the page then becomes a
+slide for a projector: type sized for the back row (:data:`BODY_PX` at a 1920-pixel-wide screen, nothing under
+:data:`SMALLEST_PX`), its sidebar folded away, the key picture large and the details folded, the talking point of
+the step on top and, always on screen, a bar with the step indicator ("Step 3 of 7") and Previous and Next. Page
+Down and Page Up (what presentation remotes send) and the arrow keys move between steps wherever the focus is, and
+never change a control. ``theme=light`` gives the light projector theme (a dark theme washes out in a lit room).
+:func:`read_presenting` and :func:`read_theme` read the parameters as strictly as every other link value.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from dataclasses import dataclass
 from diffusion_core.access.link_values import ignored, whole_in
 from diffusion_core.access.site_map import page as site_page
 
-PRESENT_PARAMS = ("present", "step")
+PRESENT_PARAMS = ("present", "step", "theme")
+THEMES = ("dark", "light")  # the app's own (dark) theme, and the projector theme for lit rooms
+BODY_PX = 32  # body text at a 1920-pixel-wide screen: read from the back of a classroom
+SMALLEST_PX = 24  # no text smaller, captions, inputs, tables and code included
+DESIGN_WIDTH_PX = 1920  # the projector width the sizes above are for; type scales with the screen's width
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,17 @@ def read_presenting(query: Mapping[str, str], page: str) -> tuple[bool, int, lis
     return on, step, problems
 
 
-def step_query(step: int) -> dict[str, str]:
-    """The presenter's own URL parameters at ``step`` (0-based)."""
-    return {"present": "1", "step": str(step + 1)}
+def read_theme(query: Mapping[str, str]) -> tuple[str, list[str]]:
+    """(the presenter's theme, messages): ``theme`` is ``dark`` (the default) or ``light``."""
+    value = query.get("theme")
+    if value is None or value in THEMES:
+        return value or "dark", []
+    return "dark", [ignored("theme", value, "use light (or dark).")]
+
+
+def step_query(step: int, theme: str = "dark") -> dict[str, str]:
+    """The presenter's own URL parameters at ``step`` (0-based), in ``theme`` (the default, dark, is left out)."""
+    query = {"present": "1", "step": str(step + 1)}
+    if theme != "dark":
+        query["theme"] = theme
+    return query

@@ -175,12 +175,12 @@ NOTES: tuple[Note, ...] = (
     ),
     Note(
         "forward", _title("forward"), 7,
-        ("Keep “Picture” at “A photo (bundled or yours)”. Drag “Timestep t” from 0 to the end, or press “Play” and "
-         "then “Pause”.",
-         "Read the caption under the slider: how much of the image x_t keeps (√ᾱ_t) and the standard deviation of "
-         "the noise it adds.",
-         "Switch “Noise schedule” between linear and cosine and compare the row of eight pictures under “The jump: "
-         "any t in one step”.",
+        ("Keep “Picture” at “A photo (bundled or yours)”. Under “Watch the picture fade”, press Play beside the "
+         "noisy picture and let it run from t = 0 to T (about ten seconds), or drag “Timestep t”.",
+         "Under “Any t in one jump”, read how much of the picture x_t keeps (√ᾱ_t) and the spread (standard "
+         "deviation) of the noise it adds, at the t where the player stopped.",
+         "Switch “Noise schedule” between linear and cosine and compare the eight pictures under “Any t in one "
+         "jump”.",
          "Under “One jump, or t small steps?”, press “Take the … single steps” (it names the current t) and compare "
          "the two noise histograms."),
         "To make training examples we take a real picture and mix it with random noise: x_t keeps a share √ᾱ_t of "
@@ -190,7 +190,8 @@ NOTES: tuple[Note, ...] = (
         "predict the noise that was added. The small steps belong to generation, to the sampler that walks back from "
         "the noise.",
         (Question("Drag t to the end. Is the picture completely gone?",
-                  "Not completely, but almost. The caption shows how much of the image x_t keeps, √ᾱ_t: at t = T it "
+                  "Not completely, but almost. The line under “Any t in one jump” shows how much of the picture "
+                  "x_t keeps, √ᾱ_t: at t = T it "
                   "is less than a hundredth on either schedule (with T = 1000), while the noise has a standard "
                   "deviation of about 1. The formula never makes the picture's share exactly 0: the picture is buried "
                   "under the noise, not erased."),
@@ -243,7 +244,7 @@ NOTES: tuple[Note, ...] = (
         ("In the sidebar keep “Model” at “Handwritten digits (MNIST)”, “Draw” at “One image” and “Sampler” at "
          "“DPM-Solver++(2M)”.",
          "In the Generate tab pick a “Prompt (class)”, press “Generate” and watch x_t (left) and the model's guess "
-         "of the clean picture, x̂₀ (right). Drag “Scrub through the run (recorded steps)” back and forth.",
+         "of the clean picture, x̂₀ (right). Drag the player's “Frame” slider back and forth.",
          "Press “Random seed”, then “Generate” again.",
          "Open the tab “Samplers side by side” and press “Run all three from the same noise”.",
          "Below the result, show “The walk through image space” and “Did it just copy a training image?”."),
@@ -291,7 +292,7 @@ NOTES: tuple[Note, ...] = (
     Note(
         "corner", _title("corner"), 5,
         ("In the sidebar keep “Model” at “Handwritten digits (MNIST)” and “Image” at “A held-out real image”. Read "
-         "“The model's bound L(x)” beside the compressor's figure and “Writing every pixel out”.",
+         "“The model's bound L(x)” beside the compressor's figure and “Plain pixels”.",
          "Read the paragraph “What the model proves”.",
          "Switch “Image” to “Uniform noise” and compare.",
          "End on “What is proven, what is estimated”."),
@@ -306,7 +307,7 @@ NOTES: tuple[Note, ...] = (
                   f"The real digit, far fewer than {BITS_PER_VALUE}. Noise scores above {BITS_PER_VALUE}, and there "
                   "the page says the bound proves nothing: L(x) is only an upper bound on the bits the model needs, "
                   "so a large L(x) cannot show that the model finds the picture unlikely."),
-         Question(f"Why does “Writing every pixel out” cost exactly {BITS_PER_VALUE} bits per dimension?",
+         Question(f"Why does “Plain pixels” cost exactly {BITS_PER_VALUE} bits per dimension?",
                   f"Each pixel value is one of {GREY_LEVELS} = 2^{BITS_PER_VALUE} levels, so {BITS_PER_VALUE} bits "
                   f"name any one of them. Writing out all {DIGIT_VALUES:,} values of a 28 × 28 digit picks one of "
                   f"all {GREY_LEVELS}^{DIGIT_VALUES:,} pictures (a number with {DIGIT_DIGITS:,} digits) and uses no "

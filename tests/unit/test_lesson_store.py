@@ -77,6 +77,22 @@ def test_reveal_and_hide_one_answer(store):
     assert store.load_for_teacher(short_id, key)[0].questions[1].answer == QUESTIONS[1][1]
 
 
+def test_revision_is_one_small_read_that_follows_reveals(store, tmp_path):
+    """What a student's page polls: the number grows with each reveal or hide, and never raises on a stranger's id."""
+    short_id, key = _make(store)
+    assert store.revision(short_id) == 0
+    store.reveal(short_id, key, 0)
+    assert store.revision(short_id) == 1 == store.load(short_id)[0].revision
+    store.reveal(short_id, key, 0)  # already revealed: nothing changes
+    store.hide_answer(short_id, key, 0)
+    assert store.revision(short_id.upper()) == 2
+    for stranger in ("abcdefg", "", "0000000", "x" * 10_000, None, 7):
+        assert store.revision(stranger) is None
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert LessonStore(blocker / "lessons.sqlite3").revision(short_id) is None
+
+
 def test_a_wrong_key_is_refused(store):
     short_id, key = _make(store)
     other_id, other_key = _make(store)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diffusion_core.access.presenter import STEPS, read_presenting, step_of_page, step_query
+from diffusion_core.access.lessons import UNCHECKED
+from diffusion_core.access.presenter import (
+    BODY_PX,
+    DESIGN_WIDTH_PX,
+    PRESENT_PARAMS,
+    SMALLEST_PX,
+    STEPS,
+    read_presenting,
+    read_theme,
+    step_of_page,
+    step_query,
+)
 from diffusion_core.access.site_map import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +50,21 @@ def test_step_query_round_trips():
     for i, s in enumerate(STEPS):
         assert step_of_page(s.page) == i
         assert read_presenting(step_query(i), "elsewhere")[:2] == (True, i)
+
+
+def test_the_projector_theme_is_read_strictly_and_kept_in_the_step_query():
+    assert read_theme({}) == ("dark", []) and read_theme({"theme": "light"}) == ("light", [])
+    assert read_theme({"theme": "dark"}) == ("dark", [])
+    theme, problems = read_theme({"theme": "Light<b>"})
+    assert theme == "dark" and len(problems) == 1 and problems[0].startswith("Ignored theme=Light<b>")
+    assert step_query(2, "light") == {"present": "1", "step": "3", "theme": "light"}
+    assert "theme" not in step_query(2) and read_theme(step_query(4, "light"))[0] == "light"
+
+
+def test_the_presenters_parameters_never_break_a_lesson_links_check():
+    """A lesson link opened in presenter mode (any step, either theme) keeps its lesson: the check skips them."""
+    assert set(PRESENT_PARAMS) <= set(UNCHECKED) and "theme" in PRESENT_PARAMS
+
+
+def test_the_type_sizes_are_the_issues():
+    assert (BODY_PX, SMALLEST_PX, DESIGN_WIDTH_PX) == (32, 24, 1920)
