@@ -480,8 +480,10 @@ st.markdown(f"Each of the {n:,} numbers moved only a little, but together they m
 c1, c2, c3 = st.columns(3)
 c1.metric("distance ‖x_t − x₀‖ (grey levels)", f"{dist[t]:,.0f}")
 c2.metric("the same, averaged over all noise draws", f"{fs.expected_distance(x0, float(ab[t])):,.0f}")
-c3.metric("pictures this close to x₀: at most", "the bound says nothing" if rarity is None
-          else f"1 in {alt_text.superscript_power(rarity)}")
+if rarity is None:
+    c3.metric("the bound on pictures this close to x₀", "proves nothing")
+else:
+    c3.metric("pictures this close to x₀: at most", f"1 in {alt_text.superscript_power(rarity)}")
 st.caption(f"Of all {alt_text.superscript_power(n, 256)} pictures of this size, at most "
            f"{alt_text.noise_ball_words(rarity)} lie within {dist[t]:,.0f} grey levels of x₀." if rarity is not None else
            "At this distance the bound reaches 1 and proves nothing; the page says so instead of guessing.")

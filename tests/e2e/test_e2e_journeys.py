@@ -399,7 +399,22 @@ def expect_same_settings(page, name: str, widgets: dict, url: dict, route: str) 
     assert query(page) == url, f"after {route}: the URL says {query(page)}, the screen {url}"
 
 
-READERS = {"slider": slider_value, "select": selectbox_value, "radio": radio_value, "toggle": toggle_value,
+def player_value(page, label: str) -> str:
+    """The forward page's player: where its scrubber (``label``, "Timestep t") stands; it lives in the player's own
+    document (a shadow root), which Playwright's role locators reach."""
+    return page.get_by_role("slider", name=label, exact=True).input_value()
+
+
+def press_player(page, label: str, key: str, times: int = 1) -> None:
+    """Press ``key`` on the forward player's scrubber ``times`` times; each press is a step the player reports to the
+    server (one rerun each), as a reader's would be."""
+    scrub = page.get_by_role("slider", name=label, exact=True)
+    for _ in range(times):
+        act(page, lambda: scrub.press(key))
+
+
+READERS = {"slider": slider_value, "player": player_value, "select": selectbox_value, "radio": radio_value,
+           "toggle": toggle_value,
            "number": lambda page, label: field_value(page, "stNumberInput", label),
            "text": lambda page, label: field_value(page, "stTextInput", label),
            "area": lambda page, label: field_value(page, "stTextArea", label)}
@@ -508,12 +523,12 @@ def test_forward_settings_survive_every_route(session, browser, app_url):
     press_slider(page, "Resolution (short side, px)", "ArrowLeft", 2)
     choose_radio(page, "Noise schedule", "linear")
     type_into(page, "stNumberInput", "T, the number of steps", "500")
-    assert slider_value(page, "Timestep t") == "125"  # t kept its place: 250 of 1000 -> 125 of 500
+    assert player_value(page, "Timestep t") == "125"  # t kept its place: 250 of 1000 -> 125 of 500
     type_into(page, "stNumberInput", "Noise seed", "7")
-    press_slider(page, "Timestep t", "ArrowRight", 3)
+    press_player(page, "Timestep t", "ArrowRight", 3)
     linked = {("select", "Photo"): "Chelsea", ("toggle", "Colour (RGB)"): False,
               ("slider", "Resolution (short side, px)"): "64", ("radio", "Noise schedule"): "linear",
-              ("number", "T, the number of steps"): "500", ("number", "Noise seed"): "7", ("slider", "Timestep t"): "128"}
+              ("number", "T, the number of steps"): "500", ("number", "Noise seed"): "7", ("player", "Timestep t"): "128"}
     url = {"img": "photo:Chelsea", "colour": "gray", "res": "64", "schedule": "linear", "T": "500", "t": "128",
            "seed": "7"}
     every_route(browser, page, "forward", "denoiser", {}, linked, url)
