@@ -19,8 +19,10 @@ from diffusion_core.live import draw_input
 from diffusion_core.live.draw_settings import MODES, STARTS, STRENGTH_STEP, DrawSettings, edit_guidance
 from diffusion_core.live.edit import MAX_COPIES, EditError, EditResult, EditSettings, edit_live, network_calls
 from diffusion_core.live.edit_view import (
-    compare_bounds,
+    compare_many,
+    copy_words,
     film,
+    landing_words,
     picture_canvas,
     rms_change,
     start_level,
@@ -29,7 +31,7 @@ from diffusion_core.live.edit_view import (
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, STEP_LIMITS
 from diffusion_core.live.inpaint import DEFAULT_RESAMPLE
-from diffusion_core.live.memorisation import CopyCheck, check_copies, landing, verdict
+from diffusion_core.live.memorisation import CopyCheck, check_copies
 from diffusion_core.live.model_switch import class_label
 from diffusion_core.live.walk_plot import draw_walk
 from diffusion_core.model.data import DATASET_TITLES
@@ -77,7 +79,13 @@ START_TITLES = {"blank": "A blank pad", "held": "A held-out image", "upload": "A
 MODE_TITLES = {"sdedit": "Start the walk from my drawing", "fill": "Fill in what I marked"}
 RUN = "Run from my drawing"
 
+TAP_TARGETS = """<style>
+[data-testid="stTooltipHoverTarget"] > button { min-width: 24px; min-height: 24px; display: inline-flex;
+  align-items: center; justify-content: center; }
+</style>"""  # the help buttons beside labels are 16 px: 24 px at least, to tap on a phone
+
 use_pixel_art_images()
+st.html(TAP_TARGETS)
 st.title(site_page("draw").title)
 st.markdown(
     "On the live denoiser every walk starts from pure random noise. Here it starts from a picture of yours: draw one "
@@ -291,11 +299,12 @@ def show_outcome(result: EditResult, fresh: bool) -> None:
                                                            "what the model made of it."),
                  alt=alt_text.edit_outcome(n, fill_run, prompt, result.distance))
         moved = result.distance
-        st.metric("How far it moved", f"{moved.mean():,.0f} grey levels" if n == 1 else
-                  f"{moved.min():,.0f} to {moved.max():,.0f} grey levels",
+        st.metric("How far it moved", f"{moved[0]:,.0f} grey levels" if n == 1 else
+                  f"{moved.min():,.0f}–{moved.max():,.0f}",
                   help="The distance between your picture and the result: the square root of the sum, over all "
                        f"{result.picture.size:,} pixel values, of the squared difference in grey levels (0 to 255).")
-        st.caption(f"That is a change of {rms_change(moved.mean() if n == 1 else moved.min(), result.picture.size):.0f}"
+        st.caption(("" if n == 1 else f"In grey levels, from the closest of the {n} fills to the farthest. ")
+                   + f"That is a change of {rms_change(moved.min(), result.picture.size):.0f}"
                    + ("" if n == 1 else f" to {rms_change(moved.max(), result.picture.size):.0f}")
                    + f" grey levels per pixel value, as a root mean square over all {result.picture.size:,} of them.")
         steps_taken = result.trajectory.num_steps if result.t0 > 0 else 0
@@ -319,7 +328,7 @@ def _estimate(name: str, pixels: np.ndarray):
 def show_bounds(result: EditResult) -> None:
     """The model's bound L(x) of the picture and of each result, with their 95% intervals."""
     n = len(result.result)
-    st.header("4. How plausible the model finds each")
+    st.header("4. How plausible the model finds each", anchor=False)
     try:
         with st.spinner("Estimating the bounds (about a second a picture)…"):
             before = _estimate(model, result.picture)
@@ -330,15 +339,16 @@ def show_bounds(result: EditResult) -> None:
         rows = [("Your picture", before)] + [("The result" if n == 1 else f"Fill {i + 1}", a) for i, a in enumerate(after)]
         st.markdown("| | the model's bound L(x), bits/dim |\n|---|---|\n" + "\n".join(
             f"| {name} | {float(e.bits_per_dim[0]):.2f} ± {float(e.half_width[0]):.2f} |" for name, e in rows))
-        st.markdown(compare_bounds(float(before.bits_per_dim[0]), float(before.half_width[0]),
-                                   float(after[0].bits_per_dim[0]), float(after[0].half_width[0]))
-                    + ("" if n == 1 else " (Fill 1 against your picture.)"))
+        st.markdown(compare_many(float(before.bits_per_dim[0]), float(before.half_width[0]),
+                                 [(float(a.bits_per_dim[0]), float(a.half_width[0])) for a in after]))
         st.caption(
             f"Each figure is an estimate, from {EVALS} network calls at random timesteps, of the model's variational bound "
             "L(x) in bits per dimension, with its 95% interval (the method of the corner page, for the model with no "
             "class). Lower means the model can describe the picture in fewer bits. The bound is an upper bound on the "
             "picture's true code length −log₂ p(x): a low bound proves the model finds the picture at least that "
-            "plausible, while a high bound proves nothing by itself, since the true code length may be lower.")
+            "plausible, while a high bound proves nothing by itself, since the true code length may be lower. Nor "
+            "does a low bound say a picture looks like the training pictures: a drawing of clean strokes on a flat "
+            "background, with few shades, is easy to predict and can score lower than the model's own results.")
         link_to("corner", "What the bound proves, on the corner page")
 
 
@@ -368,7 +378,7 @@ def _copies(name: str, num_classes: int, images: np.ndarray, labels: np.ndarray)
 def show_landing(result: EditResult) -> None:
     """The walk from the picture on the PCA map, and each result beside its nearest training image."""
     n = len(result.result)
-    st.header("5. Where did it land?")
+    st.header("5. Where did it land?", anchor=False)
     try:
         path, end = walk_from_picture(result, cached_projection(model))
         labels = result.trajectory.labels
@@ -384,14 +394,14 @@ def show_landing(result: EditResult) -> None:
                  caption=f"Left: {'the result' if n == 1 else 'the fills'}. Right: the nearest of the {len(train):,} "
                          "training images to each (Euclidean distance in pixel space, pixels scaled to 0-1).",
                  alt=alt_text.nearest_pairs(n, len(train)))
-        for paragraph in verdict(check, cached_yardstick(model, len(class_names)), class_names):
+        for paragraph in copy_words(check, cached_yardstick(model, len(class_names)), class_names):
             st.markdown(paragraph)
-        st.markdown(landing(check, _training_labels(model), class_names))
+        st.markdown(landing_words(check, _training_labels(model), class_names))
     except ShippedDataError as e:
         st.warning(str(e))
 
 
-st.header("3. From your picture to the result")
+st.header("3. From your picture to the result", anchor=False)
 why = draw_input.problem(picture, fill, settings.mode)
 message = st.empty()
 for note in draw_input.notes(picture, fill, settings.mode) if why is None else []:

@@ -137,3 +137,69 @@ def rms_change(distance: float, values: int) -> float:
     """A distance between two pictures (grey levels, over ``values`` pixel values) as the root-mean-square change of
     one value: distance / √values."""
     return float(distance) / values ** 0.5
+
+
+def compare_many(before: float, before_half: float, afters: list[tuple[float, float]]) -> str:
+    """:func:`compare_bounds` for one result; for several (fills), one sentence naming each that differs from the
+    picture beyond both 95% intervals."""
+    if len(afters) == 1:
+        return compare_bounds(before, before_half, *afters[0])
+    lower = [i + 1 for i, (a, h) in enumerate(afters) if a + h < before - before_half]
+    higher = [i + 1 for i, (a, h) in enumerate(afters) if a - h > before + before_half]
+    alike = len(afters) - len(lower) - len(higher)
+
+    def which(numbers: list[int]) -> str:
+        names = [f"fill {k}" for k in numbers]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    parts = [f"lower for {which(lower)}"] if lower else []
+    parts += [f"higher for {which(higher)}"] if higher else []
+    said = "Against your picture's bound, beyond both 95% intervals: " + "; ".join(parts) + "." if parts else ""
+    if alike:
+        said += (" " if said else "") + (f"{'The' if not parts else 'For the other'} {alike} the intervals overlap: at "
+                                         "this precision the estimates cannot tell them from your picture.")
+    return said
+
+
+def copy_words(check, ruler, class_names) -> list[str]:
+    """The copy check of several results of one prompt (fills) in words: the verdict first, then the numbers it rests
+    on, judged against real held-out images of that class (or all real images, with no class). One result:
+    :func:`~diffusion_core.live.memorisation.verdict`'s words."""
+    from diffusion_core.live.memorisation import verdict
+
+    n = len(check.distances)
+    if n == 1:
+        return verdict(check, ruler, class_names)
+    k = len(class_names)
+    c = int(min(check.labels[0], k))
+    real = "real images" if c >= k else f"real “{class_names[c]}” images"
+    close, far = int(check.suspicious.sum()), int(check.far.sum())
+    lines = [f"**{close} of the {n} may be near-copies:** closer to a training image than 95% of {real} the model "
+             "never saw are. Compare those pairs above." if close else
+             f"**No sign of copying:** none of the {n} is closer to a training image than 95% of {real} the model "
+             "never saw are."]
+    if far:
+        lines.append(f"{far} of the {n} are unusually far from every training image, farther than 95% of {real} the "
+                     "model never saw: not copies, and not much like any one training image either.")
+    lines.append("Their distances to the nearest training image: " + ", ".join(f"{d:.2f}" for d in check.distances)
+                 + f"; for {real} that the model never saw it is typically {ruler.typical[c]:.2f}, and only 5% come "
+                 f"closer than {ruler.unusually_close[c]:.2f}.")
+    return lines
+
+
+def landing_words(check, training_labels, class_names) -> str:
+    """Where each walk ended: the class of each result's nearest training image, against the class asked for. One
+    result: :func:`~diffusion_core.live.memorisation.landing`'s sentence."""
+    from diffusion_core.live.memorisation import landing
+
+    if len(check.distances) == 1:
+        return landing(check, training_labels, class_names)
+    k = len(class_names)
+    nearest = [class_names[int(c)] for c in np.asarray(training_labels)[check.indices]]
+    listed = ", ".join(f"“{name}”" for name in nearest[:-1]) + f" and “{nearest[-1]}”"
+    asked = int(check.labels[0])
+    if asked >= k:
+        return f"Asked for no class, the {len(nearest)} end nearest training images of class {listed}."
+    same = sum(name == class_names[asked] for name in nearest)
+    return (f"Asked for “{class_names[asked]}”, the {len(nearest)} end nearest training images of class {listed}: "
+            f"{same} of them of the class asked for.")

@@ -21,6 +21,9 @@ from diffusion_core.live.edit import EditSettings, edit_live, edit_timesteps
 from diffusion_core.live.edit_view import (
     START_LABEL,
     compare_bounds,
+    compare_many,
+    copy_words,
+    landing_words,
     film,
     picture_canvas,
     rms_change,
@@ -291,3 +294,39 @@ def test_an_edit_with_a_step_count_the_float_spacing_got_wrong_runs():
     result = edit_live(_Loaded, np.full((28, 28), 60, np.uint8), DrawSettings(sampler="ddim", steps=11).generation(),
                        EditSettings(strength=0.6), lambda frame: None)
     assert result.trajectory.num_steps == 7 and result.calls == 7
+
+
+def test_fills_are_compared_one_by_one():
+    assert compare_many(2.0, 0.05, [(1.5, 0.05)]) == compare_bounds(2.0, 0.05, 1.5, 0.05)
+    said = compare_many(1.06, 0.02, [(2.09, 0.02), (1.54, 0.02), (1.07, 0.02)])
+    assert said.startswith("Against your picture's bound, beyond both 95% intervals: higher for fill 1 and fill 2.")
+    assert "For the other 1 the intervals overlap" in said
+    assert "lower for fill 2; higher for fill 1" in compare_many(2.0, 0.05, [(2.5, 0.05), (1.0, 0.05)])
+    assert compare_many(2.0, 0.05, [(2.0, 0.05), (2.01, 0.05)]).startswith("The 2 the intervals overlap")
+
+
+def _check(labels, indices, distances, suspicious, far):
+    from diffusion_core.live.memorisation import CopyCheck
+
+    return CopyCheck(np.array(distances), np.array(indices), np.array(labels), np.array(suspicious), np.array(far))
+
+
+def test_several_fills_are_judged_together_against_their_class():
+    from types import SimpleNamespace
+
+    names = tuple(str(k) for k in range(10))
+    ruler = SimpleNamespace(typical=np.arange(11) + 0.5, unusually_close=np.arange(11) + 0.25)
+    check = _check([10, 10, 10], [0, 1, 2], [6.8, 7.5, 7.06], [False] * 3, [True, True, False])
+    words = copy_words(check, ruler, names)
+    assert words[0] == ("**No sign of copying:** none of the 3 is closer to a training image than 95% of real images "
+                        "the model never saw are.")
+    assert words[1].startswith("2 of the 3 are unusually far") and "6.80, 7.50, 7.06" in words[2]
+    assert "typically 10.50" in words[2]  # the no-class yardstick: all real images
+    three = _check([3, 3], [0, 1], [1.0, 5.0], [True, False], [False, False])
+    assert copy_words(three, ruler, names)[0].startswith("**1 of the 2 may be near-copies:** closer to a training "
+                                                         "image than 95% of real “3” images")
+    train_labels = np.array([2, 2, 7])
+    assert landing_words(check, train_labels, names) == ("Asked for no class, the 3 end nearest training images of "
+                                                         "class “2”, “2” and “7”.")
+    assert landing_words(_check([2, 2, 2], [0, 1, 2], [1, 1, 1], [False] * 3, [False] * 3), train_labels, names) == (
+        "Asked for “2”, the 3 end nearest training images of class “2”, “2” and “7”: 2 of them of the class asked for.")
