@@ -3,15 +3,16 @@
     python bench/bench_denoiser_page.py [--model digits] [--runs 200] [--port 8765]
 
 Starts ``streamlit run app.py`` on a loopback port, opens the denoiser page in headless Chromium and
-clicks Generate repeatedly, timing in the page, from the click event to (a) the first live frame
-replacing the previous image and (b) the frame that paints the finished run (Streamlit's script state
-back to idle). Bars: first frame ≤ 0.3 s, one image ≤ 0.5 s, 10-class grid ≤ 2 s; it prints medians,
-the 90th percentile and, for comparison, the wall time the harness saw around each click. Generate
-repeats the same settings, so the browser may reuse unchanged elements; the second table types a new
-seed each time (what a reader does to see a new image) and times the new final image and the finished
-page. Then it clicks Generate ``--runs`` times in one session and reports the
-server's RSS growth (bar < 50 MB). Prints figures only; asserts nothing. The last line is one JSON
-object with the medians and p90s (seconds) and the RSS growth (MB).
+clicks Generate repeatedly, timing in the page, from the click event to (a) the first live frame (x_T)
+replacing the previous picture and (b) the frame that paints the finished run (the new run's frame player
+on screen and Streamlit's script state back to idle; the player then plays the run at a human pace, ~4 s,
+in the browser alone). It also prints the size of what the player is sent for one run (its frames as JSON).
+Bars: first frame ≤ 0.3 s, one image ≤ 0.5 s, 10-class grid ≤ 2 s; it prints medians, the 90th percentile
+and, for comparison, the wall time the harness saw around each click. Generate repeats the same settings, so the
+browser may reuse unchanged elements; the second table types a new seed each time (what a reader does to see a new
+image) and times the new final image and the finished page. Then it clicks Generate ``--runs`` times in one
+session and reports the server's RSS growth (bar < 50 MB). Prints figures only; asserts nothing. The last line is
+one JSON object with the medians and p90s (seconds), the player's data (kB) and the RSS growth (MB).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import json
 import math
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from app_server import rss_mb, start_app, stop_app
 from playwright.sync_api import sync_playwright
@@ -34,7 +37,7 @@ WATCH_RUN = """number => {
     // Times one Generate click inside the page, in the browser's own clock, without polling:
     // from the click event reaching the page to the frame that paints the finished run.
     const app = document.querySelector('[data-testid="stApp"]');
-    const before = document.querySelector('.st-key-den_live img')?.src;
+    const before = document.querySelector('.st-key-den_live img')?.src;  // a still frame, or the player's picture
     const times = {click: null, first: null, done: null};
     document.addEventListener('click', () => { times.click = performance.now(); }, {capture: true, once: true});
     window.runTimes = new Promise(resolve => {
@@ -43,7 +46,7 @@ WATCH_RUN = """number => {
             if (times.click !== null && times.first === null && img && img.src !== before) {
                 times.first = performance.now();
             }
-            const finished = document.querySelector(`.st-key-den_scrub_${number + 1}`)
+            const finished = document.querySelector(`.st-key-den_player_${number + 1} .fp-caption`)
                 && app.getAttribute('data-test-script-state') === 'notRunning';
             if (times.click !== null && finished) {
                 observer.disconnect();
@@ -57,8 +60,8 @@ WATCH_RUN = """number => {
 
 
 RUN_NUMBER = """() => {
-    const el = document.querySelector('[class*="st-key-den_scrub_"]');
-    return el ? Number(el.className.match(/st-key-den_scrub_(\\d+)/)[1]) : 0;
+    const el = document.querySelector('[class*="st-key-den_player_"]');
+    return el ? Number(el.className.match(/st-key-den_player_(\\d+)/)[1]) : 0;
 }"""
 
 
@@ -67,7 +70,7 @@ def click_generate(page) -> tuple[float, float, float]:
 
     Timed in the page: from the click event to the animation frame that paints the finished run (the new
     run's scrub slider on screen and Streamlit's script state back to idle), seen by a MutationObserver
-    installed before the click. The first frame is the live view first showing a different image (NaN
+    installed before the click. The first frame is the live view first showing a different picture (NaN
     when the browser painted no intermediate frame: a fast run can reach it as one batch). Playwright
     does not poll the page during the run: its selector engine walks the whole DOM every animation
     frame, and on these 2 shared cores that alone added ~0.1 s to every run. The third figure is the
@@ -129,6 +132,27 @@ def measure_new_seeds(page, url: str, runs: int) -> tuple[float, float, float]:
     return statistics.median(results), statistics.median(totals), statistics.quantiles(totals, n=10)[-1]
 
 
+def player_kilobytes(model: str, mode: str) -> tuple[float, int, int]:
+    """(kB of JSON, frames played, frames recorded) the frame player is sent for one run of ``model`` (seed 1, the
+    page's defaults otherwise), computed as the page computes it (diffusion_core.live.playback)."""
+    import torch
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from diffusion_core.images.player_data import frames_payload
+    from diffusion_core.live.generation_settings import GenerationSettings
+    from diffusion_core.live.playback import run_film
+    from diffusion_core.live.run import sample_live
+    from diffusion_core.model.samplers import default_guidance
+    from diffusion_core.model.weights import load_model
+
+    settings = GenerationSettings(model=model, mode=mode, guidance=default_guidance(model))
+    with torch.no_grad():
+        run = sample_live(load_model(model), settings, lambda frame: None)
+    film = run_film(run.trajectory, settings.grid_columns, lambda frame: "x" * 160)
+    payload = frames_payload(film.frames, labels=("x_t", "x̂₀"))
+    return len(json.dumps(payload)) / 1000, len(film.frames), len(film.frames) + film.left_out
+
+
 def measure(page, url: str, runs: int) -> tuple[float, float, float, float, int]:
     """Median first frame, median and 90th-percentile whole run, median harness seconds over ``runs``
     clicks, and how many runs painted no intermediate frame."""
@@ -167,6 +191,10 @@ def main() -> None:
                 figures.update({f"{key}_first_s": first, f"{key}_done_s": total, f"{key}_done_p90_s": p90})
                 print(f"{what + f' ({runs} runs)':<40} {first:>9.3f} s {total:>7.3f} s {p90:>5.3f} s {harness:>6.3f} s"
                       f"   {bars}; {unpainted} runs showed no intermediate frame")
+            for mode in ("one", "grid"):
+                kb, played, recorded = player_kilobytes(args.model, mode)
+                figures[f"{mode}_player_kb"] = kb
+                print(f"frame player data, {mode:<4}: {kb:7.1f} kB of JSON, {played} of {recorded} frames played")
             print(f"{'what':<40} {'new image':>11} {'whole page':>10} {'(p90)':>7}")
             for what, query in (("one image, new seed typed", "seed=1"), ("10-class grid, new seed", "seed=1&mode=grid")):
                 result, total, p90 = measure_new_seeds(page, f"{base}/denoiser?{model}{query}", 20)

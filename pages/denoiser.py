@@ -1,6 +1,8 @@
 """Live denoiser: run a shipped diffusion model and watch noise become a digit, a garment or an emoji.
 
-Layout only; the runs, recordings, projections and checks live in ``diffusion_core.live``.
+Layout only; the runs, recordings, projections and checks live in ``diffusion_core.live``. A run is sampled at the
+server's pace (0.1-0.7 s: the first frame, x_T, at once) and then played in the reader's browser at a human pace
+(``pages/frame_player.py``, in a fragment of its own, so the player's reports rerun only the player).
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import streamlit as st
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
 from diffusion_core.access.lessons import Lesson
+from diffusion_core.access.palette import CLASS_COLOURS, NO_CLASS_COLOUR
 from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.pictures import pair_image, png_bytes, tile, upscale
 from diffusion_core.live.gate import GateRefused
 from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, GenerationSettings
-from diffusion_core.live.memorisation import CopyCheck, check_copies, verdict
+from diffusion_core.live.memorisation import CopyCheck, check_copies, landing, verdict
+from diffusion_core.live.model_switch import carried_prompt, class_label, guidance_note
+from diffusion_core.live.playback import SECONDS, Film, PlayedFrame, run_film, shown_t
 from diffusion_core.live.run import RunResult, sample_live
-from diffusion_core.live.trajectory import frame_image, trajectory_gif
-from diffusion_core.live.walk_plot import draw_walk, walk_figure
-from diffusion_core.model.data import DATASET_TITLES
+from diffusion_core.live.trajectory import trajectory_gif
+from diffusion_core.live.walk_plot import cloud_canvas, draw_walk, grey_point, start_words, walk_figure
+from diffusion_core.model.data import CLASS_NAMES, DATASET_TITLES
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, default_guidance
 from diffusion_core.model.shipped_data import ShippedDataError
 from diffusion_core.model.weights import LoadedModel, WeightsError
@@ -30,7 +35,6 @@ from pages.common import (
     cached_model,
     cached_projection,
     cached_training_images,
-    cached_walk_canvas,
     cached_yardstick,
     heavy_gate,
     link_to,
@@ -40,9 +44,20 @@ from pages.common import (
     show_png,
     use_pixel_art_images,
 )
-from pages.denoiser_tabs import KEY, guidance_tab, one_step_tab, samplers_tab
+from pages.denoiser_tabs import (
+    KEY,
+    average_section,
+    cached_training_labels,
+    coarse_to_fine_section,
+    guidance_tab,
+    latent_section,
+    one_step_tab,
+    samplers_tab,
+)
+from pages.frame_player import frame_player
 from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, PageSettings, Widget, keep_class_choice
+from pages.terms import words_on_this_page
 
 run_through_app()
 
@@ -53,14 +68,21 @@ LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.p
     "prompt": Control("Prompt (class)", (KEY + "label",)), "seed": Control("Seed and Random seed", (KEY + "seed", KEY + "dice")),
 }
 CHEAP_WORK = 250  # steps x images: a run this small follows the settings at once, without a click
+LIVE_PREVIEW_AFTER_S = 1.0  # a run shows x_T at once, and its later frames only once it has taken this long
+GLOSSARY_TERMS = ["denoiser", "prompt", "pixel", "image space", "noise", "timestep", "x̂₀ (the model's guess)",
+                  "posterior mean", "sampler", "DDPM", "DDIM", "DPM-Solver++", "ODE and SDE", "signal-to-noise ratio",
+                  "ᾱ (alpha-bar)", "noise schedule", "score", "guidance", "UNet", "PCA", "near-copy", "latent space",
+                  "forward process"]
 
 use_pixel_art_images()
 st.title(site_page("denoiser").title)
 st.markdown(
-    "A small diffusion model, trained on real images and shipped with this app, starts from pure "
-    "random noise and removes a little of it at each step. The class you pick is its **prompt**: "
-    "it gives the walk a destination. Left: the noisy sample $x_t$. Right: the model's current "
-    r"guess of the clean image, $\hat x_0$.")
+    "A small diffusion model (a UNet network), trained on real pictures and shipped with this app, starts from pure "
+    "random noise "
+    "and removes a little of it at each step. The class you pick is its **prompt**: it gives the walk a "
+    "destination. Press **Generate** and watch the run: on the left the noisy picture x_t, on the right the "
+    "model's current guess of the finished picture, x̂₀.")
+words_on_this_page(GLOSSARY_TERMS)
 
 models = shipped_models()
 SETTINGS = PageSettings(  # the page's link, each setting in the widget KEY + its name (pages/reader_state.py)
@@ -79,11 +101,28 @@ except WeightsError as e:
 class_names = loaded.class_names
 keep_class_choice(KEY + "label", st.session_state[KEY + "model"], [NO_CLASS, *range(len(class_names))],
                   default=GenerationSettings.label)
+st.session_state[KEY + "model_shown"] = st.session_state[KEY + "model"]
+
+
+def _names(model: str) -> tuple[str, ...]:
+    return tuple(CLASS_NAMES.get(model, ()))
 
 
 def _on_model_change() -> None:
-    """Each model comes with the guidance its own quality sweep chose (its model card)."""
-    st.session_state[KEY + "guidance"] = default_guidance(st.session_state[KEY + "model"])
+    """A new model: the prompt is kept only when it names the same class there, and the guidance becomes the new
+    model's own measured default (its model card); each change is said once, in one line."""
+    ss = st.session_state
+    new, old = ss[KEY + "model"], ss.get(KEY + "model_shown", ss[KEY + "model"])
+    notes = []
+    if new != old and _names(old) and _names(new):
+        label, note = carried_prompt(_names(old), ss.get(KEY + "label", NO_CLASS), _names(new), NO_CLASS,
+                                     default=GenerationSettings.label)
+        ss[KEY + "label"] = label
+        notes += [note] if note else []
+    note = guidance_note(float(ss.get(KEY + "guidance", default_guidance(old))), default_guidance(new))
+    ss[KEY + "guidance"] = default_guidance(new)
+    notes += [note] if note else []
+    ss[KEY + "switch_notes"] = notes
 
 
 def _on_sampler_change() -> None:
@@ -102,8 +141,8 @@ with st.sidebar:
     st.radio("Draw", ["one", "grid"], key=KEY + "mode", horizontal=True, disabled=lesson.is_locked("mode"),
              format_func=lambda m: "One image" if m == "one" else "One per class", **KEPT)
     st.slider("Guidance scale s", 0.0, MAX_GUIDANCE, step=0.25, key=KEY + "guidance", disabled=lesson.is_locked("guidance"),
-              help="0: ignore the prompt. 1: plain conditional model. >1: push harder towards the class. Choosing a "
-                   f"model sets its own measured default ({default_guidance(st.session_state[KEY + 'model']):g} for "
+              help="0: ignore the prompt. 1: plain conditional model. Above 1: push harder towards the class. Choosing "
+                   f"a model sets its own measured default ({default_guidance(st.session_state[KEY + 'model']):g} for "
                    "this one).", **KEPT)
     st.selectbox("Sampler", SAMPLERS, key=KEY + "sampler", format_func=SAMPLER_NAMES.get,
                  on_change=_on_sampler_change, disabled=lesson.is_locked("sampler"), **KEPT)
@@ -117,6 +156,8 @@ with st.sidebar:
 
 settings = SETTINGS.shown()
 lesson_panel("denoiser", LESSON_CONTROLS, SETTINGS.mirror(settings), lesson)
+for line in st.session_state.pop(KEY + "switch_notes", []):
+    st.info(line, icon=":material/swap_horiz:")
 
 
 def _scale(s: GenerationSettings) -> int:
@@ -125,11 +166,15 @@ def _scale(s: GenerationSettings) -> int:
 
 
 def generate_live(model: LoadedModel, s: GenerationSettings, view, progress) -> RunResult:
-    """Sample ``model`` with ``s``, drawing the frames (x_t | x0_hat) into ``view`` as they come."""
+    """Sample ``model`` with ``s``: x_T (x_t | x̂₀) in ``view`` at once, later frames only when the run is slow (the
+    player plays them all afterwards, at a human pace), and the progress in ``progress``."""
     def show(frame) -> None:
-        show_png(view, pair_image(frame.x_t, frame.x0_hat, s.grid_columns, 1), caption=f"x_t  |  x̂0   (t = {frame.t})",
-                 scale=_scale(s), alt=alt_text.denoising_frame(frame.t, len(frame.x_t), s.describe(model.class_names),
-                                                               frame.done, frame.total))
+        if frame.done == 1 or (frame.elapsed >= LIVE_PREVIEW_AFTER_S and frame.done < frame.total):
+            t = shown_t(frame.t)
+            show_png(view, pair_image(frame.x_t, frame.x0_hat, s.grid_columns, 1), scale=_scale(s),
+                     caption=f"x_t  |  x̂₀   (step {frame.done - 1} of {frame.total} · t = {t})",
+                     alt=alt_text.denoising_frame(t, len(frame.x_t), s.describe(model.class_names), frame.done - 1,
+                                                  frame.total))
         progress.progress(frame.done / frame.total, text=f"Step {frame.done} of {frame.total} · {frame.elapsed:.2f} s · "
                           f"about {frame.elapsed / frame.done * (frame.total - frame.done):.1f} s left")
 
@@ -142,19 +187,64 @@ def generate_live(model: LoadedModel, s: GenerationSettings, view, progress) -> 
     return result
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def film(s: GenerationSettings, names: tuple[str, ...], _run: RunResult) -> Film:
+    """The player's frames of the run of ``s`` (a run is a pure function of its settings: the key)."""
+    def alt(f: PlayedFrame) -> str:
+        if f.finished:
+            return alt_text.generated(len(_run.trajectory.final), s.describe(names), s.model)
+        return alt_text.denoising_frame(f.t, len(_run.trajectory.final), s.describe(names), f.done, f.total)
+    return run_film(_run.trajectory, s.grid_columns, alt)
+
+
+@st.fragment
+def player(run: RunResult, names: tuple[str, ...], key: str, locked: bool) -> None:
+    """The run played in the browser; the player's reports (pause, a step, the end of a pass) rerun only this."""
+    s = run.settings
+    played = film(s, names, run)
+    side = run.trajectory.final.shape[-2] if run.trajectory.final.ndim == 3 else run.trajectory.final.shape[-3]
+    frame_player(key, played.frames, start=0, autoplay=True, seconds=SECONDS, locked=locked, labels=("x_t", "x̂₀"),
+                 display_px=side * 8 if s.mode == "one" else 300, label="Step")
+    if played.left_out:
+        st.caption(f"A grid's pictures are large to send: {len(played.frames)} of its {len(played.frames) + played.left_out}"
+                   " recorded moments play here, evenly spaced; every one of them is in the GIF.")
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def copies(model: str, num_classes: int, images: np.ndarray, labels: np.ndarray) -> CopyCheck:
     """Each image's nearest training image, judged against real held-out images of its class."""
     return check_copies(images, labels, cached_training_images(model), cached_yardstick(model, num_classes))
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def walk_canvas(model: str, names: tuple[str, ...]):
+    """The model's projected training cloud without a legend (the page writes it as text), drawn once per server."""
+    proj = cached_projection(model)
+    return cloud_canvas(proj.cloud, proj.cloud_labels, list(names), legend=False)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def walk_png(model: str, names: tuple[str, ...], path: np.ndarray, end: np.ndarray, labels: np.ndarray) -> bytes:
     """The walk drawn over the cloud as PNG bytes, once per run (scrubbing and repeats reuse it)."""
-    return png_bytes(draw_walk(cached_walk_canvas(model, names), path, end, labels), compress_level=1)
+    grey = grey_point(cached_projection(model))
+    return png_bytes(draw_walk(walk_canvas(model, names), path, end, labels, grey), compress_level=1)
 
 
-def show_walk(run: RunResult, class_names: tuple[str, ...]) -> None:
+def _swatch(colour: tuple[int, int, int], text: str, mark: str = "●") -> str:
+    return (f'<span style="white-space:nowrap;margin-right:1.1em"><span aria-hidden="true" style="color:rgb{colour};'
+            f'font-size:1.2em">{mark}</span> {text}</span>')
+
+
+def walk_legend(names: tuple[str, ...], labels: np.ndarray) -> None:
+    """The walk picture's legend as text, readable at any width (a legend drawn in the picture shrinks with it)."""
+    classes = " ".join(_swatch(CLASS_COLOURS[k], names[k]) for k in range(min(len(names), len(CLASS_COLOURS))))
+    walks = _swatch(NO_CLASS_COLOUR, "a walk with no class", "―") if np.any(labels >= len(names)) else ""
+    st.html('<p style="line-height:1.9;margin:0">Training images by class: ' + classes + "<br>" + walks + " "
+            + _swatch((128, 128, 128), "where a flat mid-grey picture lands", "■") + " "
+            + _swatch((255, 255, 255), "the finished picture", "★") + "</p>")
+
+
+def show_walk(run: RunResult, names: tuple[str, ...]) -> None:
     """The run's path through image space, projected on the training set's first two principal axes.
 
     A still picture by default (one PNG: a new run costs the browser next to nothing); the toggle
@@ -164,50 +254,58 @@ def show_walk(run: RunResult, class_names: tuple[str, ...]) -> None:
     traj = run.trajectory
     path, end = traj.projected(proj)
     _, b, d = traj.x_t_raw.shape
+    st.markdown("Every picture of this size is one point in image space. The two directions along which the "
+                "training pictures differ most give a flat map of it (PCA): each dot is a real training picture, "
+                "and the line is this run's x_t at every recorded step.")
     if st.toggle("Interactive chart (zoom, hover over the dots)", key=KEY + "walk_interactive", **KEPT):
-        st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, class_names, path, end, traj.labels),
+        st.plotly_chart(walk_figure(proj.cloud, proj.cloud_labels, list(names), path, end, traj.labels),
                         width="stretch")
     else:
-        st.image(walk_png(run.settings.model, tuple(class_names), path, end, traj.labels), output_format="PNG",
-                 alt=alt_text.walk_picture(b, d, class_names))  # PNG said: "auto" re-encodes it as JPEG per reader
-    st.caption("Each dot is a real training image; the lines are this run's x_t at every recorded step, "
-               "projected onto the two directions along which the training images vary most (PCA). "
-               "The walk starts at pure noise, which in these two directions sits near the middle, "
-               "and ends (★) on the cloud of real images, among those of its class. A 2-D shadow of a "
-               f"{d:,}-D walk: nearby here does not mean nearby in pixel space.")
-    link_to("direction", f"This is what the UNet does in {d:,} dimensions: see every arrow of it in 2-D, "
-            "checked against the exact answer")
+        st.image(walk_png(run.settings.model, names, path, end, traj.labels), output_format="PNG",
+                 alt=alt_text.walk_picture(b, d, names))  # PNG said: "auto" re-encodes it as JPEG per reader
+        walk_legend(names, traj.labels)
+    check = copies(run.settings.model, len(names), traj.final, traj.labels)
+    ended = landing(check, cached_training_labels(run.settings.model), names)
+    st.markdown(f"{start_words(path[0], grey_point(proj), proj.cloud)} {ended} (Nearest over all {d:,} numbers of "
+                "the pictures, not on this map: the same search as the copy check below.)")
+    st.caption(f"A 2-D shadow of a {d:,}-dimensional walk: nearby on this map does not always mean nearby in image "
+               "space.")
+    st.markdown(f"The network does this in {d:,} dimensions, where no one can draw its arrows. In 2-D every arrow can "
+                "be drawn and checked against the exact answer:")
+    link_to("direction", "Which direction to move")
 
 
-def show_memorisation(run: RunResult, class_names: tuple[str, ...]) -> None:
+def show_memorisation(run: RunResult, names: tuple[str, ...]) -> None:
     """Each generated image beside its nearest training image, judged against real images of its class."""
-    check = copies(run.settings.model, len(class_names), run.trajectory.final, run.trajectory.labels)
+    check = copies(run.settings.model, len(names), run.trajectory.final, run.trajectory.labels)
+    lines = verdict(check, cached_yardstick(run.settings.model, len(names)), names)
+    st.markdown(lines[0])
     train = cached_training_images(run.settings.model)
     show_png(st, pair_image(run.trajectory.final, train[check.indices], run.settings.grid_columns, 1),
              scale=_scale(run.settings) // 2 + 2, caption="Left: generated. Right: the nearest of the "
-             f"{len(train):,} training images (Euclidean distance in pixel space, pixels scaled to 0-1).",
+             f"{len(train):,} training images (straight-line distance over all pixel values, scaled to 0-1).",
              alt=alt_text.nearest_pairs(len(run.trajectory.final), len(train)))
-    for paragraph in verdict(check, cached_yardstick(run.settings.model, len(class_names)), class_names):
+    for paragraph in lines[1:]:
         st.markdown(paragraph)
 
 
-def show_result(run: RunResult, model: LoadedModel, settings: GenerationSettings, view, view_col, info_col) -> None:
-    """Scrubbing, the final images with their downloads, the walk and the memorisation check of ``run`` (made by
-    ``model``; ``settings``: those on screen now)."""
-    traj, s, class_names = run.trajectory, run.settings, model.class_names
+def show_result(run: RunResult, model: LoadedModel, current: GenerationSettings, view, view_col, info_col,
+                lesson: Lesson) -> None:
+    """The run played in ``view``, the finished pictures with their downloads, the walk, the copy check and what the
+    run shows (``current``: the settings on screen now, which may differ from the run's)."""
+    traj, s = run.trajectory, run.settings
+    names = tuple(model.class_names)
+    changed = current.changes_from(s)
     with view_col:
-        if s != settings:
-            st.caption("Settings changed since this run: press **Generate** to run them.")
-        k = st.slider("Scrub through the run (recorded steps)", 0, traj.num_frames - 1, traj.num_frames - 1,
-                      key=f"{KEY}scrub_{st.session_state.get(KEY + 'runs', 0)}", **KEPT)
-        show_png(view, frame_image(traj, k, s.grid_columns, 1), scale=_scale(s),
-                 caption=f"x_t  |  x̂0   (t = {traj.timesteps[k]}, frame {k + 1} of {traj.num_frames})",
-                 alt=alt_text.denoising_frame(int(traj.timesteps[k]), len(traj.final), s.describe(class_names)))
+        if changed:
+            st.caption(f"Settings changed since this run ({'; '.join(changed)}): press **Generate** to run them.")
+    with view.container():
+        player(run, names, f"{KEY}player_{st.session_state.get(KEY + 'runs', 0)}", lesson.is_locked("seed"))
     with info_col:
         st.markdown("**Result**")
         with st.container(key="den_final"):
-            show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(class_names),
-                     alt=alt_text.generated(len(traj.final), s.describe(class_names), s.model))
+            show_png(st, tile(traj.final, s.grid_columns), scale=_scale(s), caption=s.describe(names),
+                     alt=alt_text.generated(len(traj.final), s.describe(names), s.model))
         st.caption(f"{SAMPLER_NAMES[s.sampler]}, {s.steps} steps, guidance {s.guidance:g}, seed {s.seed}. Ran on "
                    f"**{model.runs_on}** in {run.seconds:.2f} s (first frame after {run.first_frame_seconds * 1000:.0f} ms)."
                    + (" Computed once for every reader asking for these settings, replayed for you."
@@ -219,12 +317,37 @@ def show_result(run: RunResult, model: LoadedModel, settings: GenerationSettings
                            file_name=f"sample-{s.model}-seed{s.seed}.png", mime="image/png", key=KEY + "png")
         st.caption("Share these exact images: the page's link holds every setting.")
     try:
+        st.subheader("Why the early guesses are blurry")
+        average_section(model, s)
+        st.subheader("Layout first, detail last")
+        coarse_to_fine_section(run)
         st.subheader("The walk through image space")
-        show_walk(run, class_names)
+        show_walk(run, names)
         st.subheader("Did it just copy a training image?")
-        show_memorisation(run, class_names)
+        show_memorisation(run, names)
     except ShippedDataError as e:
         st.warning(str(e))
+
+
+SCROLL_JS = """
+let last = null;
+export default function scrollToRun({data}) {
+  if (!data || data.token === last) return;
+  last = data.token;
+  if (!window.matchMedia("(max-width: 640px)").matches) return;
+  const target = document.querySelector(data.target);
+  if (!target) return;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  target.scrollIntoView({block: "start", behavior: still ? "auto" : "smooth"});
+}
+"""
+_SCROLL = st.components.v2.component("image_space.den_scroll_to_run", js=SCROLL_JS)
+
+
+def scroll_to_run_on_phones(token: int) -> None:
+    """After Generate on a narrow screen (a phone: the columns stack), bring the run into view; wider screens show
+    it beside the button already."""
+    _SCROLL(key=KEY + "scroll", data={"token": token, "target": ".st-key-den_live"})
 
 
 tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(
@@ -233,12 +356,12 @@ tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(
 
 @st.fragment
 def generate_tab(model: LoadedModel, lesson: Lesson) -> None:
-    """Generate, scrub, download, and look at the result: a fragment, so clicking Generate redraws only this tab."""
-    class_names = model.class_names
+    """Generate, watch, download, and look at the result: a fragment, so clicking Generate redraws only this tab."""
+    names = model.class_names
     run: RunResult | None = st.session_state.get(KEY + "run")
     prompt_col, seed_col, dice_col, go_col = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
-    prompt_col.selectbox("Prompt (class)", [NO_CLASS, *range(len(class_names))], key=KEY + "label",
-                         format_func=lambda k: "none (unconditional)" if k == NO_CLASS else f"{k}: {class_names[k]}",
+    prompt_col.selectbox("Prompt (class)", [NO_CLASS, *range(len(names))], key=KEY + "label",
+                         format_func=lambda k: class_label(k, names, NO_CLASS),
                          disabled=st.session_state[KEY + "mode"] == "grid" or lesson.is_locked("prompt"), **KEPT)
     seed_col.number_input("Seed", 0, MAX_SEED, step=1, key=KEY + "seed",
                           help="The starting noise. The same seed and settings always give the same images.",
@@ -251,7 +374,7 @@ def generate_tab(model: LoadedModel, lesson: Lesson) -> None:
     view_col, info_col = st.columns([3, 2], gap="large")
     with view_col, st.container(key="den_live"):
         view, progress = st.empty(), st.empty()
-    if clicked or ((run is None or run.settings != s) and s.steps * len(s.labels(len(class_names))) <= CHEAP_WORK):
+    if clicked or ((run is None or run.settings != s) and s.steps * len(s.labels(len(names))) <= CHEAP_WORK):
         try:
             run = st.session_state[KEY + "run"] = generate_live(model, s, view, progress)
         except GateRefused as e:
@@ -260,15 +383,20 @@ def generate_tab(model: LoadedModel, lesson: Lesson) -> None:
     if run is None:
         view.info("Press **Generate** to start from pure noise.")
     else:
-        show_result(run, model, s, view, view_col, info_col)
+        show_result(run, model, s, view, view_col, info_col, lesson)
+        if clicked:
+            with info_col:
+                scroll_to_run_on_phones(st.session_state.get(KEY + "runs", 0))
 
 
 with tab_generate:
     generate_tab(loaded, lesson)
-
 with tab_compare:
     samplers_tab(loaded, settings)
 with tab_guidance:
     guidance_tab(loaded, settings)
 with tab_step:
     one_step_tab(loaded, settings)
+
+st.header("From this app to Stable Diffusion")
+latent_section(loaded)

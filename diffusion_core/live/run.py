@@ -29,6 +29,7 @@ from diffusion_core.model.weights import LoadedModel
 # second and 1.22 s at 6. Every step is still recorded for scrubbing.
 MIN_FRAME_GAP_S = {"one": 0.08, "grid": 0.16}
 COMPARED = (("ddpm", 1000), ("ddim", 50), ("dpmpp", 20))  # each sampler at its usual number of steps
+COMPARED_FRAMES = 20  # frames recorded of each compared run (they play side by side: live.playback)
 SWEEP_SCALES = (0.0, 1.0, 2.0, 4.0, 8.0)
 SWEEP_ROWS = 4  # seeds s, s + 1, s + 2, s + 3
 
@@ -87,7 +88,7 @@ def sample_live(loaded: LoadedModel, settings: GenerationSettings, on_frame: Cal
 class ComparedRun:
     sampler: str
     steps: int
-    trajectory: Trajectory  # 8 frames, evenly spaced
+    trajectory: Trajectory  # about COMPARED_FRAMES frames, evenly spaced
     seconds: float
 
 
@@ -102,7 +103,7 @@ def compare_samplers(loaded: LoadedModel, settings: GenerationSettings,
         start = time.perf_counter()
         steps = run_sampler(name, loaded.runner, loaded.schedule, label, num_steps=n, guidance=settings.guidance,
                             generator=torch.Generator().manual_seed(settings.seed), x_T=x_T)
-        trajectory = record(steps, n, label.numpy(), max_frames=8)
+        trajectory = record(steps, n, label.numpy(), max_frames=COMPARED_FRAMES)
         results.append(ComparedRun(name, n, trajectory, time.perf_counter() - start))
     return results
 

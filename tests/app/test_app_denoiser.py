@@ -73,17 +73,47 @@ def test_choosing_a_model_sets_its_own_guidance():
     assert at.slider(key="den_guidance").value == 1.5 and "guidance 1.5" in _final_caption(at)
 
 
-def test_grid_and_scrubbing_do_not_recompute():
+def test_a_grid_is_not_recomputed_by_a_rerun_and_says_where_its_walks_ended():
     at = _run({"mode": "grid", "steps": "5"})
     assert not at.exception
     first = _final_caption(at)
-    scrub = next(s for s in at.slider if s.label.startswith("Scrub"))
-    assert (scrub.value, scrub.max) == (4, 4)  # 5 recorded steps, showing the last
-    scrub.set_value(0).run()
+    at.run()
     assert not at.exception
     assert _final_caption(at) == first  # same run, same timing: nothing was resampled
-    view = [i.proto.imgs[0].caption for i in at.get("image") if "frame" in i.proto.imgs[0].caption]
-    assert view == ["x_t  |  x̂0   (t = 999, frame 1 of 5)"]  # the live view now shows the first step
+    assert not [c for c in at.caption if "Settings changed" in c.value]  # the result is the settings on screen
+    walk = next(m.value for m in at.markdown if m.value.startswith("The walks start at pure noise"))
+    assert "walks asked for a class end nearest a training image of that class" in walk
+
+
+def test_a_heavier_run_waits_for_generate_and_the_notice_names_the_change():
+    """Over the work the page runs by itself (a grid of 26 DDIM steps), a new seed leaves the result as it was and
+    says so, naming the seed; Generate runs the new seed and the notice goes."""
+    at = _run({"mode": "grid", "sampler": "ddim", "steps": "26", "seed": "5"})
+    assert not at.exception and not [c for c in at.caption if "Ran on" in c.value]  # nothing ran yet
+    next(b for b in at.button if b.label == "Generate").click().run()
+    assert "seed 5." in _final_caption(at)
+    at.number_input(key="den_seed").set_value(42).run()
+    notice = [c.value for c in at.caption if "Settings changed" in c.value]
+    assert notice == ["Settings changed since this run (seed 5 → 42): press **Generate** to run them."]
+    next(b for b in at.button if b.label == "Generate").click().run()
+    assert "seed 42." in _final_caption(at) and not [c for c in at.caption if "Settings changed" in c.value]
+
+
+@pytest.mark.skipif("emoji" not in available_models(), reason="emoji weights not shipped")
+def test_a_prompt_is_kept_across_models_only_when_it_names_the_same_class():
+    at = _run({"steps": "5", "label": "3"})
+    assert at.selectbox(key="den_label").format_func(3) == "3"  # digits read "3", not "3: 3"
+    at.selectbox(key="den_model").set_value("emoji").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="den_label").value == 7 and at.query_params["label"] == "7"
+    notes = [i.value for i in at.info]
+    assert "This model has no class “3”: the prompt is now “building”." in notes
+    assert any(n.startswith("Guidance set to this model's own default, s = 4 (it was 1.5)") for n in notes)
+    at.selectbox(key="den_label").set_value(9).run()
+    at.selectbox(key="den_model").set_value("digits").run()  # "heart" is no digit either
+    assert at.selectbox(key="den_label").value == 7
+    at.run()
+    assert not at.info  # each note is said once
 
 
 def test_random_seed_button_picks_a_new_seed_and_runs_it():
@@ -129,5 +159,5 @@ def test_every_picture_of_a_run_is_served_as_lossless_png(served_media):
     walk = [i for i in at.get("image") if "walk" in i.proto.imgs[0].alt.lower()]
     assert len(walk) == 1  # the still walk picture is among the images checked below
     served = {element.proto.imgs[0].url: served_media[element.proto.imgs[0].url].mimetype
-              for element in at.get("image")}
-    assert len(served) >= 4 and set(served.values()) == {"image/png"}, served
+              for element in at.get("image") if not element.proto.imgs[0].url.startswith("data:image/svg+xml")}
+    assert len(served) >= 4 and set(served.values()) == {"image/png"}, served  # the settling chart: an SVG, lossless
