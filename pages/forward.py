@@ -143,6 +143,14 @@ def _markers(pixels: np.ndarray, kind: str, T: int) -> tuple[int, int]:
     return fs.crossover_t(x0, ab), sp.recognisable_until(x0, ab)
 
 
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=BY_CONTENT)
+def _squinted(pixels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """x_0 and ε as a 16 x 16 thumbnail shows them (spectrum.squint). Blurring is linear, so the blurred x_t of any t
+    is the forward process applied to these two: one FFT per picture, not one per move of t."""
+    x0, eps, _, _ = _inputs(pixels, seed)
+    return sp.squint(x0), sp.squint(eps)
+
+
 def _scale(shape: tuple[int, ...], target: int) -> int:
     """The whole enlargement factor that brings a picture's longer side closest to ``target`` px (at least 1)."""
     return max(1, target // max(shape[:2]))
@@ -403,9 +411,10 @@ medium = _scale(pixels.shape, MEDIUM)
 p1, p2, p_words = st.columns([1, 1, 1], gap="medium")
 show_png(p1, fw.frame(x0, eps, t, schedule), f"x_t at t = {t:,}", medium,
          alt=alt_text.noisy_frame(t, float(ab[t]), subject))
+x0_squinted, eps_squinted = _squinted(pixels, int(seed))
 with p2.container(key="fw_squint"):
-    show_png(st, to_pixels(sp.squint(x_t)), "what you see when you squint", medium,
-             alt=alt_text.squint_picture(t, snr_now, sp.THUMBNAIL))
+    show_png(st, to_pixels(fw.q_sample(x0_squinted, t, schedule, eps_squinted)), "what you see when you squint",
+             medium, alt=alt_text.squint_picture(t, snr_now, sp.THUMBNAIL))
 p_words.markdown(f"**Left:** x_t at t = {t:,}. **Right:** the same x_t blurred to the coarse shapes a "
                  f"{sp.THUMBNAIL} × {sp.THUMBNAIL} thumbnail can show. "
                  + (f"There the picture's shapes have {snr_now:.3g} times the noise's power: "
