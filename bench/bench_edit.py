@@ -1,6 +1,7 @@
 """Editing the reader's picture (issue 29): quality judged by the independent classifier, and speed (2-core CPU).
 
     python bench/bench_edit.py [--n 500] [--sampler dpmpp] [--steps 20] [--resample 1 2 4] [--repeats 7]
+    python bench/bench_edit.py --page [--sections inpaint sdedit speed]   # the "Draw your own" page's defaults
 
 On held-out digits the model never saw (the copies the app ships), with the judge of diffusion_core.judge (trained
 once on the shipped training digits and cached at runs/digits/classifier.pt, as ``python -m diffusion_core.evaluate``
@@ -37,8 +38,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from diffusion_core.judge.classifier import load_or_train, predict
+from diffusion_core.live.draw_settings import DrawSettings, edit_guidance
 from diffusion_core.live.edit import EditSettings, edit_images, edit_live, network_calls, pixel_distance
 from diffusion_core.live.generation_settings import GenerationSettings
+from diffusion_core.live.inpaint import DEFAULT_RESAMPLE
 from diffusion_core.model.samplers import default_guidance, sample
 from diffusion_core.model.shipped_data import held_out, training_set
 from diffusion_core.model.weights import load_model
@@ -49,6 +52,7 @@ SDEDIT_BAR, SDEDIT_STRENGTH = 0.97, 0.6
 SPEED_BAR, FIRST_FRAME_BAR = 0.6, 0.3
 STRENGTHS = (0.2, 0.4, 0.6, 0.8, 1.0)
 NOISE_SD, BAR_HEIGHT = 100.0, 3
+SECTIONS = ("inpaint", "sdedit", "speed")
 
 
 def corrupt(images: np.ndarray, seed: int, noise_sd: float = NOISE_SD, bar: int = BAR_HEIGHT) -> np.ndarray:
@@ -86,14 +90,22 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     p.add_argument("--classifier", default=f"runs/{MODEL}/classifier.pt")
+    p.add_argument("--page", action="store_true",
+                   help="the Draw your own page's defaults (diffusion_core.live.draw_settings): its sampler, steps, η "
+                        "and guidance, and the default RePaint rounds; overrides those four options")
+    p.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="what to measure")
     args = p.parse_args()
+    if args.page:
+        page = DrawSettings()
+        args.sampler, args.steps, args.eta, args.guidance = page.sampler, page.steps, page.eta, edit_guidance(MODEL)
+        args.resample = [DEFAULT_RESAMPLE]
     torch.set_num_threads(args.threads)
     guidance = default_guidance(MODEL) if args.guidance is None else args.guidance
     loaded = load_model(MODEL, device=torch.device("cpu"))
     runner, schedule = loaded.runner, loaded.schedule
     null = runner.null_class
     print(f"model: {MODEL}, {loaded.engine}; {args.sampler} {args.steps} steps (eta {args.eta:g}), guidance {guidance:g}, "
-          f"seed {args.seed}")
+          f"seed {args.seed}" + (" (the Draw your own page's defaults)" if args.page else ""))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f} at start")
 
@@ -108,6 +120,18 @@ def main() -> None:
     figures: dict = {"n": len(x), "judge_on_clean": accuracy(x)}
 
     # ---- inpainting the bottom half ----
+    if "inpaint" in args.sections:
+        figures["inpaint"] = inpaint_figures(args, runner, schedule, x, y, null, accuracy, common)
+    if "sdedit" in args.sections:
+        figures |= sdedit_figures(args, runner, schedule, x, y, null, accuracy, common)
+    if "speed" in args.sections:
+        figures |= speed_figures(args, loaded, guidance, x, y, common)
+    print(json.dumps({"model": MODEL, "engine": loaded.engine, "sampler": args.sampler, "steps": args.steps, "eta": args.eta,
+                      "guidance": guidance, "page_defaults": args.page, **figures, "load_average": os.getloadavg()[0]}))
+
+
+def inpaint_figures(args, runner, schedule, x, y, null, accuracy, common) -> dict:
+    """Inpainting the bottom half, with and without the class, for each number of RePaint rounds asked for."""
     known = np.zeros(x.shape, bool)
     known[:, :14] = True
     print(f"{'inpainting the bottom half':<44} {'as true digit':>13} {'bar':>7}  {'kept half':>9} {'calls':>6} {'s':>7}")
@@ -126,9 +150,12 @@ def main() -> None:
                   f"{kept:>4}/{len(x):<4} {calls:>6} {seconds:>6.1f}  {ok}")
             inpaint[f"{given}_r{rounds}"] = {"accuracy": acc, "bar": bar, "kept_identical": kept, "calls": calls,
                                              "seconds": round(seconds, 2)}
-    figures["inpaint"] = inpaint
+    return inpaint
 
-    # ---- SDEdit of corrupted digits, and distance by strength ----
+
+def sdedit_figures(args, runner, schedule, x, y, null, accuracy, common) -> dict:
+    """SDEdit of corrupted digits at strength 0.6, the distance by strength, and lighter corruptions."""
+    figures = {}
     bad = corrupt(x, args.seed)
     figures["judge_on_corrupted"] = accuracy(bad)
     print(f"\njudge on the corrupted digits themselves: {figures['judge_on_corrupted']:.1%} "
@@ -165,8 +192,12 @@ def main() -> None:
         print(f"  {name:<18} judge on the input {accuracy(src):>6.1%}, after the edit {accuracy(out):>6.1%} "
               f"{'ok' if accuracy(out) >= SDEDIT_BAR else 'below the bar'}")
     figures["sdedit_by_corruption"] = lighter
+    return figures
 
-    # ---- speed, one image ----
+
+def speed_figures(args, loaded, guidance, x, y, common) -> dict:
+    """One image: an edit at s = 0.5 against a full run, timed alternately; edit_live called to its first frame."""
+    runner, schedule = loaded.runner, loaded.schedule
     one, label = x[:1], torch.tensor(y[:1])
 
     def full() -> None:
@@ -197,10 +228,8 @@ def main() -> None:
     print(f"  edit_live called to its first frame: {first * 1000:.1f} ms (the page's bar, click to first frame on "
           f"screen: {FIRST_FRAME_BAR} s)")
     print(f"(load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
-    figures |= {"edit_half_s": round(edit_s, 4), "full_run_s": round(full_s, 4), "speed_ratio": round(ratio, 3),
-                "speed_bar": SPEED_BAR, "first_frame_s": round(first, 4), "first_frame_bar_s": FIRST_FRAME_BAR}
-    print(json.dumps({"model": MODEL, "engine": loaded.engine, "sampler": args.sampler, "steps": args.steps, "eta": args.eta,
-                      "guidance": guidance, **figures, "load_average": os.getloadavg()[0]}))
+    return {"edit_half_s": round(edit_s, 4), "full_run_s": round(full_s, 4), "speed_ratio": round(ratio, 3),
+            "speed_bar": SPEED_BAR, "first_frame_s": round(first, 4), "first_frame_bar_s": FIRST_FRAME_BAR}
 
 
 if __name__ == "__main__":

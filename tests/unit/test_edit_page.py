@@ -23,8 +23,8 @@ from diffusion_core.live.edit_view import (
     compare_bounds,
     compare_many,
     copy_words,
-    landing_words,
     film,
+    landing_words,
     picture_canvas,
     rms_change,
     start_level,
@@ -32,6 +32,7 @@ from diffusion_core.live.edit_view import (
 )
 from diffusion_core.live.generation_settings import NO_CLASS
 from diffusion_core.live.walk_plot import LEGEND_WIDTH, SUPERSAMPLE, cloud_canvas
+from diffusion_core.model.samplers import default_guidance
 from diffusion_core.model.unet import UNet, UNetConfig
 
 MODELS, SIZES = ["digits", "fashion", "emoji"], {"digits": 1000, "fashion": 1000, "emoji": 202}
@@ -82,7 +83,10 @@ def test_values_are_read_against_the_rows_before_them():
     settings, problems = read({"sampler": "dpmpp", "steps": "1000"})
     assert settings.steps == 20 and "use 5 to 50 steps" in problems[0]
     # the guidance defaults to the model's edit default
-    assert read({"model": "emoji"})[0].guidance == edit_guidance("emoji") == EDIT_GUIDANCE["emoji"]
+    assert read({})[0].guidance == edit_guidance("digits") == EDIT_GUIDANCE["digits"] == 5.0  # measured for edits
+    assert read({"model": "emoji"})[0].guidance == edit_guidance("emoji") == default_guidance("emoji")  # its own
+    # each sampler's steps default to this page's
+    assert [read({"sampler": s})[0].steps for s in ("dpmpp", "ddim", "ddpm")] == [20, 20, 100]
 
 
 @given(st.integers(0, 20))
