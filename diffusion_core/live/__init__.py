@@ -12,5 +12,8 @@ image space beside Stable Diffusion's latent space, exactly; ``shared_runs`` com
 another model (a prompt only when it names the same class, the guidance default); ``gate`` queues heavy work first
 come, first served. ``edit`` starts the walk from the reader's own picture (SDEdit from a strength, recorded like a
 run), ``inpaint`` fills in a masked part and keeps every known pixel (RePaint), ``edit_command`` is
-``python -m diffusion_core.edit``.
+``python -m diffusion_core.edit``. The "Draw your own" page around them: ``draw_settings`` reads its shareable link
+(the settings, never the drawing), ``draw_input`` checks the reader's picture before a run (an empty pad, nothing
+marked, one flat colour) and reduces an upload to the model's size, ``edit_view`` shows a finished edit (its film from
+the picture to the result, its walk starting at the picture, bounds compared only where their intervals part).
 """

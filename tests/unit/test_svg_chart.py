@@ -137,7 +137,7 @@ def test_the_2d_still_charts_from_real_runs(model):
 
 
 def test_the_forward_charts_follow_t():
-    from diffusion_core.forward.charts import histogram_chart, schedule_chart, survival_chart
+    from diffusion_core.forward.charts import CROSSOVER_NAME, histogram_chart, schedule_chart, survival_chart
     from diffusion_core.forward.schedules import NoiseSchedule
 
     svg = schedule_chart(NoiseSchedule("cosine", 1000), 400, NoiseSchedule("linear", 1000))
@@ -149,7 +149,9 @@ def test_the_forward_charts_follow_t():
     assert {"Values at t = 7", "steps", "N(0, 1) density"} <= set(_texts(hist))
     corr = np.linspace(1, 0, 1001)
     survival = survival_chart(corr, np.r_[np.inf, np.linspace(40, 0, 1000)], 10, 600)
-    assert {"t = 10", "noise outgrows the picture"} <= set(_texts(survival))
+    # the dashed marker is named for what it is (issue 27): the per-pixel powers meet, not "the picture is gone"
+    assert CROSSOVER_NAME == "signal power = noise power per pixel"
+    assert {"t = 10", CROSSOVER_NAME} <= set(_texts(survival)) and "noise outgrows the picture" not in _texts(survival)
 
 
 def test_the_corner_charts_name_every_mark():
