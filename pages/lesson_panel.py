@@ -70,10 +70,15 @@ class Control(NamedTuple):
 
 
 # ---------------------------------------------------------------- the store and the places kept for the builder
-@st.cache_resource(show_spinner=False)
 def lesson_store() -> LessonStore | None:
     """The server's lesson store (``IMAGE_SPACE_LESSON_DB``), or None when it is turned off."""
-    return LessonStore.from_env()
+    path = store_module.store_path()
+    return None if path is None else _store_at(str(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _store_at(path: str) -> LessonStore:
+    return LessonStore(path)  # one object per file: it remembers that the file is set up
 
 
 SLOTS = "lesson_slots"  # session key: this run's places for the builder (set anew by every run through app.py)
@@ -170,7 +175,7 @@ def _questions_box(questions: Sequence[tuple[str, str | None]], key: str) -> Non
     with st.container(border=True, key=key):
         st.markdown("**Questions**")
         for i, (question, answer) in enumerate(questions, start=1):
-            st.markdown(f"**{i}.**")
+            st.markdown(f"**Question {i}**")
             st.text(question)
             if answer is None:
                 st.caption("The answer appears here when your teacher reveals it.")
@@ -249,17 +254,15 @@ def show_link_for_class(link: str, key: str, *, big: bool = True) -> None:
     if problem:
         st.warning(plain(problem), icon=":material/settings:")
     found = reachability(link)
+    message = plain(found.message).replace("http\\://", "http://")  # the fix's example address, linked whole
     if found.reach == "unreachable":
-        st.warning(plain(found.message), icon=":material/wifi_off:")
+        st.warning(message, icon=":material/wifi_off:")
     elif found.reach == "same-network":
-        st.info(plain(found.message), icon=":material/wifi:")
-    qr, words = st.columns([2, 3] if big else [1, 2], vertical_alignment="center")
-    with qr:
-        if len(link) <= MAX_QR_CHARS:
-            svg = qr_svg(link, title=f"QR code of {link}")
-            size = "min(60vh, 100%)" if big else "min(14rem, 100%)"
-            st.html(f'<div class="st-key-{key}_qr" style="width: {size}; aspect-ratio: 1; background: #fff">{svg}'
-                    "</div>")
+        st.info(message, icon=":material/wifi:")
+    qr, words = st.columns([2, 3] if big else [1, 3], vertical_alignment="center")
+    with qr, st.container(key=f"{key}_qr"):
+        if len(link) <= MAX_QR_CHARS:  # an SVG picture: sharp at any size (st.html would strip inline SVG)
+            st.image(qr_svg(link, title=f"QR code of {link}"), width="stretch", alt=f"QR code of the link {link}")
         else:
             st.caption("This link is too long for a QR code that a phone reads from a screen.")
     with words:
@@ -288,7 +291,7 @@ def _teachers_questions(short_id: str) -> None:
     stored: StoredLesson = st.session_state[STORED]
     for i, q in enumerate(stored.questions):
         with st.container(key=f"lesson_teacher_q{i}"):
-            st.markdown(f"**{i + 1}.**")
+            st.markdown(f"**Question {i + 1}**")
             st.text(q.text)
             st.markdown(f"**Answer {i + 1}** ({'students see it' if q.revealed else 'hidden from students'})")
             st.text(q.answer)
@@ -407,9 +410,9 @@ def _builder(page: str, controls: Mapping[str, Control], settings: Mapping[str, 
         left, right = st.columns([3, 2], gap="large")
         with left:
             hide = st.pills("Hidden from students", names, selection_mode="multi", format_func=label,
-                            key=f"{prefix}_hide", **KEPT) if names else []
+                            key=f"{prefix}_hide", wrap=True, **KEPT) if names else []
             lock = st.pills("Shown but locked", names, selection_mode="multi", format_func=label,
-                            key=f"{prefix}_lock", **KEPT) if names else []
+                            key=f"{prefix}_lock", wrap=True, **KEPT) if names else []
             if set(hide or []) & set(lock or []):
                 st.caption("A control both hidden and locked is hidden.")
             typed = st.text_area(f"Task for the students (plain text, up to {limit:,} characters)", max_chars=limit,

@@ -186,7 +186,8 @@ def slide_style(page: str) -> str:
     block = '[data-testid="stVerticalBlock"]' if slide.deep else _TOP
     return (f"<style>{block}:has(> :is({chosen}), > * :is({chosen})) > :not(:is({stays})):not(:has(:is({stays}))) "
             "{ display: none !important; }\n"
-            '[data-testid="stMain"] [data-testid="stImage"] img { max-height: 48vh; width: auto !important; }'
+            '[data-testid="stMain"] [data-testid="stImage"] img { height: min(42vh, 30rem) !important; '
+            "width: auto !important; max-width: 100% !important; object-fit: contain; }"
             "</style>")
 
 
@@ -255,8 +256,8 @@ def presenter(page: str) -> None:
                 st.markdown(f"**{plain(note.title)}**: about {note.minutes} minutes")
                 notes_body(step.page)
         with options.popover("Options", icon=":material/tune:", width="stretch"):
-            st.toggle("Light projector theme", key=LIGHT, help="Dark text on white: easier to read in a lit room.")
-            st.toggle("Whole page", key=WHOLE, help="Show the whole page, not just this step's slide.")
+            st.toggle("Light projector theme", key=LIGHT, **KEPT, help="Dark text on white: easier to read in a lit room.")
+            st.toggle("Whole page", key=WHOLE, **KEPT, help="Show the whole page, not just this step's slide.")
             st.download_button("Lesson plan (HTML, to print)", render_plan_html(), file_name=PLAN_FILE,
                                mime="text/html", icon=":material/print:", on_click="ignore", key="present_plan")
             st.button("Stop presenting", key="present_leave", on_click=_leave, icon=":material/close:")

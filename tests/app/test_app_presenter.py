@@ -57,3 +57,30 @@ def test_without_the_flag_nothing_changes_until_the_toggle():
     assert not [m for m in at.markdown if m.value.startswith("**Step ")]
     at.toggle(key="present_on").set_value(True).run()
     assert _indicator(at).startswith("**Step 1 of 7**")
+
+
+def _styles(at: AppTest) -> str:
+    return " ".join(h.proto.body for h in at.get("html") if "<style>" in h.proto.body)
+
+
+def test_each_step_has_its_teacher_notes_its_slide_and_the_plan():
+    from diffusion_core.access.teaching import note_for
+
+    at = _app({"present": "1", "step": "3"})
+    note = note_for("forward")
+    texts = [t.value for t in at.text]
+    assert note.say in texts and f"Answer: {note.questions[0].answer}" in texts  # in the Notes popover
+    assert ".st-key-fw_player" in _styles(at)  # the slide keeps the player, the rest folds away
+    assert at.get("download_button") and not at.toggle(key="present_light").value
+    at.toggle(key="present_whole").set_value(True).run()
+    assert ".st-key-fw_player" not in _styles(at)  # the whole page
+
+
+def test_the_light_projector_theme_from_the_link_and_from_the_toggle():
+    at = _app({"present": "1", "theme": "light"})
+    assert at.toggle(key="present_light").value and "--present-bg: #ffffff" in _styles(at)
+    assert dict(at.query_params)["theme"] == "light"
+    at.toggle(key="present_light").set_value(False).run()
+    assert "--present-bg: #ffffff" not in _styles(at) and "theme" not in dict(at.query_params)
+    at = _app({"present": "1", "theme": "sepia"})
+    assert any("theme=sepia" in w.value for w in at.warning) and not at.toggle(key="present_light").value
