@@ -140,3 +140,26 @@ def test_the_squinted_x_t_is_the_forward_process_of_the_squinted_x0_and_noise():
     for t in (0, 1, 150, 300):
         np.testing.assert_allclose(fw.q_sample(sp.squint(x0), t, schedule, sp.squint(eps)),
                                    sp.squint(fw.q_sample(x0, t, schedule, eps)), atol=1e-6)
+
+
+def test_the_shipped_digit_models_guess_settles_its_coarse_bands_first():
+    """What the forward page says of the Live denoiser: in a run, the model's guess x̂₀ settles its big shapes early and
+    its fine detail last. Default run (DPM-Solver++, 20 steps, guidance 1.5), prompt 3, seeds 1-5: the median step
+    from which each band stays within 10% of its final power never falls from coarse to fine (measured 2026-12-07:
+    7, 9, 10, 10, 11, 12, 12, 13, 13, 14, 14, 14, 14, 15 of 20 for bands 1 to 14)."""
+    import torch
+
+    from diffusion_core.images.pixels import to_model_space
+    from diffusion_core.live.generation_settings import GenerationSettings
+    from diffusion_core.live.run import sample_live
+    from diffusion_core.model.weights import load_model
+
+    torch.set_num_threads(1)
+    loaded = load_model("digits")
+    settled = []
+    for seed in range(1, 6):
+        run = sample_live(loaded, GenerationSettings(model="digits", label=3, seed=seed), lambda frame: None)
+        _, relative = sp.settled_steps(to_model_space(run.trajectory.x0_hat[:, 0]))
+        settled.append(sp.first_settled(relative, 0.1))
+    median = np.median(settled, axis=0)
+    assert np.all(np.diff(median) >= 0) and median[0] < median[-1], median
