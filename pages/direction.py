@@ -117,9 +117,9 @@ with right:
         "point that could have produced x. So a denoiser trained to predict the noise learns the score, and minus its "
         "prediction points where the data are:")
     st.latex(r"\varepsilon^*(x,t) = \mathbb E[\varepsilon \mid x_t = x] = -\sigma_t\;\nabla_x \log p_t(x)")
-    st.latex(r"\mathbb E[x_0\mid x_t = x] = \frac{x - \sigma_t\,\varepsilon^*(x,t)}{\sqrt{\bar\alpha_t}}"
-             r"\qquad\text{(Tweedie's formula)}")
-    st.caption(f"Schedule: {SCHEDULE.kind}, T = {SCHEDULE.T} (Nichol & Dhariwal 2021), the one the picture pages use.")
+    st.latex(r"\mathbb E[x_0\mid x_t = x] = \frac{x - \sigma_t\,\varepsilon^*(x,t)}{\sqrt{\bar\alpha_t}}")
+    st.caption(f"The second line is Tweedie's formula. Schedule: {SCHEDULE.kind}, T = {SCHEDULE.T} (Nichol & Dhariwal "
+               "2021), the one the picture pages use.")
 
 
 # ---------------------------------------------------------------- training
@@ -140,11 +140,13 @@ def training_section(mix: GaussianMixture) -> None:
                      KEY + "loss_fig", alt=alt)
             st.caption(
                 ("The network predicts v, so the loss is the squared error of v, averaged over each batch and the two "
-                 "coordinates, for timesteps drawn as t = ⌊T·u^1.5⌋ with u uniform (more of them at low noise). "
+                 "coordinates, for timesteps drawn as t = ⌊T·u<sup>1.5</sup>⌋ with u uniform (more of them at low "
+                 "noise). "
                  if found.config.prediction == "v" else
                  "The loss is the squared error of ε, averaged over each batch and the two coordinates. ")
                 + "It never reaches 0: the noise is random, and the best any network can do is predict its average given "
-                "x_t. What matters is how close the prediction gets to that average, ε*: the field below.")
+                "x_t. What matters is how close the prediction gets to that average, ε*: the field below.",
+                unsafe_allow_html=True)
         return
     st.markdown(f"The network for “{DATASET_TITLES[mix.name]}”, width {s.width}, {s.steps:,} steps"
                 f"{', with classes' if s.classes and mix.num_classes > 1 else ''} is not trained yet on this server.")
@@ -167,9 +169,9 @@ with c2:
     st.latex(r"\varepsilon_\theta = \sigma_t\,x_t + \sqrt{\bar\alpha_t}\,v_\theta")
     st.caption("It predicts v (v-prediction, Salimans & Ho 2022), not ε itself: at low noise v ≈ ε, DDPM's own loss; "
                "at t = T the data are 5·10⁻⁵ of x_t (√ᾱ_T), and an ε one per cent off would throw the first step's x̂₀ "
-               "hundreds of units away. Timesteps are drawn as t = ⌊T·u^1.5⌋, u uniform, so more of them fall at low "
-               "noise, where ε* is small and sharp; every t keeps the same best answer, so that only moves where the "
-               "effort goes.")
+               "hundreds of units away. Timesteps are drawn as t = ⌊T·u<sup>1.5</sup>⌋, u uniform, so more of them fall "
+               "at low noise, where ε* is small and sharp; every t keeps the same best answer, so that only moves where "
+               "the effort goes.", unsafe_allow_html=True)
 
 
 # ---------------------------------------------------------------- the field
@@ -290,7 +292,7 @@ checked = ("here there is, and a small network learns it closely." if trained is
            f"of {cached_eps_error(mix, trained).overall:.1%} of its own size.")
 st.markdown(
     "Everything here happens in the UNet of the **Live denoiser** too (a UNet is the network shape used for "
-    "pictures): at each step it estimates ε for a point in image space"
-    + (f" ({dims} dimensions)" if dims else "") + ", a direction no one can draw, and the sampler takes a step along "
-    f"it. With pictures there is no exact answer to check against; {checked}")
+    "pictures): at each step it estimates ε for a point in image space, which has as many dimensions as the picture "
+    "has numbers" + (f" ({dims})" if dims else "") + ", a direction no one can draw, and the sampler takes a step "
+    f"along it. With pictures there is no exact answer to check against; {checked}")
 link_to("denoiser", "Live denoiser: the same walk for pictures")

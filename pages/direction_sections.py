@@ -23,6 +23,7 @@ from diffusion_core.toy2d.canvas import field_pictures, film_jpeg, jpeg_bytes
 from diffusion_core.toy2d.charts import (
     accuracy_chart,
     data_chart,
+    density_top,
     guidance_chart,
     guidance_sweep_chart,
     memorisation_chart,
@@ -201,12 +202,15 @@ def particles_view(mix: GaussianMixture, trained: Trained | None, n: int, k: int
 
 @st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
 def guidance_view(mix: GaussianMixture, trained: Trained | None, label: int, scale: float
-                  ) -> tuple[frames.GuidanceRuns, str, str]:
-    """The guided runs, their chart and its description."""
+                  ) -> tuple[frames.GuidanceRuns, list[tuple[str, str, str]]]:
+    """The guided runs, and for each field (exact, learned) its chart and that chart's description."""
     runs = frames.guidance_runs(mix, SCHEDULE, _net(trained), label=label, scale=scale, n=GUIDANCE_PARTICLES, steps=50,
                                 seed=0)
-    alt = alt_text.guidance_plot(mix.class_names[label], scale, runs.inside)
-    return runs, guidance_chart(mix, runs, description=alt), alt
+    charts = []
+    for name in runs.paths:
+        alt = alt_text.guidance_plot(mix.class_names[label], scale, {name: runs.inside[name]})
+        charts.append((name, guidance_chart(mix, runs, description=alt, fields=(name,)), alt))
+    return runs, charts
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
@@ -220,11 +224,16 @@ def cached_sweep(mix: GaussianMixture, trained: Trained | None, label: int) -> f
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=BY_DATA_AND_MODEL)
-def memorisation_view(mix: GaussianMixture, trained: Trained | None) -> tuple[frames.Memorisation, str, str]:
-    """The ideal denoiser's and the network's samples, their chart and its description."""
+def memorisation_view(mix: GaussianMixture, trained: Trained | None
+                      ) -> tuple[frames.Memorisation, list[tuple[str, str, str]]]:
+    """The ideal denoiser's and the network's samples, and for each its chart and that chart's description."""
     mem = frames.memorisation(mix, SCHEDULE, _net(trained), n=MEMORY_PARTICLES, steps=MEMORY_STEPS, seed=3)
-    alt = alt_text.memorisation_plot(mem.ideal_on_points, mem.learned_on_points)
-    return mem, memorisation_chart(mem, description=alt), alt
+    alt = alt_text.memorisation_plot(mem.ideal_on_points, None)
+    charts = [("ideal", memorisation_chart(mem, description=alt, which=("ideal",)), alt)]
+    if mem.learned is not None:
+        alt = alt_text.mlp_samples_plot(mem.learned_on_points, mem.learned_median_gap)
+        charts.append(("learned", memorisation_chart(mem, description=alt, which=("learned",)), alt))
+    return mem, charts
 
 
 @st.cache_resource(max_entries=8, show_spinner="Solving the exact ODE finely, then each sampler at 14 step counts…",
@@ -262,8 +271,8 @@ def _particles(mix: GaussianMixture) -> None:
                   alt="Animation: particles walking from noise to the data by DDPM and DDIM, learned and exact field")
     cols = st.columns(len(shown.distances))
     for col, (key, value) in zip(cols, sorted(shown.distances.items())):
-        col.metric(f"{key[0]} field, {key[1].upper()}: distance to fresh data", f"{value:.3f}",
-                   help="Energy distance between the end points and as many fresh draws of the data.")
+        col.metric(f"{key[0]} field, {key[1].upper()}", f"{value:.3f}",
+                   help="Energy distance between the end points and fresh draws of the data: lower is closer.")
     every = "every step" if s.k <= 50 else f"about every {s.k / 50:.0f}th step" if s.k >= 100 else "every step or two"
     m = min(s.n, frames.DISTANCE_POINTS)
     st.caption(f"Energy distance of the first {m:,} end points to {frames.REFERENCE_POINTS:,} fresh draws of the data. "
@@ -284,11 +293,11 @@ def particles_section(mix: GaussianMixture) -> None:
                 "smooth, deterministic paths take each starting point to one end point, and the end points to the "
                 "same distribution as DDPM's (in the limit of many small steps). Press Play under the chart.")
     st.latex(r"\hat x_0 = \frac{x_t - \sigma_t\,\hat\varepsilon}{\sqrt{\bar\alpha_t}}")
-    st.latex(r"\text{DDPM: } x_{t'} = \tilde\mu_t(x_t, \hat x_0) + \sqrt{\tilde\beta_t}\,z,\quad z\sim\mathcal N(0,I)")
+    st.latex(r"\text{DDPM: } x_{t'} = \tilde\mu_t(x_t, \hat x_0) + \sqrt{\tilde\beta_t}\,z")
     st.latex(r"\text{DDIM: } x_{t'} = \sqrt{\bar\alpha_{t'}}\;\hat x_0 + \sigma_{t'}\,\hat\varepsilon")
     st.caption("t' is the next, smaller timestep; x̂₀ is the guess of the clean point that the noise prediction ε̂ "
                "gives. μ̃_t and β̃_t are the mean and variance of the true small step back when x₀ is known (Ho et "
-               "al. 2020, eq. 7), here with x̂₀ in its place.")
+               "al. 2020, eq. 7), here with x̂₀ in its place; z is fresh noise, drawn from N(0, I) at every step.")
     _particles(mix)
 
 
@@ -302,17 +311,17 @@ def small_step_pair(jump: int) -> tuple[ReverseStep, ReverseStep]:
             reverse_step(TWO_KINDS, AB_WITH_ZERO[START], AB_WITH_ZERO[START - jump], X_T))
 
 
-def small_steps_words(jump: int) -> tuple[str, str]:
-    """(alt text, caption) of the "why small steps" chart, from the two steps it draws."""
+def small_steps_words(jump: int) -> tuple[str, str, str]:
+    """(alt text of the small step's chart, of the reader's step's, caption), from the two steps they draw."""
     small, big = small_step_pair(jump)
-    alt = alt_text.reverse_steps(X_T, START, [(SMALL_STEP, small.total_variation, small.bumps),
-                                              (jump, big.total_variation, big.bumps)])
+    alts = [alt_text.reverse_steps(X_T, START, [(size, step.total_variation, step.bumps)])
+            for size, step in ((SMALL_STEP, small), (jump, big))]
     caption = (f"Total variation distance between the exact step back and its Gaussian (0: the same; 1: nothing in "
                f"common): {alt_text.distance_words(small.total_variation)} for the step of {SMALL_STEP} "
                f"({alt_text.bump_words(small.bumps)}), {alt_text.distance_words(big.total_variation)} for the step of "
                f"{jump} ({alt_text.bump_words(big.bumps)}). Data: half at −1, half at +1, each spread by "
                f"{TWO_KINDS.stds[0]:g}; the point is at x = {X_T:g} at t = {START}; the cosine schedule of the whole app.")
-    return alt, caption
+    return alts[0], alts[1], caption
 
 
 @st.fragment
@@ -321,10 +330,13 @@ def _small_steps(locked: bool) -> None:
                      help=f"From t = {START} back to t = {START} minus this. {START} goes straight to the data.")
     s = shown_settings()
     small, big = small_step_pair(s.jump)
-    alt, caption = small_steps_words(s.jump)
-    chart = reverse_step_chart([(f"a small step: t = {START} → {START - SMALL_STEP}", small),
-                                (f"your step: t = {START} → {START - s.jump}", big)], description=alt)
-    show_svg(st, chart, KEY + "steps_fig", alt=alt)
+    small_alt, big_alt, caption = small_steps_words(s.jump)
+    top = density_top([small, big])  # one scale for both charts
+    left, right = st.columns(2)
+    show_svg(left, reverse_step_chart([(f"a small step: t = {START} → {START - SMALL_STEP}", small)], small_alt, top),
+             KEY + "steps_fig_small", alt=small_alt)
+    show_svg(right, reverse_step_chart([(f"your step: t = {START} → {START - s.jump}", big)], big_alt, top),
+             KEY + "steps_fig", alt=big_alt)
     st.caption(caption)
 
 
@@ -344,12 +356,12 @@ def small_steps_section(locked: bool = False) -> None:
         "narrow, the density is nearly flat across it, and the product is nearly that Gaussian; for a big step the "
         "Gaussian is wide and the bumps of the density show through (Nakkiran et al. 2024, “Step-by-Step "
         "Diffusion”).")
-    st.latex(r"p(x_s \mid x_t) \;\propto\; \underbrace{p(x_t \mid x_s)}_{\text{Gaussian, narrow for a small step}}"
-             r"\;\cdot\; p_s(x_s)")
+    st.latex(r"p(x_s \mid x_t) \;\propto\; p(x_t \mid x_s)\cdot p_s(x_s)")
     st.markdown(
-        "So DDPM needs many small steps: on the picture pages DDPM takes all 1,000 by default. The deterministic samplers take "
-        "another road: DDIM and DPM-Solver++ follow the probability-flow ODE, a smooth path with no random step to "
-        "model, so their only error is the solver's. That is what lets the picture pages use 20 steps of DPM-Solver++; "
+        "So DDPM needs many small steps: on the picture pages DDPM takes all 1,000 by default. The deterministic "
+        "samplers take another road: DDIM and DPM-Solver++ (Lu et al. 2022, a more accurate solver of the same equation) "
+        "follow the probability-flow ODE, a smooth path with no random step to model, so their only error is the "
+        "solver's. That is what lets the picture pages use 20 steps of DPM-Solver++; "
         "how close n steps come to the exact ODE is measured at the end of this page.")
 
 
@@ -363,8 +375,9 @@ def _guidance(mix: GaussianMixture) -> None:
               help="0: ignore the class. 1: the class's own distribution. Above 1: push harder than the data do.")
     s = shown_settings()
     found = find_model(mix, s.config)
-    runs, chart, alt = guidance_view(mix, found, s.label, s.scale)
-    show_svg(st, chart, KEY + "guidance_fig", alt=alt)
+    runs, charts = guidance_view(mix, found, s.label, s.scale)
+    for column, (name, chart, alt) in zip(st.columns(2), charts):  # side by side; one above the other on a phone
+        show_svg(column, chart, f"{KEY}guidance_fig_{name}", alt=alt)
     if found is None:
         st.caption("Train the denoiser (with classes) above to see the learned guidance beside the exact one.")
     elif found.model.label is None:
@@ -378,8 +391,8 @@ def _guidance(mix: GaussianMixture) -> None:
     data_share = cached_data_share(mix, s.label)
     weight = float(mix.weights[mix.labels == s.label].sum())
     right.markdown(f"With the exact field, {sweep.share(0.0):.0%} of the samples land in the class's blobs at s = 0, "
-                   f"where guidance ignores the class. The data themselves score {data_share:.0%}: the class holds "
-                   f"{weight:.0%} of the data, and each blob's 95% ellipse holds 95% of its own points. At s = 1 "
+                   f"where guidance ignores the class. The data themselves score {data_share:.1%}: the class holds "
+                   f"{weight:.1%} of the data, and each blob's 95% ellipse holds 95% of its own points. At s = 1, "
                    f"{sweep.share(1.0):.0%} land in the blobs, the most ({sweep.share(best):.0%}) at s = {best:g}, and "
                    f"{sweep.share(MAX_GUIDANCE):.0%} at s = {MAX_GUIDANCE:g}: pushed past their blob by the "
                    "over-extrapolated direction.")
@@ -482,8 +495,9 @@ def _memorisation_result(points_mix: GaussianMixture) -> None:
         st.markdown(f"The {s.memory} MLP for these {len(points_mix.means)} points is not trained yet.")
         if train_button(points_mix, s.memory_config, "Train on these points", KEY + "train_points"):
             st.rerun()
-    mem, chart, alt = memorisation_view(points_mix, found)
-    show_svg(st, chart, KEY + "memory_fig", alt=alt)
+    mem, charts = memorisation_view(points_mix, found)
+    for column, (name, chart, alt) in zip(st.columns(2), charts):
+        show_svg(column, chart, f"{KEY}memory_fig_{name}", alt=alt)
     c1, c2, c3 = st.columns(3)
     c1.metric("ideal denoiser: samples on a training point", f"{mem.ideal_on_points:.0%}")
     if mem.learned is not None:

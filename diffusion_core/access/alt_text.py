@@ -471,3 +471,10 @@ def spectrum_plot(t: int, alpha_bar_t: float, buried_from: float, bands: int, sh
                  f"cycle every {period:.1f} pixels or less) is below the noise; the band just coarser, "
                  f"{buried_from - 1:g} waves across, still stands above it.")
     return f"{alt} {words}", words
+
+
+def mlp_samples_plot(on_points: float, median_gap: float) -> str:
+    """The 2-D page's chart of the samples of the MLP trained on the reader's points, over those points."""
+    return (f"Scatter plot of samples of the MLP trained on the training points (open circles): "
+            f"{measure(on_points, '.0%')} of them land on a training point; half of them lie within "
+            f"{measure(median_gap, '.2f')} of one.")

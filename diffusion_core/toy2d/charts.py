@@ -91,18 +91,23 @@ def loss_chart(losses: np.ndarray, window: int = 50, description: str = "", most
     return Chart(520, 280, [panel], legend="top", description=description).svg()
 
 
-def memorisation_chart(mem: Memorisation, description: str = "") -> str:
-    """The ideal denoiser's samples (all on training points) beside the MLP's (filling the shape), same noise."""
-    shown = [("ideal denoiser: the exact field of your points", mem.ideal, DATA)]
-    if mem.learned is not None:
-        shown.append(("the MLP trained on the same points", mem.learned, LEARNED))
+MEMORY_PANELS = {"ideal": "ideal denoiser: the exact field of your points", "learned": "the MLP trained on the same points"}
+
+
+def memorisation_chart(mem: Memorisation, description: str = "", which: tuple[str, ...] = ("ideal", "learned")) -> str:
+    """The ideal denoiser's samples (all on training points) beside the MLP's (filling the shape), same noise;
+    ``which`` panels ("ideal", "learned": the page draws each as its own chart, so a phone stacks them)."""
+    samples = {"ideal": (mem.ideal, DATA), "learned": (mem.learned, LEARNED)}
     panels = []
-    for title, x, colour in shown:
-        panel = _plane(title=title)
+    for name in which:
+        x, colour = samples[name]
+        if x is None:
+            continue
+        panel = _plane(title=MEMORY_PANELS[name])
         panel.dots(x[:, 0], x[:, 1], colour, size=5, opacity=0.7, name="samples")
         panel.dots(mem.points[:, 0], mem.points[:, 1], EXACT, size=11, ring=True, name="training points")
         panels.append(panel)
-    return Chart(900, 420, panels, legend="bottom", description=description).svg()
+    return Chart(450 * len(panels) or 450, 420, panels, legend="bottom", description=description).svg()
 
 
 def _ellipse(mean: np.ndarray, cov: np.ndarray, radius: float, steps: int = 48) -> np.ndarray:
@@ -120,11 +125,13 @@ def _rings(mix: GaussianMixture, chosen: bool, label: int) -> np.ndarray:
     return np.concatenate(rings) if rings else np.empty((0, 2))
 
 
-def guidance_chart(mix: GaussianMixture, runs: GuidanceRuns, trails: int = 40, description: str = "") -> str:
-    """Guided DDIM paths (``trails`` of them) and every end point over the class's blobs, exact and learned."""
+def guidance_chart(mix: GaussianMixture, runs: GuidanceRuns, trails: int = 40, description: str = "",
+                   fields: tuple[str, ...] = ("exact", "learned")) -> str:
+    """Guided DDIM paths (``trails`` of them) and every end point over the class's blobs, for each of ``fields``
+    that the runs hold (the page draws each field as its own chart, so a phone stacks them)."""
     others, chosen = _rings(mix, False, runs.label), _rings(mix, True, runs.label)
     panels = []
-    for name in (n for n in ("exact", "learned") if n in runs.paths):
+    for name in (n for n in fields if n in runs.paths):
         panel = _plane(3.5, f"{name} field, guidance s = {runs.scale:g}: {runs.inside[name]:.0%} in the class's blobs")
         if len(others):
             panel.line(others[:, 0], others[:, 1], FAINT, width=1, name="other classes")
@@ -137,7 +144,7 @@ def guidance_chart(mix: GaussianMixture, runs: GuidanceRuns, trails: int = 40, d
         panel.line(tr[:, 0], tr[:, 1], colour, width=0.8, opacity=0.5, name="paths")
         panel.dots(path.final[:, 0], path.final[:, 1], colour, name="samples")
         panels.append(panel)
-    return Chart(900, 440, panels, legend="bottom", description=description).svg()
+    return Chart(450 * len(panels) or 450, 440, panels, legend="bottom", description=description).svg()
 
 
 def guidance_sweep_chart(sweep: GuidanceSweep, scale: float, description: str = "") -> str:
@@ -172,11 +179,16 @@ def accuracy_chart(acc: SamplerAccuracy, description: str = "") -> str:
     return Chart(520, 400, [panel], legend="top", description=description).svg()
 
 
-def reverse_step_chart(steps: list[tuple[str, ReverseStep]], description: str = "") -> str:
+def density_top(steps: list[ReverseStep]) -> float:
+    """The top of a density axis that holds every curve of ``steps`` (so charts drawn apart share one scale)."""
+    return 1.08 * max([1e-9, *(float(np.nanmax(s.exact)) for s in steps), *(float(np.nanmax(s.gaussian)) for s in steps)])
+
+
+def reverse_step_chart(steps: list[tuple[str, ReverseStep]], description: str = "", top: float | None = None) -> str:
     """Side by side, for each (title, step): the exact reverse density p(x_s | x_t) and the Gaussian of the same mean
-    and variance (dashed: the best a Gaussian step such as DDPM's can be), on the same axes."""
-    top = 1.08 * max([1e-9, *(float(np.nanmax(s.exact)) for _, s in steps),
-                      *(float(np.nanmax(s.gaussian)) for _, s in steps)])
+    and variance (dashed: the best a Gaussian step such as DDPM's can be), on the same axes, up to ``top`` (default:
+    :func:`density_top` of these steps)."""
+    top = density_top([s for _, s in steps]) if top is None else top
     panels = []
     for title, step in steps:
         lo, hi = float(step.grid[0]), float(step.grid[-1])
@@ -186,4 +198,4 @@ def reverse_step_chart(steps: list[tuple[str, ReverseStep]], description: str = 
         panel.line(step.grid, step.gaussian, EXACT, width=2, dash="6 4",
                    name="the Gaussian with the same mean and variance")
         panels.append(panel)
-    return Chart(900, 320, panels, legend="bottom", description=description).svg()
+    return Chart(450 * len(panels) or 450, 340, panels, legend="bottom", description=description).svg()

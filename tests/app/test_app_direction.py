@@ -311,7 +311,7 @@ def test_the_loss_says_what_it_measures(quick_model):
     trained = next(s.value for s in at.success if s.value.startswith("Trained:"))
     assert "the mean (v − v̂)² per batch over the last 100 batches" in trained
     assert any("mean (v − v̂)² per batch" in svg and "training step" in svg for svg in _svg_charts(at))
-    assert "t = ⌊T·u^1.5⌋" in _captions(at) and "squared error of v" in _captions(at)
+    assert "t = ⌊T·u<sup>1.5</sup>⌋" in _captions(at) and "squared error of v" in _captions(at)
 
 
 def test_one_notation_on_the_page(empty_shelf):
@@ -342,14 +342,15 @@ def test_why_small_steps_shows_the_measured_distances_and_follows_the_slider(emp
     caption = next(c.value for c in at.caption if c.value.startswith("Total variation distance"))
     assert f"{small} for the step of 10 (one bump)" in caption and f"{big} for the step of 600 (two bumps)" in caption
     assert small == "below 0.001" and float(big) > 0.5
-    chart = next(svg for svg in _svg_charts(at) if "exact reverse step" in svg)
-    assert f"total variation distance {big} from its Gaussian" in chart  # the alt text, as the SVG's title
+    small_chart, big_chart = [svg for svg in _svg_charts(at) if "exact reverse step" in svg]  # side by side
+    assert f"one bump, total variation distance {small} from its Gaussian" in small_chart  # the alt, the SVG's title
+    assert f"two bumps, total variation distance {big} from its Gaussian" in big_chart
     at.select_slider(key="dir_jump").set_value(100).run()
     _ok(at)
     assert at.query_params["jump"] == "100"
     caption = next(c.value for c in at.caption if c.value.startswith("Total variation distance"))
     assert f"{expected(100)[1]} for the step of 100 (one bump)" in caption
-    assert "DDIM and DPM-Solver++ follow the probability-flow ODE" in _text(at)
+    assert "follow the probability-flow ODE, a smooth path with no random step to model" in _text(at)
 
 
 def test_guidance_says_what_the_data_themselves_score():
@@ -358,7 +359,7 @@ def test_guidance_says_what_the_data_themselves_score():
     at = _run({"data": "blobs", "cls": "1"})
     mix = mixture("blobs", ())
     share = frames.data_share_in_class(mix, 1)
-    assert f"The data themselves score {share:.0%}: the class holds 25% of the data" in _text(at)
+    assert f"The data themselves score {share:.1%}: the class holds 25.0% of the data" in _text(at)
     assert "the class's share of the data" not in _text(at)
 
 

@@ -3,12 +3,14 @@ by simulation; nearly Gaussian for a small step, far from it for a big one."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from diffusion_core.forward.process import alpha_bar_with_zero
 from diffusion_core.forward.schedules import NoiseSchedule
-from diffusion_core.toy2d.charts import reverse_step_chart
+from diffusion_core.toy2d.charts import density_top, reverse_step_chart
 from diffusion_core.toy2d.reverse_step import TWO_KINDS, LineMixture, reverse_step
 
 AB = alpha_bar_with_zero(NoiseSchedule("cosine", 1000))
@@ -56,3 +58,18 @@ def test_the_chart_draws_both_steps():
     svg = reverse_step_chart([("small", reverse_step(TWO_KINDS, AB[600], AB[590], 0.2)),
                               ("big", reverse_step(TWO_KINDS, AB[600], AB[0], 0.2))], description="d")
     assert svg.count("exact reverse step") == 1 and "<title>d</title>" in svg
+
+
+def test_charts_drawn_apart_share_one_density_scale():
+    """The page draws the small step and the reader's step as two charts (a phone stacks them): drawn with
+    density_top of both, their density axes end at the same height, which neither chart alone would give."""
+    small = reverse_step(TWO_KINDS, AB[600], AB[590], 0.2)
+    big = reverse_step(TWO_KINDS, AB[600], AB[0], 0.2)
+    top = density_top([small, big])
+    assert top == pytest.approx(1.08 * max(small.exact.max(), small.gaussian.max(), big.exact.max(), big.gaussian.max()))
+    assert density_top([big]) < top  # the small step's narrow density is the taller one
+    apart = [reverse_step_chart([(name, step)], "d", top) for name, step in (("small", small), ("big", big))]
+    ticks = [[t for t in re.findall(r">([0-9.]+)</text>", svg)] for svg in apart]
+    assert ticks[0][-1] == ticks[1][-1] and ticks[0] == ticks[1]  # same ticks on both density axes
+    assert reverse_step_chart([("big", big)], "d") != apart[1]  # without the shared top, the big step's own scale
+    assert 'width="450"' in apart[0]  # one panel, half the two-panel width

@@ -186,3 +186,25 @@ def test_points_text_round_trips_and_refuses_long_lists():
     assert points_from_text(points_to_text(pts)) == (pts, "")
     many = ";".join(["1,1"] * (URL_POINTS + 1))
     assert points_from_text(many)[0] is None
+
+
+def test_each_field_and_each_denoiser_can_be_its_own_chart(model):
+    """The page draws guidance's exact and learned fields, and memorisation's ideal and learned samples, as charts of
+    their own, so a phone stacks them: each holds its one panel, at half the width of the pair."""
+    from diffusion_core.toy2d import charts
+
+    mix = dataset("ring8")
+    runs = frames.guidance_runs(mix, S, model, label=2, scale=3.0, n=40, steps=10, seed=0)
+    both = charts.guidance_chart(mix, runs, trails=5)
+    exact, learned = (charts.guidance_chart(mix, runs, trails=5, fields=(name,)) for name in ("exact", "learned"))
+    assert "exact field, guidance s = 3" in exact and "learned field" not in exact
+    assert "learned field, guidance s = 3" in learned and "exact field" not in learned
+    assert 'width="450"' in exact and 'width="900"' in both
+    points = point_set(heart_points())
+    mem = frames.memorisation(points, S, model, n=40, steps=20, seed=3)
+    ideal = charts.memorisation_chart(mem, which=("ideal",))
+    mlp = charts.memorisation_chart(mem, which=("learned",))
+    assert charts.MEMORY_PANELS["ideal"] in ideal and charts.MEMORY_PANELS["learned"] not in ideal
+    assert charts.MEMORY_PANELS["learned"] in mlp and 'width="450"' in mlp
+    alone = frames.memorisation(points, S, None, n=40, steps=20, seed=3)  # no network: its panel is left out
+    assert charts.MEMORY_PANELS["learned"] not in charts.memorisation_chart(alone)
