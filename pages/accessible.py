@@ -6,6 +6,7 @@ Fixes that axe-core found in Streamlit's own markup, where no widget parameter r
   Hovered or focused, Streamlit darkens the button to #2e62ff (3.9:1 with dark text): here it lightens instead.
   The labels of disabled widgets are drawn in a faded grey at 3.3:1 on the sidebar; here at 6.3:1, still
   lighter than an enabled label.
+* **A link to a place in a page** (``/glossary#glossary-score``) scrolls there once Streamlit has drawn it.
 * **Scrollable regions a keyboard can reach.** A wide formula (``.katex-display``) or a long number in a
   fixed-height ``st.code`` box scrolls, but neither is focusable, so a keyboard user could never see the rest.
   A small script gives every such region ``tabindex="0"`` and a name, as WCAG's technique asks, whenever
@@ -46,12 +47,22 @@ SCRIPT = """<script>
       }
     });
   };
+  // A link to a place in a page (/glossary#glossary-score) arrives before Streamlit has drawn that place: scroll to
+  // it once it is there, once per address.
+  let reached = null;
+  const goToHash = () => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!id || reached === location.href) return;
+    const target = document.getElementById(id);
+    if (target) { reached = location.href; target.scrollIntoView({block: "start"}); }
+  };
   let queued = false;
   new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; mark(); }); }
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; mark(); goToHash(); }); }
   }).observe(document.body, {childList: true, subtree: true});
   window.addEventListener("resize", mark);
   mark();
+  goToHash();
 })();
 </script>"""
 

@@ -6,10 +6,12 @@ import pytest
 from conftest import streamlit_server
 from streamlit_browser import assert_no_exception, open_page, screenshot
 
-PAGES = {"home": "", "image-space": "image-space", "forward": "forward", "denoiser": "denoiser", "direction": "direction",
-         "corner": "corner"}
-TITLES = {"image-space": "How large is image space?", "forward": "The forward process", "denoiser": "Live denoiser",
-          "direction": "Which direction to move", "corner": "How tiny is the corner?"}
+from diffusion_core.access.site_map import PAGES as REGISTRY
+
+# Every page of the registry (diffusion_core.access.site_map), which the navigation lists: name -> URL path, title.
+PAGES = {entry.path or "home": entry.path for entry in REGISTRY}
+TITLES = {entry.path or "home": entry.title for entry in REGISTRY}
+CONTENT = [entry.path for entry in REGISTRY[1:]]  # every page after home, in the story's order
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -21,15 +23,18 @@ def test_page_renders(page, app_url, name):
     screenshot(page, f"page_{name}")
 
 
-def test_home_links_lead_to_every_page(page, app_url):
+def test_home_links_lead_to_every_page_in_the_storys_order(page, app_url):
+    """The "Explore" column links every page after home once, in the registry's order (the 2-D page before the
+    denoiser, the glossary last); the link under the moving picture to the denoiser comes before it."""
     open_page(page, app_url)
-    links = page.locator('[data-testid="stMain"] [data-testid="stPageLink"] a')
-    assert links.count() == 5
-    hrefs = {links.nth(i).get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for i in range(links.count())}
-    assert hrefs == {"image-space", "forward", "denoiser", "direction", "corner"}
+    links = page.locator('[data-testid="stMain"] [data-testid="stColumn"]').filter(
+        has=page.get_by_role("heading", name="Explore")).locator('[data-testid="stPageLink"] a')
+    hrefs = [links.nth(i).get_attribute("href").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+             for i in range(links.count())]
+    assert hrefs == CONTENT
 
 
-@pytest.mark.parametrize("name", ["image-space", "forward", "denoiser", "direction", "corner"])
+@pytest.mark.parametrize("name", CONTENT)
 def test_shared_link_as_a_fresh_servers_first_visit(browser, name):
     """The first visitor after a (re)start, e.g. the teacher opening the link they shared, gets the real app.
 
@@ -73,3 +78,13 @@ def test_open_page_waits_until_every_widget_has_drawn(browser, app_url):
         assert page.get_by_role("slider", name="Timestep t").count() == 1
     finally:
         context.close()
+
+
+def test_a_link_to_a_word_opens_the_glossary_at_that_word(page, app_url):
+    """/glossary#glossary-score (a link a teacher may share) arrives before Streamlit has drawn the word: the page
+    scrolls to it once it is there (pages/accessible.py); the browser alone left the reader at the top."""
+    open_page(page, f"{app_url}/glossary#glossary-score", timeout_ms=180_000)
+    page.wait_for_function("() => { const a = document.getElementById('glossary-score'); if (!a) return false;"
+                           " const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; }",
+                           timeout=15_000)
+    assert page.evaluate("() => document.querySelector('h1').getBoundingClientRect().bottom") < 0  # scrolled there
