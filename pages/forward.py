@@ -387,19 +387,13 @@ snr_words = (f"Plot of log SNR(t), the logarithm of the picture's power over the
              if t > 0 else f"Plot of log SNR(t) for the {kind} schedule (solid) and the {other.kind} one (dashed).")
 show_svg(c_snr, schedule_chart(schedule, t, other, description=snr_words, panels="snr"), "fw_snr_fig", alt=snr_words)
 st.caption(schedule_words)
-capped = int(np.sum(schedule.betas >= MAX_BETA))
 with _maths():
     st.latex(r"\alpha_t = 1-\beta_t,\quad \bar\alpha_t = \prod_{s=1}^{t}\alpha_s,"
              r"\quad \mathrm{SNR}(t) = \frac{\bar\alpha_t}{1-\bar\alpha_t}")
-    st.markdown(f"Step t adds noise of variance β_t. The **linear** schedule (Ho et al. 2020) raises β from 0.0001 "
-                f"to 0.02 over T = 1,000 steps; for another T the app scales both ends by 1,000 / T (here β runs "
-                f"from {schedule.betas[0]:.6g} to {schedule.betas[-1]:.4g}), so that the picture fades about as far "
-                "by t = T. Most of the picture is gone well before the end. The **cosine** schedule (Nichol & "
-                "Dhariwal 2021) makes ᾱ_t fall like a squared cosine, cos²(((t/T + 0.008)/1.008)·π/2) divided by its "
-                "value at t = 0, so the picture fades more evenly across the steps. Its β_t are small at first but "
-                f"not at the end: they grow to 0.999, where the app caps them (here the last β_T = "
-                f"{schedule.betas[-1]:.3g}{f', capped in {capped} step' + ('s' if capped != 1 else '') if capped else ''}"
-                "). SNR is the signal-to-noise ratio: the power left of the picture over the power of the noise.")
+    linear, cosine = (schedule, other) if kind == "linear" else (other, schedule)
+    st.markdown(alt_text.schedule_betas(T, (float(linear.betas[0]), float(linear.betas[-1])),
+                                        int(np.sum(linear.betas >= MAX_BETA)), float(cosine.betas[0]),
+                                        int(np.sum(cosine.betas >= MAX_BETA)), MAX_BETA))
 
 # ---------------------------------------------------------------- 4. when is the picture gone?
 st.header("When is the picture gone?", anchor="gone")

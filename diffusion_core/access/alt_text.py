@@ -131,7 +131,7 @@ def field_picture(title: str, t: int, alpha_bar: float, arrows: bool = True) -> 
 
 def schedule_plot(kind: str, T: int, t: int, alpha_bar_t: float, alpha_bar_end: float) -> str:
     """The schedule plot: ᾱ_t and SNR against t."""
-    end = f"{alpha_bar_end:.4f}" if alpha_bar_end >= 1e-4 or alpha_bar_end == 0 else f"{alpha_bar_end:.1e}"
+    end = f"{alpha_bar_end:.4f}" if alpha_bar_end >= 1e-4 or alpha_bar_end == 0 else small_number(alpha_bar_end, 2)
     return (f"Plot of the {kind} schedule over T = {T} steps: ᾱ_t falls from 1 at t = 0 to {end} at "
             f"t = T; at t = {t} it is {alpha_bar_t:.3f}, so x_t keeps {math.sqrt(alpha_bar_t):.0%} of the signal. "
             "The other schedule is drawn dashed for comparison.")
@@ -461,6 +461,8 @@ def spectrum_plot(t: int, alpha_bar_t: float, buried_from: float, bands: int, sh
         words = "This picture has no waves at all (every value is the same): only the noise's level is drawn."
     elif noise <= 0:
         words = f"At t = {t} there is no noise yet: every band is the picture's own."
+    elif math.isnan(buried_from):  # never from buried_above; the words still say nothing untrue
+        words = f"At t = {t} no band could be compared with the noise."
     elif math.isinf(buried_from):
         words = f"At t = {t} every band still stands above the noise."
     elif buried_from <= 1:
@@ -478,3 +480,34 @@ def mlp_samples_plot(on_points: float, median_gap: float) -> str:
     return (f"Scatter plot of samples of the MLP trained on the training points (open circles): "
             f"{measure(on_points, '.0%')} of them land on a training point; half of them lie within "
             f"{measure(median_gap, '.2f')} of one.")
+
+
+def small_number(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant figures, written as a reader writes it: "0.02", "4.13 × 10⁻⁵", never "4.13e-05"."""
+    text = f"{x:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa} × {superscript_power(int(exponent))}"
+
+
+def schedule_betas(T: int, linear_ends: tuple[float, float], linear_capped: int, cosine_first: float,
+                   cosine_capped: int, cap: float) -> str:
+    """The forward page's paragraph on the two schedules' β_t at the page's ``T``: the linear schedule's ends
+    ``linear_ends`` (Ho et al.'s 0.0001 and 0.02 scaled by 1000 / T, capped at ``cap`` on its last ``linear_capped``
+    steps), the cosine schedule's first β and how many of its last steps the cap binds (``cosine_capped``)."""
+    lo, hi = linear_ends
+    scaled = "" if T == 1000 else (f" (for this page's T = {T:,}: from {small_number(lo)} to {small_number(hi)})")
+    linear_cap = "" if not linear_capped else (
+        f" With so few steps the scaled end would pass 1, so the app caps β at {cap:g} there too (its last "
+        f"{linear_capped:,} step{'s' if linear_capped != 1 else ''}).")
+    cosine_cap = ("only the last step is capped" if cosine_capped == 1 else
+                  f"the last {cosine_capped:,} steps are capped" if cosine_capped else "none is capped")
+    return (f"Step t adds noise of variance β_t. The **linear** schedule (Ho et al. 2020) raises β from 0.0001 to 0.02 "
+            f"over T = 1,000 steps; for another T the app scales both ends by 1,000 / T{scaled}, so that the picture "
+            f"fades about as far by t = T.{linear_cap} Most of the picture is gone well before the end. The **cosine** "
+            "schedule (Nichol & Dhariwal 2021) makes ᾱ_t fall like a squared cosine, cos²(((t/T + 0.008)/1.008)·π/2) "
+            "divided by its value at t = 0, so the picture fades more evenly across the steps. Its β_t are small at "
+            f"first (for T = {T:,} the first is {small_number(cosine_first)}) but not at the end: they grow towards 1, "
+            f"and the app caps them at {cap:g} ({cosine_cap}). SNR is the signal-to-noise ratio: the power left of the "
+            "picture over the power of the noise.")

@@ -188,9 +188,29 @@ def test_the_schedule_words_never_round_a_tiny_alpha_bar_to_zero():
     """Issue 28, item 16: numbers as numbers; ᾱ_T of the cosine schedule is 2.4·10⁻⁹, not "0.0000"."""
     end = float(alpha_bar_with_zero(NoiseSchedule("cosine", 1000))[-1])
     text = alt_text.schedule_plot("cosine", 1000, 250, 0.847, end)
-    assert "to 2.4e-09 at t = T" in text and "0.0000" not in text
+    assert "to 2.4 × 10⁻⁹ at t = T" in text and "0.0000" not in text and "e-0" not in text
     assert "to 0.0000 at" not in alt_text.schedule_plot("linear", 1000, 250, 0.5, 4.04e-5)
     assert "to 0.0123 at" in alt_text.schedule_plot("linear", 10, 5, 0.5, 0.0123)
+
+
+def test_the_schedule_paragraph_gives_each_schedules_own_betas():
+    """The forward page's schedule maths: the linear schedule's scaled ends were the cosine schedule's β
+    ("here β runs from 4.12842e-05 to 0.999" in the linear sentence, with the cosine schedule chosen); now each
+    schedule's numbers come from that schedule, for the page's T, and small numbers are written with powers of ten."""
+    from diffusion_core.forward.schedules import MAX_BETA
+
+    def words(T):
+        lin, cos = NoiseSchedule("linear", T), NoiseSchedule("cosine", T)
+        return alt_text.schedule_betas(T, (lin.betas[0], lin.betas[-1]), int(np.sum(lin.betas >= MAX_BETA)),
+                                       cos.betas[0], int(np.sum(cos.betas >= MAX_BETA)), MAX_BETA)
+
+    at_1000 = words(1000)
+    assert "for this page's T" not in at_1000 and "e-0" not in at_1000
+    assert "the first is 4.13 × 10⁻⁵" in at_1000 and "caps them at 0.999 (only the last step is capped)" in at_1000
+    assert "for this page's T = 50: from 0.002 to 0.4)" in words(50)
+    at_10 = words(10)
+    assert "from 0.01 to 0.999)" in at_10 and "caps β at 0.999 there too (its last 5 steps)" in at_10
+    assert alt_text.small_number(4.128e-05) == "4.13 × 10⁻⁵" and alt_text.small_number(0.02) == "0.02"
 
 
 @settings(max_examples=80, deadline=None)
