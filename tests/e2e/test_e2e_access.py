@@ -11,11 +11,13 @@ import collections
 import pytest
 from streamlit_browser import APP_IDLE, NO_SKELETON_JS, assert_no_exception, click_and_wait, open_page, wait_for_app
 
+from diffusion_core.access.presenter import STEPS
+from diffusion_core.access.site_map import PAGES
+
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 
-# The story's order, as the sidebar's navigation lists it (app.py).
-WALK = [("home", "Home"), ("image-space", "How large is image space?"), ("forward", "The forward process"),
-        ("denoiser", "Live denoiser"), ("direction", "Which direction to move"), ("corner", "How tiny is the corner?")]
+# The story's order, as the sidebar's navigation lists it (app.py reads the page registry).
+WALK = [(entry.path or "home", entry.title) for entry in PAGES]
 IMPACTS = ("critical", "serious", "moderate", "minor")
 
 
@@ -56,11 +58,16 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(page, app_url):
     assert serious == [], "\n".join(serious)
 
 
+# The focused element, inside the shadow roots of components of our own (the frame player) too.
+FOCUSED_JS = "(() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) " \
+             "a = a.shadowRoot.activeElement; return a; })()"
+
+
 def _tab_to(page, predicate_js: str, max_presses: int = 200) -> None:
-    """Press Tab until the focused element satisfies ``predicate_js`` (a function of document.activeElement)."""
+    """Press Tab until the focused element ``el`` (inside a component's shadow root too) satisfies ``predicate_js``."""
     for _ in range(max_presses):
         page.keyboard.press("Tab")
-        if page.evaluate(f"(el => {predicate_js})(document.activeElement)"):
+        if page.evaluate(f"(el => {predicate_js})({FOCUSED_JS})"):
             return
     raise AssertionError(f"Tab never reached an element where {predicate_js}")
 
@@ -77,14 +84,17 @@ def _settle(page) -> None:
 
 def test_keyboard_alone_runs_the_main_controls(page, app_url):
     """Tab, arrows, Enter and Space only: the forward page's timestep, the image-space preset, Generate."""
-    # The forward page: Tab to the timestep slider, move it with the arrow keys.
+    # The forward page: Tab to the player's timestep scrubber (in the player's shadow root), step it with the arrow
+    # keys; each step is reported to the server, which draws its own x_t at the new t further down.
     open_page(page, f"{app_url}/forward?t=250", timeout_ms=180_000)
-    _tab_to(page, "el.getAttribute('aria-label') === 'Timestep t'")
+    _tab_to(page, "el.tagName === 'INPUT' && el.type === 'range' && el.labels.length > 0 "
+                  "&& el.labels[0].textContent === 'Timestep t'")
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    _settle(page)
-    assert page.get_by_role("slider", name="Timestep t").input_value() == "255"
-    assert page.get_by_test_id("stImage").filter(has=page.locator('img[alt^="x_t at t = 255 "]')).count() == 1
+        _settle(page)
+    assert page.get_by_role("slider", name="Timestep t", exact=True).input_value() == "255"
+    page.locator('img[alt^="x_t at t = 255 "]').first.wait_for(timeout=60_000)
+    assert "t=255" in page.url
 
     # The image-space page: Tab to the preset picker, open it with the keyboard, choose with arrows and Enter.
     open_page(page, f"{app_url}/image-space", timeout_ms=180_000)
@@ -116,7 +126,7 @@ def _step_text(page) -> str:
 
 def test_presenter_mode_large_type_folded_sidebar_keyboard_steps_and_axe(page, app_url):
     open_page(page, f"{app_url}/?present=1", timeout_ms=180_000)
-    assert _step_text(page).startswith("Step 1 of 6")
+    assert _step_text(page).startswith(f"Step 1 of {len(STEPS)}")
     page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
                            ".getAttribute('data-collapsed') === 'true'", timeout=10_000)
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
@@ -134,7 +144,7 @@ def test_presenter_mode_large_type_folded_sidebar_keyboard_steps_and_axe(page, a
         page.keyboard.press(key)
         page.get_by_role("heading", level=1, name=expected_title).wait_for(timeout=120_000)
         wait_for_app(page, 120_000)
-        assert _step_text(page).startswith(f"Step {expected_step} of 6"), key
+        assert _step_text(page).startswith(f"Step {expected_step} of {len(STEPS)}"), key
         assert "present=1" in page.url and f"step={expected_step}" in page.url
     counts, lines = axe_counts(page)
     serious += [line for line in lines if "(serious" in line or "(critical" in line]
