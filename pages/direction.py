@@ -156,6 +156,12 @@ def training_section(mix: GaussianMixture) -> None:
                "below show the exact field alone.")
 
 
+def signal_at_T() -> str:
+    """√ᾱ_T of the page's schedule to one figure, as a reader writes it ("5·10⁻⁵")."""
+    mantissa, exponent = f"{np.sqrt(SCHEDULE.alpha_bar[-1]):.0e}".split("e")
+    return f"{mantissa}·{alt_text.superscript_power(int(exponent))}"
+
+
 st.header("A tiny denoiser, trained live")
 c1, c2 = st.columns([3, 2], gap="large")
 with c1:
@@ -168,10 +174,10 @@ with c2:
     st.latex(r"\mathcal L = \mathbb E_{x_0,\,t,\,\varepsilon}\,\big\|v - v_\theta(x_t, t)\big\|^2")
     st.latex(r"\varepsilon_\theta = \sigma_t\,x_t + \sqrt{\bar\alpha_t}\,v_\theta")
     st.caption("It predicts v (v-prediction, Salimans & Ho 2022), not ε itself: at low noise v ≈ ε, DDPM's own loss; "
-               "at t = T the data are 5·10⁻⁵ of x_t (√ᾱ_T), and an ε one per cent off would throw the first step's x̂₀ "
-               "hundreds of units away. Timesteps are drawn as t = ⌊T·u<sup>1.5</sup>⌋, u uniform, so more of them fall "
-               "at low noise, where ε* is small and sharp; every t keeps the same best answer, so that only moves where "
-               "the effort goes.", unsafe_allow_html=True)
+               f"at t = T the data are {signal_at_T()} of x_t (√ᾱ_T), and an ε one per cent off would throw the first "
+               "step's x̂₀ hundreds of units away. Timesteps are drawn as t = ⌊T·u<sup>1.5</sup>⌋, u uniform, so more "
+               "of them fall at low noise, where ε* is small and sharp; every t keeps the same best answer, so that "
+               "only moves where the effort goes.", unsafe_allow_html=True)
 
 
 # ---------------------------------------------------------------- the field

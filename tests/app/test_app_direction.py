@@ -325,6 +325,7 @@ def test_one_notation_on_the_page(empty_shelf):
     assert any(r"v = \sqrt{\bar\alpha_t}\,\varepsilon - \sigma_t\,x_0" in formula for formula in latex)
     assert any(r"\lambda = \tfrac12\log\mathrm{SNR}" in formula for formula in latex)
     assert "α_t" not in _text(at) + _captions(at)
+    assert "at t = T the data are 5·10⁻⁵ of x_t (√ᾱ_T)" in _captions(at)  # √ᾱ_T of the cosine schedule: 4.93e-05
 
 
 def test_why_small_steps_shows_the_measured_distances_and_follows_the_slider(empty_shelf):
