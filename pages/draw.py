@@ -312,7 +312,10 @@ def show_outcome(result: EditResult, fresh: bool) -> None:
                    + f" grey levels per pixel value, as a root mean square over all {result.picture.size:,} of them.")
         steps_taken = result.trajectory.num_steps if result.t0 > 0 else 0
         st.caption(f"{SAMPLER_NAMES[ran_settings.sampler]}, {steps_taken} steps from t₀ = {result.t0} "
-                   f"({result.calls:,} network calls), guidance {ran_settings.guidance:g}, seed {ran_settings.seed}. Ran "
+                   f"({result.calls:,} network calls), "
+                   + (f"guidance {ran_settings.guidance:g}" if ran_settings.label != NO_CLASS else
+                      "no class, so no guidance")
+                   + f", seed {ran_settings.seed}. Ran "
                    f"on **{loaded.runs_on}** in {result.seconds:.2f} s"
                    + (f" (first frame after {result.first_frame_seconds * 1000:.0f} ms)." if result.first_frame_seconds
                       else ".")
@@ -410,7 +413,7 @@ message = st.empty()
 for note in draw_input.notes(picture, fill, settings.mode) if why is None else []:
     st.info(note)
 view_col, out_col = st.columns([3, 2], gap="large")
-with view_col:
+with view_col, st.container(key="draw_live"):  # key: bench/bench_edit.py times the first frame here
     live, progress = st.empty(), st.empty()
 fresh = False
 if clicked and why is not None:

@@ -79,9 +79,17 @@ def test_a_held_out_digit_runs_and_the_link_keeps_the_settings_not_the_picture()
     caption = " ".join(c.value for c in at.caption)
     assert "DDIM, 12 steps from t₀ = 600" in caption and "seed 5" in caption  # 0.6 of 20 steps
     assert "not your drawing" in caption  # the page says the link does not hold the picture
+    # with no class the guidance scale changes nothing: the run's caption said "guidance 5" all the same
+    assert "no class, so no guidance" in caption and "guidance 5" not in caption
     query = dict(at.query_params)
     assert query["start"] == "held:3" and query["strength"] == "0.6" and query["seed"] == "5"
     assert not set(query) & {"picture", "pixels", "fill", "drawing"}
+
+
+def test_a_run_with_a_class_gives_its_guidance():
+    at = _run(_page({"start": "held:3", "label": "3", "seed": "5", "sampler": "ddim", "steps": "20"}))
+    caption = " ".join(c.value for c in at.caption)
+    assert "guidance 5, seed 5" in caption and "no guidance" not in caption
 
 
 def test_nothing_marked_says_what_to_do():
