@@ -6,7 +6,8 @@ Fixes that axe-core found in Streamlit's own markup, where no widget parameter r
   Hovered or focused, Streamlit darkens the button to #2e62ff (3.9:1 with dark text): here it lightens instead.
   The labels of disabled widgets are drawn in a faded grey at 3.3:1 on the sidebar; here at 6.3:1, still
   lighter than an enabled label.
-* **A link to a place in a page** (``/glossary#glossary-score``) scrolls there once Streamlit has drawn it.
+* **A link to a place in a page** (``/glossary#glossary-score``) scrolls there once Streamlit has drawn it, and the
+  place lands below Streamlit's header bar (which covered its first lines), not under it.
 * **Scrollable regions a keyboard can reach.** A wide formula (``.katex-display``) or a long number in a
   fixed-height ``st.code`` box scrolls, but neither is focusable, so a keyboard user could never see the rest.
   A small script gives every such region ``tabindex="0"`` and a name, as WCAG's technique asks, whenever
@@ -28,6 +29,7 @@ STYLE = """<style>
 [data-testid^="stBaseButton-primary"]:hover, [data-testid^="stBaseButton-primary"]:active,
 [data-testid^="stBaseButton-primary"]:focus { background-color: __LIGHTER__ !important; border-color: __LIGHTER__ !important; }
 label[data-testid="stWidgetLabel"][disabled], label[data-testid="stWidgetLabel"][disabled] p { color: __DISABLED__ !important; }
+[data-testid="stMain"] a[id]:not([href]) { scroll-margin-top: 4.5rem; }
 .st-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 </style>""".replace("__BACKGROUND__", BACKGROUND).replace("__LIGHTER__", ACCENT_LIGHTER).replace("__DISABLED__", DISABLED_LABEL)

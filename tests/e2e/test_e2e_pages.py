@@ -85,6 +85,7 @@ def test_a_link_to_a_word_opens_the_glossary_at_that_word(page, app_url):
     scrolls to it once it is there (pages/accessible.py); the browser alone left the reader at the top."""
     open_page(page, f"{app_url}/glossary#glossary-score", timeout_ms=180_000)
     page.wait_for_function("() => { const a = document.getElementById('glossary-score'); if (!a) return false;"
-                           " const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; }",
+                           " const r = a.getBoundingClientRect(), bar = document.querySelector('[data-testid=\"stHeader\"]');"
+                           " return r.top >= bar.getBoundingClientRect().bottom && r.top < innerHeight / 2; }",
                            timeout=15_000)
     assert page.evaluate("() => document.querySelector('h1').getBoundingClientRect().bottom") < 0  # scrolled there
