@@ -292,3 +292,30 @@ def test_two_processes_create_and_reveal_at_once(tmp_path):
     final, _ = store.load(shared[0])
     assert [q.revealed for q in final.questions] == [True, True, False]
     assert final.revision == 2 * (ROUNDS + 1)  # every flip counted once: revealed, hidden, …, hidden, revealed
+
+
+def test_the_deployment_gives_every_replica_the_same_lesson_store():
+    """deploy/: the store's path in the environment lies on a volume mounted in every pod (a claim of its own, the pods
+    kept on one node for SQLite's WAL), the app user may write it, and the container image names the same path."""
+    import re
+
+    import yaml  # PyYAML: in the dev requirements through diffusers (huggingface_hub)
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    docs = [d for d in yaml.safe_load_all((deploy / "k8s" / "deployment.yaml").read_text()) if d]
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    (app,) = pod["containers"]
+    env = {e["name"]: e.get("value") for e in app["env"]}
+    path = Path(env[ls.ENV_PATH])
+    mounts = {m["name"]: Path(m["mountPath"]) for m in app["volumeMounts"]}
+    (volume,) = [name for name, at in mounts.items() if at in path.parents]
+    claim = next(v for v in pod["volumes"] if v["name"] == volume)["persistentVolumeClaim"]["claimName"]
+    assert any(d["kind"] == "PersistentVolumeClaim" and d["metadata"]["name"] == claim for d in docs)
+    (term,) = pod["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert term["topologyKey"] == "kubernetes.io/hostname"
+    assert term["labelSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    container = (deploy / "Containerfile").read_text()
+    uid = re.search(r"useradd .*--uid (\d+) app", container).group(1)
+    assert pod["securityContext"]["fsGroup"] == int(uid)
+    assert f"{ls.ENV_PATH}={path}" in container and f"-o app -g app {path.parent}" in container
