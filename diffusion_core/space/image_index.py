@@ -131,8 +131,8 @@ def reduction_words(height: int, width: int, colour: bool, side: int) -> str:
     text = f"The picture, {width:,} × {height:,} {kind} pixels, becomes a {side} × {side} grey one: {said}."
     if colour:
         text += (f" A colour picture has an index too (three values a pixel, red, green and blue, read the same way): "
-                 f"at {side} × {side} it would have up to {digit_count(256, 3 * side * side):,} digits instead of "
-                 f"{digit_count(256, side * side):,}.")
+                 f"at {side} × {side} it would have up to {digit_count(256, 3 * side * side):,} digits instead of up "
+                 f"to {digit_count(256, side * side):,}.")
     return text
 
 

@@ -288,10 +288,10 @@ def test_a_colour_upload_says_how_it_is_reduced():
                     "blue are mixed into one grey value (0.299 R + 0.587 G + 0.114 B), its middle 100 × 100 square is "
                     "cut out and that square is shrunk to 16 × 16 pixels. A colour picture has an index too (three "
                     "values a pixel, red, green and blue, read the same way): at 16 × 16 it would have up to 1,850 "
-                    "digits instead of 617."]
+                    "digits instead of up to 617."]
     assert at.metric[0].value != ""
     at.slider(key="ix_size").set_value(8).run()  # the words follow the size
-    assert any("shrunk to 8 × 8 pixels" in c.value and "up to 463 digits instead of 155" in c.value for c in at.caption)
+    assert any("shrunk to 8 × 8 pixels" in c.value and "up to 463 digits instead of up to 155" in c.value for c in at.caption)
 
 
 def test_a_bad_upload_shows_no_index():
