@@ -270,7 +270,8 @@ def _particles(mix: GaussianMixture) -> None:
         st.iframe(shown.html, height=shown.height,
                   alt="Animation: particles walking from noise to the data by DDPM and DDIM, learned and exact field")
     cols = st.columns(len(shown.distances))
-    for col, (key, value) in zip(cols, sorted(shown.distances.items())):
+    order = [(field, sampler) for field in ("learned", "exact") for sampler in ("ddpm", "ddim")]  # as the panels
+    for col, (key, value) in zip(cols, sorted(shown.distances.items(), key=lambda item: order.index(item[0]))):
         col.metric(f"{key[0]} field, {key[1].upper()}", f"{value:.3f}",
                    help="Energy distance between the end points and fresh draws of the data: lower is closer.")
     every = "every step" if s.k <= 50 else f"about every {s.k / 50:.0f}th step" if s.k >= 100 else "every step or two"

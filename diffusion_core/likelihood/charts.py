@@ -96,7 +96,8 @@ def shell_chart(walk: WalkNorms, noise: Shell, uniform: Shell, forward: tuple[np
     top = 1.08 * max([1e-9, *finite(walk.norms, walk.to_end, noise.band(3)[1], uniform.band(3)[1], expected)])
     t_ticks = nice_ticks(0, T)
     panel = Panel(Axis(0, T, list(flip(t_ticks)), [f"{t:g}" for t in t_ticks], title="timestep t (the walk runs "
-                       "left to right)"), Axis(0, top, nice_ticks(0, top), title="model range", grid=True),
+                       "left to right)"),
+                  Axis(0, top, nice_ticks(0, top), title="length or distance (pixels as −1 to 1)", grid=True),
                   title="Where noise lives: real reverse walks, length and distance to the end")
     panel.band(*noise.band(3), NOISE_SHELL, across="y",
                name=f"Gaussian noise: ‖ε‖ = {noise.mean:.2f} ± {noise.sd:.2f}")
@@ -121,7 +122,7 @@ def norms_histogram(sample: np.ndarray, shell: Shell, title: str, description: s
     edges = np.linspace(left, right, 41)
     counts = np.histogram(sample, bins=edges)[0]
     top = 1.1 * max(int(counts.max()), 1)
-    panel = Panel(Axis(edges[0], edges[-1], nice_ticks(edges[0], edges[-1]), title="‖x‖ (model range)"),
+    panel = Panel(Axis(edges[0], edges[-1], nice_ticks(edges[0], edges[-1]), title="length ‖x‖ (pixels as −1 to 1)"),
                   Axis(0, top, nice_ticks(0, top), title="images", grid=True), title=title)
     panel.band(lo, hi, NOISE_SHELL, name="predicted shell, mean ± 3 sd")
     panel.bars((edges[:-1] + edges[1:]) / 2, counts, UNIFORM_SHELL, width=float(edges[1] - edges[0]) * 0.95,

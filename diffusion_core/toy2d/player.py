@@ -104,37 +104,45 @@ const panels = spec.panels.map(p => ({...p, states: floats(p.states), trails: fl
 const grid = document.getElementById('grid'), slider = document.getElementById('step');
 const label = document.getElementById('label'), button = document.getElementById('play');
 const ratio = window.devicePixelRatio || 1;
-const width = Math.min(spec.panelPx, Math.floor((document.documentElement.clientWidth - 16) / 2));
-for (const p of panels) {
-  const box = document.createElement('div');
-  const title = document.createElement('div');
-  title.className = 'title'; title.textContent = p.title;
-  const canvas = document.createElement('canvas');
-  canvas.width = width * ratio; canvas.height = width * ratio;
-  canvas.style.width = width + 'px'; canvas.style.height = width + 'px';
-  canvas.setAttribute('role', 'img'); canvas.setAttribute('aria-label', p.title + ': particles');
-  box.append(title, canvas); grid.append(box);
-  p.ctx = canvas.getContext('2d'); p.ctx.scale(ratio, ratio);
-  p.base = document.createElement('canvas');  // the still layer: data and trails, drawn once
-  p.base.width = canvas.width; p.base.height = canvas.height;
-  const b = p.base.getContext('2d'); b.scale(ratio, ratio);
-  b.fillStyle = '__BACKGROUND__'; b.fillRect(0, 0, width, width);
-  b.fillStyle = '__DATA_DOTS__';
-  for (let i = 0; i < data.length; i += 2) b.fillRect(px(data[i]) - 1, py(data[i + 1]) - 1, 2, 2);
-  b.strokeStyle = p.trail; b.lineWidth = 1;
-  for (let j = 0; j < spec.trails; j++) {
-    b.beginPath();
-    for (let s = 0; s < spec.states; s++) {
-      const o = (s * spec.trails + j) * 2, x = px(p.trails[o]), y = py(p.trails[o + 1]);
-      if (s === 0) b.moveTo(x, y); else b.lineTo(x, y);
+let width = 0;  // CSS pixels per panel, from the frame's width (0 while the frame has none: nothing drawn yet)
+function layout() {  // (re)build every panel's canvas and still layer at the width the frame has now
+  const w = Math.min(spec.panelPx, Math.floor((document.documentElement.clientWidth - 16) / 2));
+  if (w <= 0 || w === width) return;
+  width = w;
+  grid.replaceChildren();
+  for (const p of panels) {
+    const box = document.createElement('div');
+    const title = document.createElement('div');
+    title.className = 'title'; title.textContent = p.title;
+    const canvas = document.createElement('canvas');
+    canvas.width = width * ratio; canvas.height = width * ratio;
+    canvas.style.width = width + 'px'; canvas.style.height = width + 'px';
+    canvas.setAttribute('role', 'img'); canvas.setAttribute('aria-label', p.title + ': particles');
+    box.append(title, canvas); grid.append(box);
+    p.ctx = canvas.getContext('2d'); p.ctx.scale(ratio, ratio);
+    p.base = document.createElement('canvas');  // the still layer: data and trails, drawn once per width
+    p.base.width = canvas.width; p.base.height = canvas.height;
+    const b = p.base.getContext('2d'); b.scale(ratio, ratio);
+    b.fillStyle = '__BACKGROUND__'; b.fillRect(0, 0, width, width);
+    b.fillStyle = '__DATA_DOTS__';
+    for (let i = 0; i < data.length; i += 2) b.fillRect(px(data[i]) - 1, py(data[i + 1]) - 1, 2, 2);
+    b.strokeStyle = p.trail; b.lineWidth = 1;
+    for (let j = 0; j < spec.trails; j++) {
+      b.beginPath();
+      for (let s = 0; s < spec.states; s++) {
+        const o = (s * spec.trails + j) * 2, x = px(p.trails[o]), y = py(p.trails[o + 1]);
+        if (s === 0) b.moveTo(x, y); else b.lineTo(x, y);
+      }
+      b.stroke();
     }
-    b.stroke();
   }
+  draw(frame);
 }
 function px(x) { return (x + spec.span) / (2 * spec.span) * width; }
 function py(y) { return (spec.span - y) / (2 * spec.span) * width; }
 function draw(k) {
   for (const p of panels) {
+    if (!p.ctx) break;  // not laid out yet
     p.ctx.drawImage(p.base, 0, 0, width, width);
     p.ctx.fillStyle = p.colour;
     const o = k * spec.n * 2;
@@ -163,6 +171,10 @@ button.addEventListener('click', () => {
 slider.max = spec.frames - 1;
 slider.addEventListener('input', () => { stop(); frame = Number(slider.value); draw(frame); });
 draw(frame);
+// The frame may have no width yet when this runs (Streamlit sizes it after it is inserted): lay out once it has
+// one, and again whenever it changes (a phone turned, a window resized).
+new ResizeObserver(layout).observe(document.documentElement);
+layout();
 </script>
 </body></html>
 """

@@ -381,3 +381,11 @@ def test_the_points_table_and_the_words_box():
     assert not at.data_editor and at.toggle(key="dir_points_editing").value is False
     assert any(e.label == "Words on this page" for e in at.expander)
     assert not at.dataframe and not at.get("code")
+
+
+def test_the_particle_distances_read_in_the_order_of_the_panels(empty_shelf):
+    """The player draws DDPM on the left and DDIM on the right: the distances under it read in the same order
+    (they were sorted by name, DDIM first)."""
+    at = _run()
+    labels = [m.label for m in at.metric if " field, DD" in m.label]
+    assert labels == ["exact field, DDPM", "exact field, DDIM"]

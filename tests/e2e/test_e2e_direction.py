@@ -266,3 +266,39 @@ def test_a_tampered_link_shows_a_message_not_a_traceback(page, app_url):
     expect(page).to_have_url(re.compile(r"[?&]t=200(&|$)"), timeout=TIMEOUT_MS)
     expect(page).to_have_url(re.compile(r"[?&]data=ring8(&|$)"), timeout=TIMEOUT_MS)
     assert_no_exception(page)
+
+
+# Each canvas of the particle player: its CSS width and how many of its pixels differ from the background (the data,
+# the trails and the particles drawn on it). A canvas left at the browser's default 300 x 150 has no CSS width.
+PARTICLE_CANVASES_JS = """() => [...document.querySelectorAll('canvas')].map((c) => {
+  const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let drawn = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    if (Math.abs(pixels[i] - pixels[0]) + Math.abs(pixels[i + 1] - pixels[1]) + Math.abs(pixels[i + 2] - pixels[2]) > 30)
+      drawn += 1;
+  }
+  return {width: c.getBoundingClientRect().width, css: c.style.width, drawn};
+})"""
+
+
+def test_the_particles_are_drawn_at_every_width(page, app_url):
+    """The particle player sizes its canvases from the width its frame has. Before: it read that width once, while
+    Streamlit's frame was still 0 px wide, so every panel stayed an empty 300 x 150 canvas with nothing drawn."""
+    _open(page, app_url)
+    for width, height in ((1400, 1000), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        wait_for_app(page, TIMEOUT_MS)
+        player = keyed(page, "dir_particles").locator("iframe")
+        player.scroll_into_view_if_needed()
+        frame = player.element_handle().content_frame()
+        expect(frame.locator("#label")).to_have_text("the samples", timeout=TIMEOUT_MS)
+        room = player.bounding_box()["width"]
+        page.wait_for_function("""(el) => [...el.contentDocument.querySelectorAll('canvas')]
+            .every((c) => c.style.width !== '')""", arg=player.element_handle(), timeout=TIMEOUT_MS)
+        canvases = frame.evaluate(PARTICLE_CANVASES_JS)
+        assert len(canvases) == 2, canvases  # untrained: the exact field's DDPM and DDIM
+        for c in canvases:
+            assert min(420, room / 2 - 20) <= c["width"] <= min(420, room / 2), (width, room, c)  # two side by side
+            assert c["drawn"] > 500, (width, c)  # data, trails and 1,000 particles
+        screenshot(page, f"direction_particles_{width}")
+    assert_no_exception(page)
