@@ -865,9 +865,14 @@ class Walk:
                                              must_rerun=False)
 
     def expander(self, label: str):
-        summary = self.page.get_by_test_id("stExpander").locator("summary").filter(
-            has=self.page.get_by_text(label, exact=True))
-        return f"expander {label!r}", lambda: act(self.page, summary.click, must_rerun=False)
+        # several expanders may share a title (the forward, denoiser and draw pages each have several "The maths"):
+        # one of those a reader can see, picked at random
+        summaries = self.page.get_by_test_id("stExpander").locator("summary").filter(
+            has=self.page.get_by_text(label, exact=True), visible=True)
+        count = summaries.count()
+        summary = summaries.nth(self.rng.randrange(count)) if count > 1 else summaries.first
+        which = f" (one of {count} of that title)" if count > 1 else ""
+        return f"expander {label!r}{which}", lambda: act(self.page, summary.click, must_rerun=False)
 
 
 WIDGET_ACTIONS = {"stSlider": Walk.slider, "stSelectbox": Walk.selectbox, "stRadio": Walk.radio,
