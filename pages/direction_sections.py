@@ -18,6 +18,7 @@ from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
 from diffusion_core.forward.process import alpha_bar_with_zero
 from diffusion_core.live.gate import GateRefused
+from diffusion_core.model.samplers import DEFAULT_STEPS
 from diffusion_core.toy2d import frames
 from diffusion_core.toy2d.canvas import field_pictures, film_jpeg, jpeg_bytes
 from diffusion_core.toy2d.charts import (
@@ -359,11 +360,11 @@ def small_steps_section(locked: bool = False) -> None:
         "Diffusion”).")
     st.latex(r"p(x_s \mid x_t) \;\propto\; p(x_t \mid x_s)\cdot p_s(x_s)")
     st.markdown(
-        "So DDPM needs many small steps: on the picture pages DDPM takes all 1,000 by default. The deterministic "
-        "samplers take another road: DDIM and DPM-Solver++ (Lu et al. 2022, a more accurate solver of the same equation) "
-        "follow the probability-flow ODE, a smooth path with no random step to model, so their only error is the "
-        "solver's. That is what lets the picture pages use 20 steps of DPM-Solver++; "
-        "how close n steps come to the exact ODE is measured at the end of this page.")
+        f"So DDPM needs many small steps: on the Live denoiser DDPM takes all {DEFAULT_STEPS['ddpm']:,} by default. "
+        "The deterministic samplers take another road: DDIM and DPM-Solver++ (Lu et al. 2022, a more accurate solver "
+        "of the same equation) follow the probability-flow ODE, a smooth path with no random step to model, so their "
+        f"only error is the solver's. That is what lets the Live denoiser use {DEFAULT_STEPS['dpmpp']} steps of "
+        "DPM-Solver++; how close n steps come to the exact ODE is measured at the end of this page.")
 
 
 # ---------------------------------------------------------------- guidance

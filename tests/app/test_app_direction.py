@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from diffusion_core.access import alt_text
 from diffusion_core.access.notation import FORBIDDEN_LATEX
+from diffusion_core.model.samplers import DEFAULT_STEPS
 from diffusion_core.model.weights import available_models
 from diffusion_core.toy2d import frames
 from diffusion_core.toy2d.mlp import MLPConfig, train
@@ -352,6 +353,9 @@ def test_why_small_steps_shows_the_measured_distances_and_follows_the_slider(emp
     caption = next(c.value for c in at.caption if c.value.startswith("Total variation distance"))
     assert f"{expected(100)[1]} for the step of 100 (one bump)" in caption
     assert "follow the probability-flow ODE, a smooth path with no random step to model" in _text(at)
+    # the Live denoiser's own defaults (the draw page's DDPM takes 100 steps: "the picture pages" was not true)
+    assert (f"on the Live denoiser DDPM takes all {DEFAULT_STEPS['ddpm']:,} by default" in _text(at)
+            and f"lets the Live denoiser use {DEFAULT_STEPS['dpmpp']} steps of DPM-Solver++" in _text(at))
 
 
 def test_guidance_says_what_the_data_themselves_score():
