@@ -126,10 +126,12 @@ def compare_bounds(before: float, before_half: float, after: float, after_half: 
     interval), in one sentence that claims a change only where the intervals do not overlap."""
     if after + after_half < before - before_half:
         return (f"The result's bound is lower by {before - after:.2f} bits/dim, and the two 95% intervals do not "
-                "overlap: the model finds the result more plausible than your picture.")
+                "overlap: the model's code describes the result in fewer bits than your picture. Both are upper "
+                "bounds, so this shows the result is at least that plausible, not that your picture is less so.")
     if after - after_half > before + before_half:
         return (f"The result's bound is higher by {after - before:.2f} bits/dim, and the two 95% intervals do not "
-                "overlap: the model needs more bits for the result than for your picture.")
+                "overlap: the model's code needs more bits for the result than for your picture. Both are upper "
+                "bounds, so this does not show that the model finds the result less plausible.")
     return ("The two 95% intervals overlap: at this precision the estimates cannot tell the two pictures apart.")
 
 
@@ -156,8 +158,9 @@ def compare_many(before: float, before_half: float, afters: list[tuple[float, fl
     parts += [f"higher for {which(higher)}"] if higher else []
     said = "Against your picture's bound, beyond both 95% intervals: " + "; ".join(parts) + "." if parts else ""
     if alike:
-        said += (" " if said else "") + (f"{'The' if not parts else 'For the other'} {alike} the intervals overlap: at "
-                                         "this precision the estimates cannot tell them from your picture.")
+        whom = (f"all {alike} fills" if not parts else "the other fill" if alike == 1 else f"the other {alike} fills")
+        said += (" " if said else "") + (f"For {whom} the intervals overlap your picture's: at this precision the "
+                                         f"estimates cannot tell {'it' if alike == 1 else 'them'} from your picture.")
     return said
 
 

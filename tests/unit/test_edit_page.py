@@ -273,6 +273,11 @@ def test_bounds_are_called_different_only_when_their_intervals_do_not_overlap():
     assert "higher by 0.26" in compare_bounds(1.75, 0.02, 2.01, 0.03)
     assert "cannot tell" in compare_bounds(2.0, 0.05, 1.92, 0.04)
     assert "cannot tell" in compare_bounds(2.0, 0.05, 2.0, 0.05)
+    # upper bounds: a lower bound shows plausibility, a higher one shows nothing ("the model finds the result more
+    # plausible than your picture" claimed more than two bounds can)
+    assert "not that your picture is less so" in compare_bounds(3.0, 0.05, 2.0, 0.05)
+    assert "more plausible than your picture" not in compare_bounds(3.0, 0.05, 2.0, 0.05)
+    assert "does not show that the model finds the result less plausible" in compare_bounds(1.75, 0.02, 2.01, 0.03)
 
 
 @pytest.mark.parametrize("sampler", ["dpmpp", "ddim", "ddpm"])
@@ -304,9 +309,10 @@ def test_fills_are_compared_one_by_one():
     assert compare_many(2.0, 0.05, [(1.5, 0.05)]) == compare_bounds(2.0, 0.05, 1.5, 0.05)
     said = compare_many(1.06, 0.02, [(2.09, 0.02), (1.54, 0.02), (1.07, 0.02)])
     assert said.startswith("Against your picture's bound, beyond both 95% intervals: higher for fill 1 and fill 2.")
-    assert "For the other 1 the intervals overlap" in said
+    assert "For the other fill the intervals overlap your picture's" in said and "cannot tell it from" in said
     assert "lower for fill 2; higher for fill 1" in compare_many(2.0, 0.05, [(2.5, 0.05), (1.0, 0.05)])
-    assert compare_many(2.0, 0.05, [(2.0, 0.05), (2.01, 0.05)]).startswith("The 2 the intervals overlap")
+    assert compare_many(2.0, 0.05, [(2.0, 0.05), (2.01, 0.05)]).startswith("For all 2 fills the intervals overlap")
+    assert "For the other 2 fills" in compare_many(2.0, 0.05, [(3.0, 0.05), (2.0, 0.05), (2.01, 0.05)])
 
 
 def _check(labels, indices, distances, suspicious, far):
