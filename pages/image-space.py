@@ -17,7 +17,7 @@ import streamlit as st
 from diffusion_core.access import alt_text
 from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.image_io import fit_square, to_grayscale
-from diffusion_core.space.digit_chart import ChartPoint, digit_chart_svg
+from diffusion_core.space.digit_chart import PHONE_HEIGHT, PHONE_WIDTH, ChartPoint, digit_chart_svg
 from diffusion_core.space.image_index import (
     MAX_INDEX_CHARS,
     MAX_SIDE,
@@ -306,15 +306,29 @@ def _chart(spec: ImageSpec, digits: int) -> None:
                 f"the pixel count, so on log–log axes it is a straight line. For {name} one pixel gives "
                 f"{start:,} digit{'s' if start != 1 else ''}; the line passes the sand line at {sand_at:,} "
                 f"pixel{'s' if sand_at != 1 else ''} and the atoms line at {atoms_at:,}.")
-    show_svg(st, _chart_svg(spec, digits), "is_digit_chart",
-             alt=alt_text.digit_chart(name, start, crossings, spec.pixels, digits))
+    alt = alt_text.digit_chart(name, start, crossings, spec.pixels, digits)
+    # Two drawings of one chart: the wide one, and below 640 px of screen a narrow one whose text stays readable
+    # (the wide one shrunk to a phone's width drew its labels at 6 px). CSS shows one; the other takes no room.
+    st.html(CHART_STYLE)
+    show_svg(st, _chart_svg(spec, digits), "is_digit_chart", alt=alt)
+    show_svg(st, _chart_svg(spec, digits, phone=True), "is_digit_chart_phone", alt=alt)
+
+
+CHART_STYLE = """<style>
+.st-key-is_digit_chart_phone { display: none !important; }
+@media (max-width: 640px) {
+  .st-key-is_digit_chart { display: none !important; }
+  .st-key-is_digit_chart_phone { display: block !important; }
+}
+</style>"""
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _chart_svg(spec: ImageSpec, digits: int) -> str:
+def _chart_svg(spec: ImageSpec, digits: int, phone: bool = False) -> str:
     presets = [ChartPoint(name.split(" (")[0], p.pixels, p.digits()) for name, p in PRESETS.items()]
+    size = {"width": PHONE_WIDTH, "height": PHONE_HEIGHT} if phone else {}
     return digit_chart_svg(digit_curve(spec.channels, spec.bits), presets, ChartPoint("your setting", spec.pixels, digits),
-                           f"{colour_model(spec.channels)}, {spec.bits}-bit")
+                           f"{colour_model(spec.channels)}, {spec.bits}-bit", **size)
 
 
 # ---------------------------------------------------------------- image <-> index ----------------

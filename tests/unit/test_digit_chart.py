@@ -8,19 +8,31 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from diffusion_core.space.digit_chart import CHAR_PX, HEIGHT, LEFT, TOP, WIDTH, ChartPoint, digit_chart_svg, power_of_ten
+from diffusion_core.access.palette import TEXT as TEXT_COLOUR
+from diffusion_core.space.digit_chart import (
+    CHAR_PX,
+    HEIGHT,
+    LEFT,
+    PHONE_HEIGHT,
+    PHONE_WIDTH,
+    TOP,
+    WIDTH,
+    ChartPoint,
+    digit_chart_svg,
+    power_of_ten,
+)
 from diffusion_core.space.image_space import PRESETS, digit_count
 from diffusion_core.space.space_facts import digit_curve
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
 
-def _chart(channels=1, bits=8, you=(100 * 100, None)):
+def _chart(channels=1, bits=8, you=(100 * 100, None), **size):
     curve = digit_curve(channels, bits)
     presets = [ChartPoint(name.split(" (")[0], p.pixels, p.digits()) for name, p in PRESETS.items()]
     pixels = you[0]
     point = ChartPoint("your setting", pixels, you[1] or digit_count(2**bits, pixels * channels))
-    return curve, presets, point, ET.fromstring(digit_chart_svg(curve, presets, point, "Grayscale, 8-bit"))
+    return curve, presets, point, ET.fromstring(digit_chart_svg(curve, presets, point, "Grayscale, 8-bit", **size))
 
 
 def test_power_of_ten_labels():
@@ -83,16 +95,41 @@ def test_log_axes_need_counts_of_at_least_one():
 
 
 @pytest.mark.parametrize("channels,bits", [(1, 8), (3, 8), (4, 16), (1, 1)])
-def test_no_label_reaches_into_the_axis_labels(channels, bits):
+@pytest.mark.parametrize("size", [{}, {"width": PHONE_WIDTH, "height": PHONE_HEIGHT}], ids=["wide", "phone"])
+def test_no_label_reaches_into_the_axis_labels(channels, bits, size):
     """Issue 30: "28 x 28 MNIST digit", written left of its mark, sat on the 10³ tick label. Every label written
-    left of a mark (text-anchor end) ends inside the plot, its generous width (CHAR_PX a character) included; the
-    tooltip keeps the preset's whole name."""
-    _, presets, _, svg = _chart(channels, bits)
-    texts = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.get("text-anchor") == "end"
-             and float(t.get("x")) > LEFT]  # the tick labels themselves end left of the plot
-    assert len(texts) == len(presets)
-    for t in texts:
+    left of a mark (text-anchor end) ends inside the plot, its generous width (CHAR_PX a character) included; a label
+    too long for that is written whole below right of its mark; every preset is labelled, and its tooltip names it."""
+    _, presets, _, svg = _chart(channels, bits, you=(3, None), **size)  # the star on no preset
+    texts = list(svg.iter("{http://www.w3.org/2000/svg}text"))
+    left = [t for t in texts if t.get("text-anchor") == "end" and float(t.get("x")) > LEFT]  # not the tick labels
+    for t in left:
         assert float(t.get("x")) - CHAR_PX * len(t.text) >= LEFT, t.text
-    assert "MNIST digit" in [t.text for t in texts]
+    below = [t.text for t in texts if t.get("text-anchor") is None and t.get("fill") == TEXT_COLOUR
+             and not t.text.startswith(("grains", "atoms", "Grayscale"))]  # the legend's texts aside
+    written = [t.text for t in left] + below
+    for p in presets:  # each preset named once, whole or after a mark of the same size ("100 x 100 grayscale, RGB")
+        alone, shared = p.label, re.sub(r"^\d+ x \d+ ", "", p.label)
+        assert sum(w == alone or w.startswith(alone + ", ") or w.endswith(", " + shared) for w in written) == 1, p
+    assert "28 x 28 MNIST digit" in below
     titles = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
-    assert any(title.startswith("28 x 28 MNIST digit: ") for title in titles)
+    for p in presets:  # every preset is marked once, with its exact digit count
+        assert titles.count(f"{p.label}: {p.digits:,} digits") == 1
+
+
+def test_the_readers_star_on_a_preset_writes_the_only_label_there():
+    """At 28 x 28 grey the star stands on the MNIST mark: its "your setting" is the one label there (two labels below
+    right of one point would overlap); the mark keeps its tooltip."""
+    _, presets, _, svg = _chart(you=(28 * 28, None), width=PHONE_WIDTH, height=PHONE_HEIGHT)
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "your setting" in texts and not any("MNIST" in t for t in texts)
+    titles = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+    assert "28 x 28 MNIST digit: 1,889 digits" in titles
+
+
+def test_marks_of_one_size_share_one_label_on_a_phone():
+    """100 x 100 grey and RGB lie one above the other: on the phone's chart, their labels, both below right of their
+    marks, overlapped; they are one label at the lower mark."""
+    _, _, _, svg = _chart(you=(28 * 28, None), width=PHONE_WIDTH, height=PHONE_HEIGHT)
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "100 x 100 grayscale, RGB" in texts and "100 x 100 RGB" not in texts
