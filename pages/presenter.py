@@ -186,9 +186,17 @@ def slide_style(page: str) -> str:
     block = '[data-testid="stVerticalBlock"]' if slide.deep else _TOP
     return (f"<style>{block}:has(> :is({chosen}), > * :is({chosen})) > :not(:is({stays})):not(:has(:is({stays}))) "
             "{ display: none !important; }\n"
-            '[data-testid="stMain"] [data-testid="stImage"] img { height: min(42vh, 30rem) !important; '
-            "width: auto !important; max-width: 100% !important; object-fit: contain; }"
-            "</style>")
+            '[data-testid="stMain"] [data-testid="stImage"] img { height: min(38vh, 30rem) !important; '
+            "width: auto !important; max-width: 100% !important; object-fit: contain; }\n"
+            + SLIDE_FIT + "</style>")
+
+
+# On a slide, Streamlit's spacing (in rem, so doubled by the projector's type) gives way to the key picture: a
+# narrower gap between blocks, a title without its tall padding, and the players (their pictures are drawn at a
+# fixed pixel size inside their own shadow root) enlarged as a whole.
+SLIDE_FIT = ('[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem !important; }\n'
+             '[data-testid="stMain"] h1 { padding: 0.2rem 0 0.5rem !important; }\n'
+             f"{', '.join(f'.st-key-{key}' for key in ('fw_player', 'den_live'))} {{ zoom: 1.35; }}\n")
 
 
 def _move(by: int) -> None:
@@ -261,7 +269,8 @@ def presenter(page: str) -> None:
             st.download_button("Lesson plan (HTML, to print)", render_plan_html(), file_name=PLAN_FILE,
                                mime="text/html", icon=":material/print:", on_click="ignore", key="present_plan")
             st.button("Stop presenting", key="present_leave", on_click=_leave, icon=":material/close:")
+        last = index == len(STEPS) - 1  # a disabled primary button draws as an empty box: the last one is plain
         ahead.button("Next", icon=":material/arrow_forward:", key="present_next", on_click=_move, args=(1,),
-                     disabled=index == len(STEPS) - 1, width="stretch", type="primary")
+                     disabled=last, width="stretch", type="secondary" if last else "primary")
     st.html(SCRIPT, unsafe_allow_javascript=True, width=1)
     reserve_slots()

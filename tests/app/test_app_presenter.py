@@ -84,3 +84,13 @@ def test_the_light_projector_theme_from_the_link_and_from_the_toggle():
     assert "--present-bg: #ffffff" not in _styles(at) and "theme" not in dict(at.query_params)
     at = _app({"present": "1", "theme": "sepia"})
     assert any("theme=sepia" in w.value for w in at.warning) and not at.toggle(key="present_light").value
+
+
+def test_the_last_steps_next_is_disabled_and_still_readable():
+    """A disabled primary button draws as an empty box (seen on the projector): the last step's Next is a plain one."""
+    at = _app({"present": "1", "step": "7"})
+    assert _indicator(at).startswith("**Step 7 of 7**")
+    nxt = at.button(key="present_next")
+    assert nxt.disabled and nxt.proto.type == "secondary"
+    at = _app({"present": "1", "step": "6"})
+    assert at.button(key="present_next").proto.type == "primary" and not at.button(key="present_next").disabled

@@ -92,6 +92,24 @@ def _measure(page, where: str) -> None:
     assert all(found["inWindow"]), f"{where}: Previous/Next outside the window: {found['inWindow']}"
 
 
+# Each slide's key picture (open shadow roots pierced by Playwright's CSS): on screen above the fixed bar, and large.
+KEY_PICTURES = {"forward": ".st-key-fw_player canvas", "direction": ".st-key-dir_field_view img",
+                "denoiser": ".st-key-den_final img", "draw": '[class*="st-key-draw_pad"] canvas'}
+LARGE_PX = 300  # at 1080 px high: the players draw 256 px pictures, which a slide enlarges
+
+
+def _key_picture_fits(page, where: str, path: str) -> None:
+    """The slide's key picture is whole above the bar of Previous/Next and at least LARGE_PX high."""
+    if path not in KEY_PICTURES:
+        return
+    pictures = [p for p in page.locator(KEY_PICTURES[path]).all() if p.is_visible()]
+    assert pictures, f"{where}: no key picture ({KEY_PICTURES[path]})"
+    bar = keyed(page, "present_bar").bounding_box()
+    box = pictures[0].bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= bar["y"] + 0.5, f"{where}: key picture {box}, bar at {bar['y']}"
+    assert box["height"] >= LARGE_PX, f"{where}: key picture only {box['height']:.0f} px high"
+
+
 def _step(page) -> str:
     return keyed(page, "present_bar").get_by_text(re.compile(r"^Step \d+ of \d+")).first.inner_text()
 
@@ -224,6 +242,7 @@ def test_a_lesson_built_opened_revealed_presented_and_kept_over_a_restart(browse
             assert_no_exception(page)
             where = f"step {number} ({STEPS[number - 1].page or 'home'})"
             _measure(page, where)
+            _key_picture_fits(page, where, STEPS[number - 1].page)
             _shot(page, f"presenter_step{number}")
             if STEPS[number - 1].page == "direction":
                 _drag_then_page_down(page, number)
