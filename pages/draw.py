@@ -6,11 +6,14 @@ Layout only; the edit lives in ``diffusion_core.live.edit`` and ``inpaint``, the
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
 from diffusion_core import MAX_SEED
 from diffusion_core.access import alt_text
+from diffusion_core.access.palette import CLASS_COLOURS, class_colour
 from diffusion_core.access.site_map import page as site_page
 from diffusion_core.images.pad_value import content_digest
 from diffusion_core.images.pictures import png_bytes, side_by_side, tile
@@ -23,7 +26,6 @@ from diffusion_core.live.edit_view import (
     copy_words,
     film,
     landing_words,
-    picture_canvas,
     rms_change,
     start_level,
     walk_from_picture,
@@ -33,7 +35,7 @@ from diffusion_core.live.generation_settings import MAX_GUIDANCE, NO_CLASS, STEP
 from diffusion_core.live.inpaint import DEFAULT_RESAMPLE
 from diffusion_core.live.memorisation import CopyCheck, check_copies
 from diffusion_core.live.model_switch import class_label
-from diffusion_core.live.walk_plot import draw_walk
+from diffusion_core.live.walk_plot import cloud_canvas, draw_walk
 from diffusion_core.model.data import DATASET_TITLES
 from diffusion_core.model.samplers import SAMPLER_NAMES, SAMPLERS, image_shape
 from diffusion_core.model.shipped_data import ShippedDataError, training_set
@@ -361,8 +363,25 @@ def show_bounds(result: EditResult) -> None:
 # ================================================================= 5. where it landed
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _canvas(name: str, names: tuple[str, ...]):
+    """The training cloud without a legend: the page writes it as text (a legend drawn in the picture shrank to
+    unreadable at 390 px)."""
     proj = cached_projection(name)
-    return picture_canvas(proj.cloud, proj.cloud_labels, list(names))
+    return cloud_canvas(proj.cloud, proj.cloud_labels, list(names), legend=False)
+
+
+def _swatch(colour: tuple[int, int, int], text: str, mark: str = "●") -> str:
+    return (f'<span style="white-space:nowrap;margin-right:1.1em"><span aria-hidden="true" style="color:rgb{colour};'
+            f'font-size:1.2em">{mark}</span> {html.escape(text)}</span>')
+
+
+def _walk_legend(names: tuple[str, ...], label: int, ends: int) -> None:
+    """The walk picture's legend as text, readable at any width, as the Live denoiser writes it."""
+    classes = " ".join(_swatch(CLASS_COLOURS[k], names[k]) for k in range(min(len(names), len(CLASS_COLOURS))))
+    colour = class_colour(label)
+    walk = "the walk (no class asked for)" if label >= len(names) else "the walk (its class's colour)"
+    st.html('<p style="line-height:1.9;margin:0">Training images by class: ' + classes + "<br>"
+            + _swatch(colour, walk, "―") + " " + _swatch(colour, "start: your picture", "○") + " "
+            + _swatch((255, 255, 255), "the result" if ends == 1 else "the fills", "★") + "</p>")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -390,6 +409,7 @@ def show_landing(result: EditResult) -> None:
         labels = result.trajectory.labels
         st.image(_walk_png(model, tuple(class_names), path, end, labels), output_format="PNG",
                  alt=alt_text.walk_from_picture(n, result.picture.size, class_names))
+        _walk_legend(tuple(class_names), int(labels[0]), n)
         st.caption("Each dot is a real training image; the line is this walk, projected onto the two directions along "
                    "which the training images vary most (PCA). It starts at your picture (the ring), jumps to the noised "
                    "picture at t₀ in one go, and the sampler's steps carry it to the result (★). A 2-D shadow of a "

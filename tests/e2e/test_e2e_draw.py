@@ -215,6 +215,11 @@ def test_on_a_phone_a_finger_draws_and_nothing_is_cut_off(app_url, browser):
             .filter(([r]) => r.width > 0 && (r.width < 24 || r.height < 24))
             .map(([r, name]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)""")
         assert small == [], f"tap targets smaller than 24 px: {small}"
+        # the walk's legend is text at the page's size (drawn in the picture it shrank to about 6 px at 390)
+        legend = page.get_by_test_id("stMain").get_by_text("start: your picture")
+        legend.scroll_into_view_if_needed()
+        assert legend.is_visible()
+        assert float(legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 14
         shoot(page, "draw_390", shots=10)
     finally:
         context.close()
