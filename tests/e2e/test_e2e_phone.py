@@ -111,6 +111,12 @@ def _home(page) -> None:
 
 
 def _image_space(page) -> None:
+    # The digits-against-pixels chart a phone sees is drawn for it: its 11-13 px text shown at 85% or more (the wide
+    # chart, shrunk to the screen, drew it at 6 px)
+    chart = page.locator('[class*="st-key-is_digit_chart"] img:visible')
+    assert chart.count() == 1
+    shown, drawn = chart.evaluate("img => [img.getBoundingClientRect().width, img.naturalWidth]")
+    assert drawn > 0 and shown >= 0.85 * drawn, (shown, drawn)
     page.get_by_role("combobox", name="Preset").click()
     page.get_by_role("option", name="28 x 28 MNIST digit").click()
     page.get_by_text("1,889 digits", exact=True).first.wait_for(timeout=60_000)
