@@ -108,7 +108,8 @@ st.title("Image Space")
 st.markdown('<p style="font-size: 1.35rem; line-height: 1.4; margin: -0.5rem 0 0.25rem">How a diffusion model finds a '
             'picture in a space too large to imagine.</p>', unsafe_allow_html=True)
 moving_picture()
-words_on_this_page(["pixel", "image space", "denoiser", "timestep", "sampler", "prompt", "confidence interval"])
+words_on_this_page(["pixel", "image space", "denoiser", "timestep", "sampler", "DPM-Solver++", "prompt",
+                    "confidence interval"])
 
 grey_digits = digit_count(256, 100 * 100)
 rgb_digits = digit_count(256, 3 * 100 * 100)
@@ -137,10 +138,10 @@ starts from pure noise and “applies that step hundreds of times”, each nudgi
 realistic images live. A prompt (here a class, such as “3” or “heart”) gives the walk its destination.
 
 **What the model really learns** is a little different. In training, a real picture is noised in one jump to a
-random timestep t between 1 and 1,000, and the network learns to predict the noise that was mixed in (which is the
-same as guessing the clean picture), at every noise level at once. No step is built into it: the steps belong to
-the sampler, the procedure that turns those predictions into a walk from noise to a picture. The app's default is
-20 steps, as in the pictures above, not hundreds.
+random timestep t between 1 and 1,000, and the network learns to predict the noise that was mixed in (given the
+noisy picture and t, that is the same as guessing the clean picture), one network for every noise level. No step is
+built into it: the steps belong to the sampler, the procedure that turns those predictions into a walk from noise to a
+picture. The app's default sampler, DPM-Solver++, takes 20 steps, as in the pictures above, not hundreds.
 """,
         unsafe_allow_html=True,
     )
