@@ -36,13 +36,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from app_server import start_app, stop_app  # noqa: E402
 from nginx_proxy import RECIPE, Proxy  # noqa: E402
 from streamlit_reader import Reader  # noqa: E402
 
-PAGES = ["", "image-space", "forward", "denoiser", "direction", "corner"]  # URL paths (app.py's st.Page url_path)
+from diffusion_core.access.site_map import PAGES as SITE_MAP  # noqa: E402
+
+PAGES = [entry.path for entry in SITE_MAP]  # every page's URL path, in the story's order ("" is home)
 THREE_LINES = 'import streamlit as st\nst.title("A three-line app")\nst.markdown("[Streamlit](https://streamlit.io)")\n'
 BAR_KIB = {"home": 1400, "other": 2000}
 BAR_FCP_RATIO, BAR_SCORE = 1.25, 95
