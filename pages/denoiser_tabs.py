@@ -224,8 +224,9 @@ def average_section(loaded: LoadedModel, s: GenerationSettings) -> None:
     names = loaded.class_names
     label = s.label if s.label != NO_CLASS else len(names)
     st.markdown(
-        "The guess x̂₀ is not one picture the model has in mind. Trained to be as close as possible on average, it is "
-        "the **average of all the clean pictures that could have produced x_t** (the posterior mean, E[x₀ | x_t]). "
+        "The guess x̂₀ is not one picture the model has in mind. Trained to be as close as possible on average, it "
+        "estimates the **average of all the clean pictures that could have produced x_t** (the posterior mean, "
+        "E[x₀ | x_t]: the best guess in squared error, which a perfectly trained network would give exactly). "
         "Early in the run almost nothing of the picture is left, so almost every picture of the class fits, and "
         "their average is a blur. Here is that average next to the model's guess:")
     step, result, t = average_guess(s.model, label, loaded.runner.null_class)
