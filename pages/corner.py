@@ -18,8 +18,10 @@ from diffusion_core.images.image_io import list_samples
 from diffusion_core.images.pictures import tile
 from diffusion_core.images.pixels import to_model_space
 from diffusion_core.likelihood.charts import (
+    NARROW,
     SET_COLOURS,
     THIS_IMAGE,
+    WIDTH,
     histogram_chart,
     norms_histogram,
     profile_chart,
@@ -72,7 +74,26 @@ LESSON_CONTROLS = {  # what a lesson link may hide or lock (pages/lesson_panel.p
 WALKS = 4  # reverse walks drawn in "where noise lives"
 WALK_STEPS = 50
 
+# ---------------------------------------------------------------- wide charts, drawn again for a phone
+CHARTS = ("hist", "profile", "shell")  # drawn 1,000 units wide: on a 390 px phone their text would be 5 px
+PHONE_CSS = "<style>" + "".join(
+    f"@media (min-width: 761px) {{ .st-key-{KEY}{name}_narrow {{ display: none; }} }} "
+    f"@media (max-width: 760px) {{ .st-key-{KEY}{name}_wide {{ display: none; }} }} " for name in CHARTS) + (
+    # the help buttons beside labels are 16 px: 24 px at least, to tap on a phone
+    '[data-testid="stTooltipHoverTarget"] > button { min-width: 24px; min-height: 24px; display: inline-flex; '
+    "align-items: center; justify-content: center; }</style>")
+
+
+def show_chart(draw, key: str, alt: str) -> None:
+    """A chart drawn twice, ``draw(width)`` at its full width and at :data:`NARROW` for a phone; the page's CSS
+    (:data:`PHONE_CSS`) shows one of them, as wide as the column, under ``key`` + "_wide" or "_narrow"."""
+    with st.container(key=key):
+        show_svg(st, draw(WIDTH), key + "_wide", alt=alt)
+        show_svg(st, draw(NARROW), key + "_narrow", alt=alt)
+
+
 use_pixel_art_images()
+st.html(PHONE_CSS)
 st.title(site_page("corner").title)
 st.markdown(
     "Image space is astronomically large, and the article this app grew from (“How Diffusion Models Generate Images: "
@@ -213,7 +234,7 @@ with c_img:
         st.caption(f"Made by the app's default sampler: {DEFAULT_STEPS[SAMPLER]} steps of DPM-Solver++ with guidance "
                    f"s = {default_guidance(model):g}, not by the 1,000-step DDPM whose bound is measured here.")
 with c_num:
-    m1, m2, m3 = st.columns([2, 1, 1])  # the bound and its interval need the room ("27.041 ± 0.150")
+    m1, m2, m3 = st.columns([9, 5, 4])  # the bound and its interval need the room ("27.041 ± 0.150")
     m1.metric("The model's bound L(x)", f"{value:.3f} ± {half:.3f}", help="bits per dimension, estimated with a 95% "
               f"interval from {est.plan.evals} network calls at random timesteps")
     m2.metric(f"Compressor ({packed.method})", f"{packed.bits / dims:.3f}",
@@ -264,8 +285,8 @@ if summary is not None and summary.shape == image_shape(loaded.runner):
     real = summary.sets["real"]
     compressor_mean = float(np.mean(real.compressor_bits)) / dims
     alt = alt_text.bound_histograms([t for t, _ in sets.values()], value)
-    show_svg(st, histogram_chart(sets, (value, value - half, value + half), compressor_mean, description=alt),
-             KEY + "hist", alt=alt)
+    show_chart(lambda width: histogram_chart(sets, (value, value - half, value + half), compressor_mean,
+                                             description=alt, width=width), KEY + "hist", alt)
     mean, hw = real.mean_ci()
     st.caption(f"Each bar counts images by their bound, summed over all {summary.T:,} timesteps. Held-out real "
                f"images: {mean:.3f} ± {hw:.3f} bits/dim on average, their compressor {compressor_mean:.3f}. Noise sits "
@@ -297,7 +318,7 @@ if summary is not None:
     if "noise" in summary.sets:
         curves["uniform noise (mean)"] = (summary.sets["noise"].profile, SET_COLOURS["noise"], "dot")
 alt = alt_text.bits_profile(list(curves))
-show_svg(st, profile_chart(curves, description=alt), KEY + "profile", alt=alt)
+show_chart(lambda width: profile_chart(curves, description=alt, width=width), KEY + "profile", alt)
 decoder, kl, last20 = float(est.decoder()[0]), float(est.steps()[0]), float(est.share_of_last(20)[0])
 st.caption(f"For this image the decoder, the walk's very last step, carries {est.share_of_decoder()[0]:.0%} of the "
            f"bits and the last 20 of the {schedule.T:,} steps {last20:.0%}"
@@ -366,11 +387,11 @@ except ShippedDataError:
 ts = np.unique(np.linspace(0, schedule.T - 1, 200).astype(int))
 alt = alt_text.walk_norms(walk.norms.shape[1], noise_shell.mean, random_shell.mean, float(walk.norms[0].mean()),
                           float(walk.norms[-1].mean()))
-shells = shell_chart(walk, noise_shell, random_shell, (ts + 1, forward_norm(mean_sq, schedule.alpha_bar[ts], dims)),
-                     schedule.T, description=alt)
+forward_norms = (ts + 1, forward_norm(mean_sq, schedule.alpha_bar[ts], dims))
 st.markdown("Pure noise is not spread all over image space: in many dimensions almost every draw has nearly the same "
             "length, so noise lives in a thin shell, and every walk starts there.")
-show_svg(st, shells, KEY + "shell", alt=alt)
+show_chart(lambda width: shell_chart(walk, noise_shell, random_shell, forward_norms, schedule.T, description=alt,
+                                     width=width), KEY + "shell", alt)
 image_norm = float(np.sqrt(mean_sq))
 length = noise_shell.compare(image_norm)  # "about" as long as noise, or "shorter" or "longer"
 start_gap = float(np.median(walk.to_end[0]))

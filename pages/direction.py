@@ -47,8 +47,13 @@ from pages.terms import words_on_this_page
 run_through_app()
 
 FINAL = 100  # "final loss": the mean over this many last batches
+TAP_TARGETS = """<style>
+[data-testid="stTooltipHoverTarget"] > button { min-width: 24px; min-height: 24px; display: inline-flex;
+  align-items: center; justify-content: center; }
+</style>"""  # the help buttons beside labels are 16 px: 24 px at least, to tap on a phone
 
 # ================================================================= the page
+st.html(TAP_TARGETS)
 st.title(site_page("direction").title)
 dims = picture_dimensions()
 st.markdown(

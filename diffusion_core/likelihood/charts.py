@@ -20,12 +20,14 @@ NOISE_SHELL, UNIFORM_SHELL, FORWARD = MUTED, RED, TEXT
 WALK, TO_END = ACCENT, GREEN
 TICKS = (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 WIDTH = 1000
+NARROW = 480  # the same charts for a phone: drawn narrower, so their text is not shrunk to a third
 
 
 def histogram_chart(sets: dict, chosen: tuple[float, float, float] | None, compressor: float | None,
-                    level_bits: int = 8, description: str = "") -> str:
+                    level_bits: int = 8, description: str = "", width: int = WIDTH) -> str:
     """Histograms of per-image bits/dim, one per set {name: (title, values (N,))}, on a log axis; the chosen image's
-    estimate with its interval (value, low, high), the compressor's mean on held-out images, and the whole space."""
+    estimate with its interval (value, low, high), the compressor's mean on held-out images, and the whole space;
+    ``width`` in SVG units (:data:`NARROW` for a phone, where the page scales it to about 360 px)."""
     sets = {name: (title, _positive(v)) for name, (title, v) in sets.items()}
     values = finite(*(v for _, v in sets.values()), [] if chosen is None else chosen[:1])
     values = values[values > 0]
@@ -51,7 +53,12 @@ def histogram_chart(sets: dict, chosen: tuple[float, float, float] | None, compr
     if chosen is not None and np.isfinite(chosen[0]) and chosen[0] > 0:
         panel.vline(np.log10(chosen[0]), THIS_IMAGE, width=3, name="this image")
     panel.title = "Bits per dimension, image by image (log scale)"
-    return Chart(WIDTH, 420, [panel], legend="bottom", description=description).svg()
+    return Chart(width, _taller(420, width), [panel], legend="bottom", description=description).svg()
+
+
+def _taller(height: int, width: int) -> int:
+    """A chart's height at ``width``: a narrow chart's legend wraps onto more lines, so it gets 140 more units."""
+    return height + (140 if width <= NARROW else 0)
 
 
 def _positive(values) -> np.ndarray:
@@ -67,27 +74,28 @@ def cumulative_share(per_timestep: np.ndarray) -> np.ndarray:
     return np.cumsum(terms) / total if np.isfinite(total) and total > 0 else np.full_like(terms, np.nan)
 
 
-def profile_chart(curves: dict, description: str = "") -> str:
+def profile_chart(curves: dict, description: str = "", width: int = WIDTH) -> str:
     """Where in the walk the bits are spent: the share of the bound at timesteps ≤ t, for {label: ((T,) terms,
-    colour, dash)} (dash: "solid", "dash" or "dot"), t on a log axis."""
+    colour, dash)} (dash: "solid", "dash" or "dot"), t on a log axis; ``width`` as :func:`histogram_chart`'s."""
     dashes = {"solid": None, "dash": "6 4", "dot": "2 3"}
     T = max([len(terms) for terms, _, _ in curves.values()] + [2])
     percent = [0.0, 0.25, 0.5, 0.75, 1.0]
     panel = Panel(Axis(1, T, *log_ticks(1, T), title="timestep t (1 = the decoder, the walk's last step; log scale)",
                        log=True, grid=True),
                   Axis(0, 1.02, percent, [f"{p:.0%}" for p in percent], title="share of the bits", grid=True),
-                  title="Where the bits are spent: share of L(x) in the last t steps of the walk")
+                  title="Where the bits are spent: share of L(x) in the last t steps of the walk" if width > NARROW
+                  else "Share of L(x) in the walk's last t steps")
     for label, (terms, colour, dash) in curves.items():
         share = cumulative_share(np.asarray(terms))
         panel.line(np.arange(1, len(share) + 1), share, colour, width=2, dash=dashes.get(dash), name=label)
-    return Chart(WIDTH, 400, [panel], legend="bottom", description=description).svg()
+    return Chart(width, _taller(400, width), [panel], legend="bottom", description=description).svg()
 
 
 def shell_chart(walk: WalkNorms, noise: Shell, uniform: Shell, forward: tuple[np.ndarray, np.ndarray], T: int,
-                description: str = "") -> str:
+                description: str = "", width: int = WIDTH) -> str:
     """‖x_t‖ along real reverse walks against t (T on the left: the walk runs left to right), with the Gaussian
     shell at t = T, the expected norm of the forward process from held-out images (ts (K,), norms (K,)), and the
-    shell of uniformly random images."""
+    shell of uniformly random images; ``width`` as :func:`histogram_chart`'s."""
     def flip(t):  # the axis runs from t = T on the left to 0 on the right
         return T - np.asarray(t, dtype=np.float64)
 
@@ -98,7 +106,8 @@ def shell_chart(walk: WalkNorms, noise: Shell, uniform: Shell, forward: tuple[np
     panel = Panel(Axis(0, T, list(flip(t_ticks)), [f"{t:g}" for t in t_ticks], title="timestep t (the walk runs "
                        "left to right)"),
                   Axis(0, top, nice_ticks(0, top), title="length or distance (pixels as −1 to 1)", grid=True),
-                  title="Where noise lives: real reverse walks, length and distance to the end")
+                  title="Where noise lives: real reverse walks, length and distance to the end" if width > NARROW
+                  else "Reverse walks: length, distance to the end")
     panel.band(*noise.band(3), NOISE_SHELL, across="y",
                name=f"Gaussian noise: ‖ε‖ = {noise.mean:.2f} ± {noise.sd:.2f}")
     panel.band(*uniform.band(3), UNIFORM_SHELL, across="y",
@@ -111,7 +120,7 @@ def shell_chart(walk: WalkNorms, noise: Shell, uniform: Shell, forward: tuple[np
         panel.line(np.concatenate([xs, gap]).T.ravel(), np.concatenate([values, gap]).T.ravel(), colour, width=1.5,
                    dash=dash, name=name)
     panel.dots(xs.ravel(), walk.norms.ravel(), WALK, size=4)
-    return Chart(WIDTH, 460, [panel], legend="bottom", description=description).svg()
+    return Chart(width, _taller(460, width), [panel], legend="bottom", description=description).svg()
 
 
 def norms_histogram(sample: np.ndarray, shell: Shell, title: str, description: str = "") -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 from streamlit_browser import assert_no_exception, click_and_wait, open_page, screenshot, wait_for_app
-from test_e2e_direction import cut_off
+from test_e2e_direction import cut_off, small_help_buttons
 
+from diffusion_core.likelihood.charts import NARROW, WIDTH
 from diffusion_core.model.weights import available_models
 
 TIMEOUT_MS = 120_000
@@ -16,6 +17,11 @@ pytestmark = pytest.mark.skipif("digits" not in available_models(), reason="no w
 
 def _metric(page, label: str):
     return page.locator('[data-testid="stMetric"]').filter(has_text=label)
+
+
+def _chart(page, key: str):
+    """The chart under ``key`` that the reader sees: the wide charts are drawn twice, one shown (the page's CSS)."""
+    return page.locator(f".st-key-{key} img:visible")
 
 
 def _sidebar_radio(page, label: str):
@@ -29,8 +35,8 @@ def test_held_out_digit_then_noise(page, app_url):
     expect(_metric(page, "The model's bound")).to_contain_text("±", timeout=TIMEOUT_MS)
     expect(page.get_by_text("What the model proves, with 95% confidence.")).to_be_visible()
     for key in ("co_hist", "co_profile", "co_shell", "co_uniform"):  # the charts: SVG pictures, drawn at full width
-        expect(page.locator(f".st-key-{key} img")).to_have_js_property("complete", True, timeout=TIMEOUT_MS)
-        assert page.locator(f".st-key-{key} img").evaluate("i => i.naturalWidth") >= 600
+        expect(_chart(page, key)).to_have_js_property("complete", True, timeout=TIMEOUT_MS)
+        assert _chart(page, key).evaluate("i => i.naturalWidth") >= 600
     wait_for_app(page)
     screenshot(page, "corner_held_out")
 
@@ -91,8 +97,12 @@ def test_the_bound_and_the_page_fit_at_every_width(page, app_url):
             assert full, (query, width, value.inner_text())
             problems = cut_off(page)
             assert not problems, (query, width, problems)
+            assert not small_help_buttons(page), width  # were 16 x 16
             for key in ("co_hist", "co_profile", "co_shell", "co_uniform"):
-                assert page.locator(f".st-key-{key} img").get_attribute("alt")
+                assert _chart(page, key).get_attribute("alt")
+            for key in ("co_hist", "co_profile", "co_shell"):  # on a phone, the chart drawn narrow: text not 5 px
+                drawn = _chart(page, key).evaluate("i => i.naturalWidth")
+                assert drawn == (NARROW if width < 700 else WIDTH), (key, width, drawn)
             screenshot(page, f"corner_{query.split('&')[0].replace('img=', '').replace(':', '')}_{width}")
         page.set_viewport_size({"width": 1400, "height": 1000})
     assert_no_exception(page)

@@ -101,3 +101,22 @@ def test_a_length_is_about_as_long_as_a_shell_within_fifteen_percent():
     assert shell.compare(shell.mean) == "about" and shell.compare(shell.mean * 1.14) == "about"
     assert shell.compare(shell.mean * 0.84) == "shorter" and shell.compare(shell.mean * 1.16) == "longer"
     assert shell.compare(shell.mean * 1.16, within=0.2) == "about"
+
+
+def test_the_wide_corner_charts_have_a_narrow_version_for_phones():
+    """The corner page draws its three wide charts again at NARROW units for a phone (at 1,000 units a 390 px phone
+    shrank their text to 5 px): the same marks and legend, taller for the wrapped legend, a title that fits."""
+    import re
+
+    from diffusion_core.likelihood.charts import NARROW, WIDTH, histogram_chart, profile_chart
+
+    rng = np.random.default_rng(0)
+    sets = {"real": ("held-out real images", rng.uniform(1, 2, 50)), "noise": ("uniform noise", rng.uniform(20, 30, 50))}
+    wide, narrow = (histogram_chart(sets, (1.5, 1.4, 1.6), 1.8, description="d", width=w) for w in (WIDTH, NARROW))
+    assert f'width="{WIDTH}"' in wide and f'width="{NARROW}"' in narrow
+    height = [int(re.search(r'height="(\d+)"', svg).group(1)) for svg in (wide, narrow)]
+    assert height[1] > height[0]
+    assert wide.count("<rect") == narrow.count("<rect") and "held-out real images (50)" in narrow
+    curves = {"this image": (rng.uniform(0, 1, 1000), "#ff0000", "solid")}
+    title = re.findall(r">([^<]*L\(x\)[^<]*)</text>", profile_chart(curves, width=NARROW))
+    assert title == ["Share of L(x) in the walk&#x27;s last t steps"]  # the wide title ran past 480 units
