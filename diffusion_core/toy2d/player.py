@@ -60,7 +60,8 @@ def player_html(runs: ParticleRuns, *, frames: int = 51, trails: int = 24, frame
               for k in keys]
     spec = {"panels": panels, "data": _b64(runs.data), "n": int(first.states.shape[1]), "frames": len(idx),
             "states": int(first.states.shape[0]), "trails": int(min(trails, first.states.shape[1])), "labels": labels,
-            "span": span, "frameMs": frame_ms, "panelPx": panel_px, "titlePx": TITLE_PX}
+            "span": span, "frameMs": frame_ms, "panelPx": panel_px, "titlePx": TITLE_PX,
+            "controlsPx": CONTROLS_PX}
     return _TEMPLATE.replace("__SPEC__", json.dumps(spec)).replace("__TITLE__", html.escape(
         f"{len(keys)} panels of {spec['n']:,} particles walking from noise to the data"))
 
@@ -105,10 +106,17 @@ const grid = document.getElementById('grid'), slider = document.getElementById('
 const label = document.getElementById('label'), button = document.getElementById('play');
 const ratio = window.devicePixelRatio || 1;
 let width = 0;  // CSS pixels per panel, from the frame's width (0 while the frame has none: nothing drawn yet)
-function layout() {  // (re)build every panel's canvas and still layer at the width the frame has now
-  const w = Math.min(spec.panelPx, Math.floor((document.documentElement.clientWidth - 16) / 2));
+function layout() {  // (re)build every panel's canvas and still layer at the size the frame has now
+  // two panels a row, as wide as half the frame allows; or, in a narrow frame (a phone), one a row, as large as the
+  // frame's height (made for two a row at full size) allows, when that is larger: no empty band under the controls
+  const across = document.documentElement.clientWidth - 16;
+  const two = Math.min(spec.panelPx, Math.floor(across / 2));
+  const one = Math.min(spec.panelPx, across,
+                       Math.floor((window.innerHeight - spec.controlsPx) / panels.length) - spec.titlePx);
+  const w = Math.max(two, one);
   if (w <= 0 || w === width) return;
   width = w;
+  grid.style.gridTemplateColumns = one > two ? '1fr' : 'repeat(2, 1fr)';
   grid.replaceChildren();
   for (const p of panels) {
     const box = document.createElement('div');
@@ -174,6 +182,7 @@ draw(frame);
 // The frame may have no width yet when this runs (Streamlit sizes it after it is inserted): lay out once it has
 // one, and again whenever it changes (a phone turned, a window resized).
 new ResizeObserver(layout).observe(document.documentElement);
+window.addEventListener('resize', layout);
 layout();
 </script>
 </body></html>

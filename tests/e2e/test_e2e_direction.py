@@ -290,7 +290,8 @@ PARTICLE_CANVASES_JS = """() => [...document.querySelectorAll('canvas')].map((c)
     if (Math.abs(pixels[i] - pixels[0]) + Math.abs(pixels[i + 1] - pixels[1]) + Math.abs(pixels[i + 2] - pixels[2]) > 30)
       drawn += 1;
   }
-  return {width: c.getBoundingClientRect().width, css: c.style.width, drawn};
+  const box = c.getBoundingClientRect();
+  return {width: box.width, bottom: box.bottom, css: c.style.width, drawn};
 })"""
 
 
@@ -305,14 +306,18 @@ def test_the_particles_are_drawn_at_every_width(page, app_url):
         player.scroll_into_view_if_needed()
         frame = player.element_handle().content_frame()
         expect(frame.locator("#label")).to_have_text("the samples", timeout=TIMEOUT_MS)
-        room = player.bounding_box()["width"]
+        room = player.bounding_box()
         page.wait_for_function("""(el) => [...el.contentDocument.querySelectorAll('canvas')]
             .every((c) => c.style.width !== '')""", arg=player.element_handle(), timeout=TIMEOUT_MS)
         canvases = frame.evaluate(PARTICLE_CANVASES_JS)
         assert len(canvases) in (2, 4), canvases  # DDPM and DDIM of the exact field, and of the learned one if an
         # earlier test of this server trained it (the shelf of trained networks is the server's)
         for c in canvases:
-            assert min(420, room / 2 - 20) <= c["width"] <= min(420, room / 2), (width, room, c)  # two side by side
+            # two a row, each as wide as half the frame allows (at most 420 px); on a phone one a row, larger
+            assert min(420, room["width"] / 2 - 20) <= c["width"] <= min(420, room["width"]), (width, room, c)
             assert c["drawn"] > 500, (width, c)  # data, trails and 1,000 particles
+            assert c["bottom"] <= room["height"] + 1, (width, room, c)  # nothing below the frame's edge
+        controls = frame.evaluate("() => document.getElementById('controls').getBoundingClientRect().bottom")
+        assert controls <= room["height"] + 1, (width, room, controls)  # the panels above leave the controls room
         screenshot(page, f"direction_particles_{width}")
     assert_no_exception(page)
