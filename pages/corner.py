@@ -351,8 +351,9 @@ with st.expander("The maths of each term"):
     st.latex(r"L_0 = -\sum_i \log\int_{\delta_-(x_{0,i})}^{\delta_+(x_{0,i})}\mathcal N\!\left(u;\;\hat x_{0,i}(x_1),\;"
              r"\tilde\beta_2\right)du,\qquad \delta_\pm(x)=x\pm\tfrac1{255}\ \ (\pm\infty \text{ at the end levels})")
     st.markdown("Each step back of the model is a Gaussian with the variance β̃<sub>t</sub> of the true step when x₀ "
-                "is known, the variance the DDPM sampler adds, and a mean computed from the predicted clean image "
-                "x̂<sub>0</sub>, clipped to [−1, 1] as the sampler does. The decoder is a Gaussian around x̂<sub>0</sub> "
+                "is known, the variance the DDPM sampler adds. Its mean μ<sub>θ</sub> is μ̃<sub>t</sub>, the mean of "
+                "that true step (Ho et al. 2020, eq. 7), with the predicted clean image x̂<sub>0</sub> in place of "
+                "x<sub>0</sub>, clipped to [−1, 1] as the sampler does. The decoder is a Gaussian around x̂<sub>0</sub> "
                 "of variance β̃<sub>2</sub>, the variance of the sampler's last noisy step (as in Ho et al.'s code; "
                 "β̃<sub>1</sub> is 0, and the sampler adds no noise at its final step), integrated over each pixel "
                 "value's bin. In bits per dimension, L/(D ln 2).", unsafe_allow_html=True)
@@ -370,9 +371,10 @@ st.markdown("Computing all T terms takes T network calls; the page draws a few h
             "weighs each by how likely it was to be drawn, which keeps the estimate unbiased:")
 st.latex(r"\hat L = L_T + \sum_{h}\frac1{n_h}\sum_{j=1}^{n_h} L_{t_j}(\varepsilon_j)\,\frac{m_h}{q_{t_j}},"
          r"\qquad t_j\sim q\ \text{within stratum } h,\quad \mathbb E[\hat L]=L")
-st.caption(f"Here {len(est.plan.strata)} strata (runs of timesteps; m_h is q's total over stratum h) and "
-           f"{est.plan.evals} calls. The proposal q gives the decoder {DECODER_SHARE:.0%} of the draws and spreads the "
-           "rest over t ≥ 1 in proportion to how much log(1 + SNR) drops at each step, log(1 + SNR(t − 1)) − "
+st.caption(f"Here {len(est.plan.strata)} strata (runs of timesteps) and {est.plan.evals} calls: stratum h gets "
+           "n_h of them, each at a timestep t_j drawn from q within the stratum and with its own noise ε_j, and m_h "
+           f"is q's total over stratum h. The proposal q gives the decoder {DECODER_SHARE:.0%} of the draws and "
+           "spreads the rest over t ≥ 1 in proportion to how much log(1 + SNR) drops at each step, log(1 + SNR(t − 1)) − "
            "log(1 + SNR(t)), which sends most of them where the noise is small. The interval is ±1.96 standard "
            "errors from the spread within each stratum (a normal approximation).")
 

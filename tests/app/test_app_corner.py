@@ -215,3 +215,18 @@ def test_the_colour_models_random_images_are_described_in_colour():
     at = _corner({"model": "emoji"})
     alt = next(i.proto.imgs[0].alt for i in at.get("image") if i.proto.imgs[0].caption == "Eight uniformly random images")
     assert "colour static" in alt and "grey" not in alt
+
+
+def test_every_symbol_of_the_estimate_is_said_in_words():
+    """Issue 28 item 14: μ̃_t, n_h, t_j, ε_j and m_h appear in the formulas; each is now said in words (n_h, ε_j and
+    μ̃_t were not). The bound that proves nothing says less than counting (it said every image gets one in 256^D by
+    counting, which no model promises), and the compressor, not the bound, proves the smaller corner when it wins."""
+    at = _corner()
+    text = _all_text(at)
+    assert "μ̃<sub>t</sub>, the mean of that true step (Ho et al. 2020, eq. 7)" in text
+    assert "stratum h gets n_h of them, each at a timestep t_j drawn from q within the stratum and with its own noise ε_j" in text
+    noise = _all_text(_corner({"img": "noise", "seed": "5"}))
+    assert "says less than counting alone: there are only 256<sup>D</sup> images in all" in noise
+    assert "what every image gets by counting alone" not in noise
+    emoji = "\n".join(i.value for i in _corner({"model": "emoji"}).info)
+    assert "the compressor proves a smaller corner than the model's bound does" in emoji
