@@ -1,7 +1,7 @@
 """Editing the reader's picture (issue 29): quality judged by the independent classifier, and speed (2-core CPU).
 
     python bench/bench_edit.py [--n 500] [--sampler dpmpp] [--steps 20] [--resample 1 2 4] [--repeats 7]
-    python bench/bench_edit.py --page [--sections inpaint sdedit speed]   # the "Draw your own" page's defaults
+    python bench/bench_edit.py --page [--sections inpaint sdedit speed page]   # the "Draw your own" page's defaults
 
 On held-out digits the model never saw (the copies the app ships), with the judge of diffusion_core.judge (trained
 once on the shipped training digits and cached at runs/digits/classifier.pt, as ``python -m diffusion_core.evaluate``
@@ -18,7 +18,12 @@ does), each figure beside its bar:
     lower strength stays closer (bar: it falls as s falls);
   * speed, one image: an edit at s = 0.5 against a full run of the same sampler and steps, timed alternately
     (bar ≤ 0.6x), both on the network the app samples with; and the time from calling ``edit_live`` to its first
-    frame (the computing part of the page's click-to-first-frame bar, 0.3 s).
+    frame (the computing part of the page's click-to-first-frame bar, 0.3 s);
+  * ``page`` (only when asked for by ``--sections``): the page itself in headless Chromium against ``streamlit run
+    app.py`` on a loopback port (bench/app_server.py), a held-out digit, a new seed typed before each press of "Run
+    from my drawing": from the click to the first new picture on screen (bar 0.3 s: a live frame, or the finished
+    walk's player when the run was quicker than Streamlit's updates, which merge), to the frame player with the
+    finished walk, and to the page finished (the two bounds estimated, the walk and the copy check drawn).
 Ends with one JSON line. Figures depend on the machine's load: the load average is printed beside them.
 """
 
@@ -52,7 +57,7 @@ SDEDIT_BAR, SDEDIT_STRENGTH = 0.97, 0.6
 SPEED_BAR, FIRST_FRAME_BAR = 0.6, 0.3
 STRENGTHS = (0.2, 0.4, 0.6, 0.8, 1.0)
 NOISE_SD, BAR_HEIGHT = 100.0, 3
-SECTIONS = ("inpaint", "sdedit", "speed")
+SECTIONS = ("inpaint", "sdedit", "speed", "page")
 
 
 def corrupt(images: np.ndarray, seed: int, noise_sd: float = NOISE_SD, bar: int = BAR_HEIGHT) -> np.ndarray:
@@ -93,7 +98,8 @@ def main() -> None:
     p.add_argument("--page", action="store_true",
                    help="the Draw your own page's defaults (diffusion_core.live.draw_settings): its sampler, steps, η "
                         "and guidance, and the default RePaint rounds; overrides those four options")
-    p.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="what to measure")
+    p.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS[:3]),
+                   help="what to measure (default: all but page)")
     args = p.parse_args()
     if args.page:
         page = DrawSettings()
@@ -126,6 +132,8 @@ def main() -> None:
         figures |= sdedit_figures(args, runner, schedule, x, y, null, accuracy, common)
     if "speed" in args.sections:
         figures |= speed_figures(args, loaded, guidance, x, y, common)
+    if "page" in args.sections:
+        figures |= page_figures(args, guidance)
     print(json.dumps({"model": MODEL, "engine": loaded.engine, "sampler": args.sampler, "steps": args.steps, "eta": args.eta,
                       "guidance": guidance, "page_defaults": args.page, **figures, "load_average": os.getloadavg()[0]}))
 
@@ -230,6 +238,84 @@ def speed_figures(args, loaded, guidance, x, y, common) -> dict:
     print(f"(load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
     return {"edit_half_s": round(edit_s, 4), "full_run_s": round(full_s, 4), "speed_ratio": round(ratio, 3),
             "speed_bar": SPEED_BAR, "first_frame_s": round(first, 4), "first_frame_bar_s": FIRST_FRAME_BAR}
+
+
+WATCH_RUN = """() => {
+    // One press of "Run from my drawing", timed in the page's own clock, once per animation frame: from the click
+    // event to the live view first showing a new picture (a live frame, or the player's picture when Streamlit sent
+    // the run's frames together: it merges updates of one element that reach it at once), to the frame player showing
+    // the new walk, and to the page finished. A new seed gives new pictures, so "new" is "a different src".
+    const app = document.querySelector('[data-testid="stApp"]');
+    const live = () => document.querySelector('.st-key-draw_live:not([data-stale="true"])');
+    const still = () => live()?.querySelector('img')?.src;
+    const played = () => {
+        const host = live()?.querySelector('.st-key-draw_player [data-testid="stBidiComponentIsolated"]');
+        return host?.shadowRoot?.querySelector('.fp-picture')?.src;
+    };
+    const before = {still: still(), played: played()};
+    const times = {click: null, first: null, player: null, done: null};
+    document.addEventListener('click', () => { times.click = performance.now(); }, {capture: true, once: true});
+    window.runTimes = new Promise(resolve => {
+        const look = () => {
+            if (times.click !== null) {
+                const now = performance.now();
+                const s = still(), p = played();
+                if (times.player === null && p && p !== before.played) times.player = now;
+                if (times.first === null && ((s && s !== before.still) || times.player !== null)) times.first = now;
+                if (times.player !== null && app.getAttribute('data-test-script-state') === 'notRunning') {
+                    times.done = now;
+                    resolve(times);
+                    return;
+                }
+            }
+            requestAnimationFrame(look);
+        };
+        requestAnimationFrame(look);
+    });
+}"""
+
+
+def page_figures(args, guidance: float) -> dict:
+    """The page in Chromium: click to first new picture, to the finished walk's player, to the page finished."""
+    from app_server import start_app, stop_app
+    from playwright.sync_api import sync_playwright
+
+    proc, port = start_app()
+    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    url = (f"http://127.0.0.1:{port}/draw?start=held:0&sampler={args.sampler}&steps={args.steps}&eta={args.eta:g}"
+           f"&guidance={guidance:g}&label=none")
+    first, player, done = [], [], []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            page.wait_for_selector(idle, timeout=180_000)
+            for i in range(args.repeats + 1):
+                seed = page.get_by_label("Seed", exact=True)
+                seed.wait_for(timeout=180_000)
+                seed.fill(str(1000 + i))  # a new walk each time: a repeated one would be replayed (shared runs)
+                seed.press("Enter")
+                page.wait_for_timeout(300)
+                page.wait_for_selector(idle, timeout=180_000)
+                page.evaluate(WATCH_RUN)
+                page.get_by_role("button", name="Run from my drawing").click()
+                times = page.evaluate("() => Promise.race([window.runTimes, new Promise((_, no) => "
+                                      "setTimeout(() => no(new Error('no new walk on screen in 180 s')), 180000))])")
+                if i == 0:
+                    continue  # the first run loads the caches (the model, the training images, the PCA)
+                first.append((times["first"] - times["click"]) / 1000)
+                player.append((times["player"] - times["click"]) / 1000)
+                done.append((times["done"] - times["click"]) / 1000)
+            browser.close()
+    finally:
+        stop_app(proc)
+    med = {name: statistics.median(v) for name, v in (("first", first), ("player", player), ("done", done))}
+    print(f"\nthe page in Chromium, a held-out digit at strength 0.6 (medians of {len(first)}): click to first new "
+          f"picture {med['first']:.3f} s (max {max(first):.3f}; bar {FIRST_FRAME_BAR} s), to the finished walk's player "
+          f"{med['player']:.3f} s, to the page finished (bounds, walk, copy check) {med['done']:.3f} s")
+    return {"page_first_frame_s": round(med["first"], 4), "page_first_frame_max_s": round(max(first), 4),
+            "page_player_s": round(med["player"], 4), "page_done_s": round(med["done"], 4)}
 
 
 if __name__ == "__main__":
