@@ -17,6 +17,9 @@ The walk itself is :data:`diffusion_core.access.presenter.STEPS`; the teacher no
   caret (that changes nothing). When presenter mode starts, the focus leaves the toggle (now folded away) for the
   page, so the very first key works.
 
+The sidebar folds when presenting starts and its button (top left) opens it again: the navigation, and the lesson
+builder for the step on screen (its link and QR code then show at the top of the slide).
+
 It also runs, before the page, what the page needs of the link before it reads it: a short lesson link becomes its
 page and settings (:func:`pages.lesson_panel.open_lesson_link`), and the places of the lesson builder are kept.
 """
@@ -95,9 +98,13 @@ html { font-size: max(16px, calc(100vw * __BODY__ / __WIDTH__)) !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; padding-bottom: 6rem !important;
   max-width: none !important; }
 [data-testid="stMain"] [data-testid="stImage"] img { image-rendering: pixelated; min-width: min(100%, 40vh); }
-[data-testid="stHeader"] { display: none; }
+[data-testid="stHeader"] { background: transparent !important; pointer-events: none; }
+[data-testid="stHeader"] :is([data-testid="stDecoration"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
+  [data-testid="stToolbarActions"]) { display: none !important; }
+[data-testid="stExpandSidebarButton"] { pointer-events: auto; }
+[data-testid="stSidebarContent"] { padding-bottom: 5rem; }
 [data-testid="stMain"] * { --st-base-font-size: 1rem !important; }
-.st-key-present_bar { position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 999990;
+.st-key-present_bar { position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 1000100;
   padding: 0.3rem 1.5rem 0.4rem; background: var(--present-bg, #0e1117); border-top: 3px solid __ACCENT__; }
 .st-key-present_bar button { min-height: 2.2rem; }
 .st-key-present_bar [data-testid="stMarkdownContainer"] p { font-size: 0.9rem !important; margin: 0; }

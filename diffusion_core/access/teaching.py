@@ -195,8 +195,8 @@ NOTES: tuple[Note, ...] = (
                   "is less than a hundredth on either schedule (with T = 1000), while the noise has a standard "
                   "deviation of about 1. The formula never makes the picture's share exactly 0: the picture is buried "
                   "under the noise, not erased."),
-         Question("Press “Take the … single steps”. The one-jump picture and the step-by-step picture differ. Is "
-                  "the jump a cheat?",
+         Question("Under “One jump, or t small steps?”, press the button that takes the t single steps. The "
+                  "one-jump picture and the step-by-step picture differ. Is the jump a cheat?",
                   "No. One jump (eq. 4) and t single steps with fresh noise each time (eq. 2) give different "
                   "pictures from the same distribution: both noise histograms follow the bell curve N(0, 1), and the "
                   "table shows a mean near 0 and a standard deviation near 1 for both. That is why training may make "

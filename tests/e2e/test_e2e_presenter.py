@@ -303,7 +303,8 @@ def _drag_then_page_down(page, number: int) -> None:
 
 
 def test_presenter_mode_started_by_the_toggle_answers_the_arrow_keys_at_once(page, app_url):
-    """The issue: right after the toggle, the arrow keys did nothing (the focus stayed on the folded toggle)."""
+    """The issue: right after the toggle, the arrow keys did nothing (the focus stayed on the folded toggle). Then the
+    folded sidebar opens again by its button, and Previous and Next stay on top of it."""
     page.set_viewport_size(PROJECTOR)
     open_page(page, app_url, timeout_ms=TIMEOUT)
     click_and_wait(page, page.get_by_test_id("stSidebar").get_by_text("Presenter mode", exact=True))
@@ -313,3 +314,15 @@ def test_presenter_mode_started_by_the_toggle_answers_the_arrow_keys_at_once(pag
     assert page.get_by_role("heading", level=1).first.inner_text() == site_page("image-space").title
     page.keyboard.press("ArrowLeft")
     _wait_for_step(page, 1)
+
+    # the sidebar folded, and opens again by its button: the navigation and the lesson builder, with Previous and
+    # Next still on top (the bar was under the open sidebar, and the header with the button was hidden)
+    page.get_by_test_id("stExpandSidebarButton").click()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Make a lesson of this page", exact=True)).to_be_visible()
+    page.keyboard.press("PageDown")  # on step 2 both buttons are enabled
+    _wait_for_step(page, 2)
+    for key in ("present_prev", "present_next"):
+        button = keyed(page, key).get_by_role("button")
+        assert button.evaluate("b => { const r = b.getBoundingClientRect(); "
+                               "return b.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+                               ), f"{key} is covered"
