@@ -410,10 +410,18 @@ def show_landing(result: EditResult) -> None:
         st.image(_walk_png(model, tuple(class_names), path, end, labels), output_format="PNG",
                  alt=alt_text.walk_from_picture(n, result.picture.size, class_names))
         _walk_legend(tuple(class_names), int(labels[0]), n)
-        st.caption("Each dot is a real training image; the line is this walk, projected onto the two directions along "
-                   "which the training images vary most (PCA). It starts at your picture (the ring), jumps to the noised "
-                   "picture at t₀ in one go, and the sampler's steps carry it to the result (★). A 2-D shadow of a "
-                   f"{result.picture.size:,}-D walk: nearby here does not mean nearby in pixel space.")
+        shadow = f"A 2-D shadow of a {result.picture.size:,}-D walk: nearby here does not mean nearby in pixel space."
+        if result.known is None:
+            st.caption("Each dot is a real training image; the line is this walk, projected onto the two directions "
+                       "along which the training images vary most (PCA). It starts at your picture (the ring), jumps "
+                       "to the noised picture at t₀ in one go, and the sampler's steps carry it to the result (★). "
+                       + shadow)
+        else:
+            st.caption("Each dot is a real training image; the lines are the walks of the fills, projected onto the two "
+                       "directions along which the training images vary most (PCA). Each starts at your picture (the "
+                       "ring) and jumps to t₀ = T: pure noise where you marked, your picture noised where you did not. "
+                       f"The zigzags are the resampling: each step is taken {DEFAULT_RESAMPLE} times, the picture noised "
+                       "back up in between. Each walk ends at its fill (★). " + shadow)
         check = _copies(model, len(class_names), result.result, labels)
         train = cached_training_images(model)
         show_png(st, side_by_side(tile(result.result), tile(train[check.indices]), gap=6, gap_value=128), scale=4,

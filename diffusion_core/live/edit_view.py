@@ -177,13 +177,20 @@ def copy_words(check, ruler, class_names) -> list[str]:
     c = int(min(check.labels[0], k))
     real = "real images" if c >= k else f"real “{class_names[c]}” images"
     close, far = int(check.suspicious.sum()), int(check.far.sum())
-    lines = [f"**{close} of the {n} may be near-copies:** closer to a training image than 95% of {real} the model "
-             "never saw are. Compare those pairs above." if close else
+
+    def named(mask) -> str:
+        numbers = [f"fill {i + 1}" for i in np.flatnonzero(mask)]
+        return numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+    lines = [f"**{close} of the {n} may be {'a near-copy' if close == 1 else 'near-copies'}** ({named(check.suspicious)}): "
+             f"closer to a training image than 95% of {real} the model never saw are. Compare those pairs above."
+             if close else
              f"**No sign of copying:** none of the {n} is closer to a training image than 95% of {real} the model "
              "never saw are."]
     if far:
-        lines.append(f"{far} of the {n} are unusually far from every training image, farther than 95% of {real} the "
-                     "model never saw: not copies, and not much like any one training image either.")
+        lines.append(f"{far} of the {n} ({named(check.far)}) {'is' if far == 1 else 'are'} unusually far from every "
+                     f"training image, farther than 95% of {real} the model never saw: not {'a copy' if far == 1 else 'copies'}, "
+                     "and not much like any one training image either.")
     lines.append("Their distances to the nearest training image: " + ", ".join(f"{d:.2f}" for d in check.distances)
                  + f"; for {real} that the model never saw it is typically {ruler.typical[c]:.2f}, and only 5% come "
                  f"closer than {ruler.unusually_close[c]:.2f}.")

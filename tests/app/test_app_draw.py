@@ -113,7 +113,11 @@ def test_a_fill_keeps_every_unmarked_pixel_exactly(served_media):
     for made in fills:
         assert np.array_equal(made[:14], digit[:14])  # the kept half, bit for bit
     assert not np.array_equal(fills[0][14:], fills[1][14:])  # two fills, each from its own noise
-    assert "4 times" in " ".join(c.value for c in at.caption)  # RePaint's rounds, said
+    captions = " ".join(c.value for c in at.caption)
+    assert "4 times" in captions  # RePaint's rounds, said
+    # the walk's caption is the fills', zigzags explained (it said "jumps to the noised picture at t₀ … to the result")
+    assert "the lines are the walks of the fills" in captions and "The zigzags are the resampling" in captions
+    assert "carry it to the result" not in captions
 
 
 def test_a_damaged_upload_says_so_and_the_page_goes_on():

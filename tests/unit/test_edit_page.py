@@ -330,11 +330,14 @@ def test_several_fills_are_judged_together_against_their_class():
     words = copy_words(check, ruler, names)
     assert words[0] == ("**No sign of copying:** none of the 3 is closer to a training image than 95% of real images "
                         "the model never saw are.")
-    assert words[1].startswith("2 of the 3 are unusually far") and "6.80, 7.50, 7.06" in words[2]
+    assert words[1].startswith("2 of the 3 (fill 1 and fill 2) are unusually far") and "6.80, 7.50, 7.06" in words[2]
+    one_far = _check([10, 10, 10], [0, 1, 2], [6.8, 7.5, 7.06], [False] * 3, [False, True, False])
+    assert copy_words(one_far, ruler, names)[1].startswith("1 of the 3 (fill 2) is unusually far")  # was "1 … are"
+    assert "not a copy," in copy_words(one_far, ruler, names)[1]
     assert "typically 10.50" in words[2]  # the no-class yardstick: all real images
     three = _check([3, 3], [0, 1], [1.0, 5.0], [True, False], [False, False])
-    assert copy_words(three, ruler, names)[0].startswith("**1 of the 2 may be near-copies:** closer to a training "
-                                                         "image than 95% of real “3” images")
+    assert copy_words(three, ruler, names)[0].startswith("**1 of the 2 may be a near-copy** (fill 1): closer to a "
+                                                         "training image than 95% of real “3” images")
     train_labels = np.array([2, 2, 7])
     assert landing_words(check, train_labels, names) == ("Asked for no class, the 3 end nearest training images of "
                                                          "class “2”, “2” and “7”.")
