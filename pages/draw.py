@@ -419,7 +419,8 @@ def show_landing(result: EditResult) -> None:
         else:
             st.caption("Each dot is a real training image; the lines are the walks of the fills, projected onto the two "
                        "directions along which the training images vary most (PCA). Each starts at your picture (the "
-                       "ring) and jumps to t₀ = T: pure noise where you marked, your picture noised where you did not. "
+                       "ring) and jumps to pure noise at t₀ = T; at every step the pixels you did not mark are put back, "
+                       "noised to that step's level. "
                        f"The zigzags are the resampling: each step is taken {DEFAULT_RESAMPLE} times, the picture noised "
                        "back up in between. Each walk ends at its fill (★). " + shadow)
         check = _copies(model, len(class_names), result.result, labels)
