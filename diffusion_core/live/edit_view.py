@@ -156,7 +156,9 @@ def compare_many(before: float, before_half: float, afters: list[tuple[float, fl
 
     parts = [f"lower for {which(lower)}"] if lower else []
     parts += [f"higher for {which(higher)}"] if higher else []
-    said = "Against your picture's bound, beyond both 95% intervals: " + "; ".join(parts) + "." if parts else ""
+    said = ("Against your picture's bound, beyond both 95% intervals: " + "; ".join(parts) + ". All are upper "
+            "bounds: a lower one shows that fill at least that plausible, a higher one shows nothing by itself."
+            if parts else "")
     if alike:
         whom = (f"all {alike} fills" if not parts else "the other fill" if alike == 1 else f"the other {alike} fills")
         said += (" " if said else "") + (f"For {whom} the intervals overlap your picture's: at this precision the "

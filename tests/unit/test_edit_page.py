@@ -309,6 +309,7 @@ def test_fills_are_compared_one_by_one():
     assert compare_many(2.0, 0.05, [(1.5, 0.05)]) == compare_bounds(2.0, 0.05, 1.5, 0.05)
     said = compare_many(1.06, 0.02, [(2.09, 0.02), (1.54, 0.02), (1.07, 0.02)])
     assert said.startswith("Against your picture's bound, beyond both 95% intervals: higher for fill 1 and fill 2.")
+    assert "a higher one shows nothing by itself" in said
     assert "For the other fill the intervals overlap your picture's" in said and "cannot tell it from" in said
     assert "lower for fill 2; higher for fill 1" in compare_many(2.0, 0.05, [(2.5, 0.05), (1.0, 0.05)])
     assert compare_many(2.0, 0.05, [(2.0, 0.05), (2.01, 0.05)]).startswith("For all 2 fills the intervals overlap")
