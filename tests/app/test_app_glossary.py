@@ -32,7 +32,7 @@ def page_text_and_box(path: str) -> tuple[str, set[str]]:
         at.switch_page(next(p.file for p in PAGES if p.path == path)).run()
     assert not at.exception, [e.value for e in at.exception]
     boxes = [e for e in at.expander if e.label == BOX_LABEL]
-    boxed = {line.split("**")[1] for box in boxes for line in _texts(box) if line.startswith("**")}
+    boxed = {line.split("**")[1] for box in boxes for line in _texts(box) if line.startswith("[**")}
     box_text = {text for box in boxes for text in _texts(box)}
     shown = [text for text in _texts(at) if text not in box_text]
     shown += [w.label for kind in ("button", "slider", "selectbox", "radio", "toggle", "number_input", "tabs")
@@ -54,3 +54,17 @@ def test_the_glossary_page_defines_every_term():
     shown = "\n".join(m.value for m in at.markdown)
     for entry in GLOSSARY:
         assert f"**{entry.name}**: {entry.plain}" in shown
+
+
+def test_each_word_in_the_box_links_to_its_entry():
+    """The box names each term as a link to its entry on the glossary page (an anchor that page has)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()
+    assert not at.exception
+    box = next(e for e in at.expander if e.label == BOX_LABEL)
+    lines = [m.value for m in box.markdown]
+    assert lines
+    for entry in GLOSSARY:
+        mine = [line for line in lines if line.startswith(f"[**{entry.name}**](")]
+        if mine:
+            assert mine == [f"[**{entry.name}**](glossary#{entry.anchor}): {entry.plain}"]

@@ -89,3 +89,24 @@ def test_a_link_to_a_word_opens_the_glossary_at_that_word(page, app_url):
                            " return r.top >= bar.getBoundingClientRect().bottom && r.top < innerHeight / 2; }",
                            timeout=15_000)
     assert page.evaluate("() => document.querySelector('h1').getBoundingClientRect().bottom") < 0  # scrolled there
+
+
+def test_a_word_in_a_pages_box_opens_its_glossary_entry_in_a_new_tab(page, app_url):
+    """Image space's "Words on this page": the word "image space" opens the glossary at its entry in a new tab; the
+    page the reader was on stays as it was."""
+    open_page(page, f"{app_url}/image-space", timeout_ms=180_000)
+    page.get_by_test_id("stExpander").filter(has_text="Words on this page").get_by_text("Words on this page").click()
+    link = page.get_by_test_id("stExpander").get_by_role("link", name="image space", exact=True)
+    with page.context.expect_page(timeout=30_000) as opened:
+        link.click()
+    glossary = opened.value
+    try:
+        glossary.wait_for_load_state()
+        assert glossary.url.split("?")[0].endswith("/glossary#glossary-image-space"), glossary.url
+        glossary.wait_for_function(
+            "() => { const a = document.getElementById('glossary-image-space'); if (!a) return false;"
+            " const r = a.getBoundingClientRect(), bar = document.querySelector('[data-testid=\"stHeader\"]');"
+            " return r.top >= bar.getBoundingClientRect().bottom && r.top < innerHeight / 2; }", timeout=60_000)
+    finally:
+        glossary.close()
+    assert page.url.split("?")[0].endswith("/image-space")
