@@ -75,7 +75,7 @@ WALKS = 4  # reverse walks drawn in "where noise lives"
 WALK_STEPS = 50
 
 # ---------------------------------------------------------------- wide charts, drawn again for a phone
-CHARTS = ("hist", "profile", "shell")  # drawn 1,000 units wide: on a 390 px phone their text would be 5 px
+CHARTS = ("hist", "profile", "shell", "uniform")  # 1,000 (600) units wide: on a 390 px phone their text was 5 (8) px
 PHONE_CSS = "<style>" + "".join(
     f"@media (min-width: 761px) {{ .st-key-{KEY}{name}_narrow {{ display: none; }} }} "
     f"@media (max-width: 760px) {{ .st-key-{KEY}{name}_wide {{ display: none; }} }} " for name in CHARTS) + (
@@ -84,11 +84,11 @@ PHONE_CSS = "<style>" + "".join(
     "align-items: center; justify-content: center; }</style>")
 
 
-def show_chart(draw, key: str, alt: str) -> None:
-    """A chart drawn twice, ``draw(width)`` at its full width and at :data:`NARROW` for a phone; the page's CSS
+def show_chart(draw, key: str, alt: str, slot=st, width: int = WIDTH) -> None:
+    """A chart drawn twice in ``slot``, ``draw(w)`` at ``width`` and at :data:`NARROW` for a phone; the page's CSS
     (:data:`PHONE_CSS`) shows one of them, as wide as the column, under ``key`` + "_wide" or "_narrow"."""
-    with st.container(key=key):
-        show_svg(st, draw(WIDTH), key + "_wide", alt=alt)
+    with slot.container(key=key):
+        show_svg(st, draw(width), key + "_wide", alt=alt)
         show_svg(st, draw(NARROW), key + "_narrow", alt=alt)
 
 
@@ -415,8 +415,8 @@ left, right = st.columns([2, 3])
 show_png(left, tile(examples, 4), scale=3, caption="Eight uniformly random images",
          alt=alt_text.random_images(len(examples), pixels.shape[0], pixels.shape[1], colour=pixels.ndim == 3))
 alt = alt_text.norms_spread(len(sample_norms), random_shell.share_within(sample_norms), random_shell.mean)
-show_svg(right, norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images", description=alt),
-         KEY + "uniform", alt=alt)
+show_chart(lambda width: norms_histogram(sample_norms, random_shell, "‖x‖ of 1,000 uniformly random images",
+                                         description=alt, width=width), KEY + "uniform", alt, slot=right, width=600)
 
 st.header("What is proven, what is estimated")
 st.markdown(

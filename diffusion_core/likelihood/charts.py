@@ -123,8 +123,9 @@ def shell_chart(walk: WalkNorms, noise: Shell, uniform: Shell, forward: tuple[np
     return Chart(width, _taller(460, width), [panel], legend="bottom", description=description).svg()
 
 
-def norms_histogram(sample: np.ndarray, shell: Shell, title: str, description: str = "") -> str:
-    """A histogram of norms (N,) with the predicted shell (mean ± 3 sd) shaded."""
+def norms_histogram(sample: np.ndarray, shell: Shell, title: str, description: str = "", width: int = 600) -> str:
+    """A histogram of norms (N,) with the predicted shell (mean ± 3 sd) shaded; ``width`` as
+    :func:`histogram_chart`'s (it sits in a column: 600 units by default)."""
     lo, hi = shell.band(3)
     sample = finite(sample)
     left, right = data_span(sample, [lo, hi])
@@ -136,4 +137,5 @@ def norms_histogram(sample: np.ndarray, shell: Shell, title: str, description: s
     panel.band(lo, hi, NOISE_SHELL, name="predicted shell, mean ± 3 sd")
     panel.bars((edges[:-1] + edges[1:]) / 2, counts, UNIFORM_SHELL, width=float(edges[1] - edges[0]) * 0.95,
                name="norms", opacity=0.8)
-    return Chart(600, 340, [panel], legend="bottom", description=description).svg()
+    return Chart(width, _taller(340, width) - (70 if width <= NARROW else 0), [panel], legend="bottom",
+                 description=description).svg()

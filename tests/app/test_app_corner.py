@@ -60,9 +60,9 @@ def test_held_out_digit_is_measured_and_the_link_says_so():
     assert at.header[0].value == "Held-out real image #0"
     charts = [i.proto.imgs[0].url for i in at.get("image") if i.proto.imgs[0].url.startswith("data:image/svg+xml")]
     shown = " ".join(base64.b64decode(u.split(",", 1)[1]).decode() for u in charts)
-    # the bound's histogram, its profile and the shells, each drawn wide and narrow (for a phone), and the norms
-    assert len(charts) == 7 and not at.get("plotly_chart")
-    assert sum('width="480"' in base64.b64decode(u.split(",", 1)[1]).decode()[:300] for u in charts) == 3
+    # the bound's histogram, its profile, the shells and the norms, each drawn wide and narrow (for a phone)
+    assert len(charts) == 8 and not at.get("plotly_chart")
+    assert sum('width="480"' in base64.b64decode(u.split(",", 1)[1]).decode()[:300] for u in charts) == 4
     assert "Bits per dimension, image by image" in shown and "this image" in shown
     assert dict(at.query_params) == {"model": "digits", "img": "held:0", "calls": "96"}
 
@@ -140,7 +140,7 @@ def test_the_colour_model_has_its_histogram_and_says_when_the_compressor_wins():
     emoji = _corner({"model": "emoji"})
     assert "32 × 32 × 3 = 3,072 values" in " ".join(i.proto.imgs[0].caption for i in emoji.get("image"))
     charts = [i.proto.imgs[0].url for i in emoji.get("image") if i.proto.imgs[0].url.startswith("data:image/svg+xml")]
-    assert len(charts) == 7  # the histogram and the profile need the shipped summary (without it: 3 charts, a note)
+    assert len(charts) == 8  # the histogram and the profile need the shipped summary (without it: 4 charts, a note)
     assert not any("--export" in i.value for i in emoji.info)
     assert any("Here the compressor wins" in i.value for i in emoji.info)
     digits = _corner({"model": "digits"})
