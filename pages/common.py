@@ -356,3 +356,31 @@ def monospace(slot, text: str, *, name: str, height: int | None = None, wrap: bo
     slot.html(f'<pre data-name="{html.escape(name)}" style="font-family: {MONOSPACE}; font-size: 0.875rem; '
               f'line-height: 1.5; margin: 0; padding: 0.75rem 1rem; border-radius: 0.5rem; background: {SURFACE}; '
               f'color: {TEXT}; {breaks} {limit}">{html.escape(text)}</pre>')
+
+
+_SCROLL_JS = """
+let last = null;
+export default function scrollOnPhones({data}) {
+  if (!data || data.token === last) return;
+  last = data.token;
+  if (!window.matchMedia("(max-width: 640px)").matches) return;
+  const target = document.querySelector(data.target);
+  if (!target) return;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  target.style.scrollMarginTop = "4rem";  // below Streamlit's header bar, not under it
+  target.scrollIntoView({block: "start", behavior: still ? "auto" : "smooth"});
+}
+"""
+_SCROLL_ON_PHONES = None
+
+
+def scroll_into_view_on_phones(key: str, token: int | str | None) -> None:
+    """On a narrow screen (a phone, ≤ 640 px: columns stack and a result lands below the fold), bring the container
+    with ``key`` into view once per ``token`` (a counter the action that made the result moves on; None: nothing yet).
+    Wider screens show a result beside or under its button already. Call it after drawing that container."""
+    global _SCROLL_ON_PHONES
+    if token is None:
+        return
+    if _SCROLL_ON_PHONES is None:  # registered on first use: pages that never scroll do not carry it
+        _SCROLL_ON_PHONES = st.components.v2.component("image_space.scroll_on_phones", js=_SCROLL_JS)
+    _SCROLL_ON_PHONES(key=f"scroll_{key}", data={"token": str(token), "target": f".st-key-{key}"})

@@ -68,7 +68,15 @@ from diffusion_core.space.space_facts import (
     times_reference,
 )
 from pages.app_entry import run_through_app
-from pages.common import heavy_gate, monospace, pick_image_or_none, queue_message, show_pixels, show_svg
+from pages.common import (
+    heavy_gate,
+    monospace,
+    pick_image_or_none,
+    queue_message,
+    scroll_into_view_on_phones,
+    show_pixels,
+    show_svg,
+)
 from pages.lesson_panel import Control, lesson_for, lesson_panel
 from pages.reader_state import KEPT, PageSettings, Widget
 from pages.safe_text import plain
@@ -333,8 +341,11 @@ def _chart_svg(spec: ImageSpec, digits: int, phone: bool = False) -> str:
 
 # ---------------------------------------------------------------- image <-> index ----------------
 
-def _set_index_text(text: str) -> None:
+def _set_index_text(text: str, scroll: bool = False) -> None:
+    """Put ``text`` in the index box; ``scroll``: a button did it, so a phone brings its image into view."""
     st.session_state.ix_text = text
+    if scroll:
+        st.session_state.ix_scroll = st.session_state.get("ix_scroll", 0) + 1
 
 
 def image_and_index() -> None:
@@ -382,9 +393,9 @@ def _index_to_image(size: int, picture_text: str | None) -> None:
     st.subheader("And back: from a number to its image")
     b1, b2, _ = st.columns([1, 1, 2])
     b1.button("Draw a random index", key="ix_random", on_click=lambda: _set_index_text(
-        index_to_text(random_index(size, size))))
+        index_to_text(random_index(size, size)), scroll=True))
     b2.button("Use the picture's index", key="ix_use_picture", on_click=_set_index_text, args=(picture_text or "",),
-              disabled=picture_text is None)
+              kwargs={"scroll": True}, disabled=picture_text is None)
     typed = st.text_area(f"An index for a {size} × {size} image (digits only; spaces and commas are ignored)",
                          key="ix_text", height=110, max_chars=MAX_INDEX_CHARS + 1, **KEPT)  # a cut paste is refused
     if not typed.strip():
@@ -396,6 +407,13 @@ def _index_to_image(size: int, picture_text: str | None) -> None:
         st.error(plain(str(e)))
         return
     image = index_to_image(index, size, size)
+    with st.container(key="ix_result"):
+        _index_pictures(index, image, size)
+    scroll_into_view_on_phones("ix_result", st.session_state.get("ix_scroll"))
+
+
+def _index_pictures(index: int, image, size: int) -> None:
+    """The image of ``index`` beside that of index + 1, and what adding 1 changed."""
     left, right = st.columns(2)
     with left:
         show_pixels(image, caption="this index", alt=alt_text.index_picture(size, "The image of this index"))

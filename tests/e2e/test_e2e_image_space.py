@@ -85,3 +85,21 @@ def test_upload_mode_shows_no_stale_index_and_says_how_an_upload_is_reduced(app_
     assert main.get_by_role("img", name="Your picture", exact=False).count() >= 1
     assert not main.get_by_role("button", name="Use the picture's index").is_disabled()
     screenshot(page, "image_space_upload")
+
+
+def test_on_a_phone_a_drawn_index_scrolls_its_image_into_view(browser, app_url):
+    """390 × 844: the columns stack, and the image of a random index appeared below the fold, out of sight; after
+    "Draw a random index" (or "Use the picture's index") the page brings it into view."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        open_page(page, f"{app_url}/image-space", timeout_ms=180_000)
+        button = page.get_by_role("button", name="Draw a random index")
+        button.scroll_into_view_if_needed()
+        click_and_wait(page, button)
+        page.get_by_text("index + 1").first.wait_for(timeout=60_000)
+        page.wait_for_function("() => { const r = document.querySelector('.st-key-ix_result').getBoundingClientRect();"
+                               " return r.top >= 0 && r.top < innerHeight / 2; }", timeout=15_000)
+        screenshot(page, "image_space_phone_random_index")
+    finally:
+        context.close()
