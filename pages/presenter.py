@@ -138,7 +138,10 @@ LIGHT_STYLE = """<style>
   background-color: #eef0f4 !important; border: 2px solid #3b4a6b !important; }
 .stApp [data-testid="stBaseButton-primary"] { background-color: #2347b8 !important; border-color: #2347b8 !important; }
 .stApp [data-testid="stBaseButton-primary"] * { color: #ffffff !important; }
-.stApp [role="slider"] { background-color: #2347b8 !important; }
+.stApp [role="slider"], .stApp [data-testid="stSlider"] div[data-rac]:has(> div > input[type="range"]) {
+  background-color: #2347b8 !important; }
+.stApp [data-testid="stTooltipHoverTarget"] svg, .stApp [data-testid="stTooltipHoverTarget"] svg * {
+  stroke: #000000 !important; color: #000000 !important; }
 .stApp [data-testid="stRadioOption"] > div > div:first-child { background-color: #ffffff !important;
   border: 2px solid #4a4f5b !important; }
 .stApp [data-testid="stRadioOption"]:has(input:checked) > div > div:first-child { background-color: #2347b8 !important;

@@ -80,6 +80,13 @@ MEASURE_JS = """() => {
 }"""
 
 
+LIGHT_MARKS_JS = """() => {
+  const style = (selector) => getComputedStyle(document.querySelector(`[data-testid="stMain"] ${selector}`));
+  return [style('[data-testid="stSlider"] div[data-rac]:has(> div > input[type="range"])').backgroundColor,
+          style('[data-testid="stTooltipHoverTarget"] svg circle').stroke];
+}"""
+
+
 def _measure(page, where: str) -> None:
     """The issue's bars on what is on screen now: body ≥ 32 px, nothing under 24 px, captions at full contrast,
     Previous and Next inside the window."""
@@ -260,6 +267,8 @@ def test_a_lesson_built_opened_revealed_presented_and_kept_over_a_restart(browse
         _wait_for_step(page, len(STEPS) - 1)
         background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
         assert background == "rgb(255, 255, 255)"  # everything above it is transparent: the page is white
+        thumb, help_icon = page.evaluate(LIGHT_MARKS_JS)  # a slider's thumb and a help icon were white on white
+        assert thumb == "rgb(35, 71, 184)" and help_icon == "rgb(0, 0, 0)", (thumb, help_icon)
         _measure(page, "light theme")
         _shot(page, "presenter_light")
         for context in contexts:
