@@ -10,7 +10,8 @@ One server of our own (``streamlit run app.py``) with a lesson store in a tempor
 * the teacher opens the teacher link: the answer is shown, the key leaves the address bar, and after Reveal the
   student's page shows the answer (it polls the store);
 * presenter mode goes through every step with Page Down alone; on the way a slider is dragged with the mouse and Page
-  Down still moves the step, not the slider; on every step the body text is at least 32 px, no text is under 24 px,
+  Down still moves the step, not the slider, and with the focus on the forward page's frame player the arrows and
+  Page Up/Down move the step, not the player; on every step the body text is at least 32 px, no text is under 24 px,
   captions are at full contrast, and Previous and Next are inside the window; the light projector theme too;
 * the server is restarted on another port with the same store: the short link opens the same lesson.
 
@@ -253,6 +254,8 @@ def test_a_lesson_built_opened_revealed_presented_and_kept_over_a_restart(browse
             _shot(page, f"presenter_step{number}")
             if STEPS[number - 1].page == "direction":
                 _drag_then_page_down(page, number)
+            if STEPS[number - 1].page == "forward":
+                _player_keys_move_the_step(page, number)
             if number < len(STEPS):
                 page.keyboard.press("PageDown")
                 _wait_for_step(page, number + 1)
@@ -309,6 +312,22 @@ def _drag_then_page_down(page, number: int) -> None:
     page.keyboard.press("PageUp")
     _wait_for_step(page, number)
     assert page.locator(".st-key-dir_t").get_by_role("slider").input_value() == dragged
+
+
+def _player_keys_move_the_step(page, number: int) -> None:
+    """On the forward page: with the focus on the frame player's scrubber, → and Page Down move to the next step and
+    ← and Page Up back; the player's t never moves (its own keys are ← / →, which presenter mode takes first)."""
+    scrub = page.get_by_role("slider", name="Timestep t", exact=True)
+    before = scrub.input_value()
+    for forward, back in (("ArrowRight", "ArrowLeft"), ("PageDown", "PageUp")):
+        scrub.focus()
+        page.keyboard.press(forward)
+        _wait_for_step(page, number + 1)
+        page.keyboard.press(back)
+        _wait_for_step(page, number)
+        scrub = page.get_by_role("slider", name="Timestep t", exact=True)
+        assert scrub.input_value() == before
+    expect(page).to_have_url(re.compile(rf"[?&]t={before}(&|$)"), timeout=TIMEOUT)
 
 
 def test_presenter_mode_started_by_the_toggle_answers_the_arrow_keys_at_once(page, app_url):
