@@ -6,6 +6,9 @@ Fixes that axe-core found in Streamlit's own markup, where no widget parameter r
   Hovered or focused, Streamlit darkens the button to #2e62ff (3.9:1 with dark text): here it lightens instead.
   The labels of disabled widgets are drawn in a faded grey at 3.3:1 on the sidebar; here at 6.3:1, still
   lighter than an enabled label.
+* **Tap targets of 24 px at least.** The help buttons beside widget labels and the link icons beside headings are
+  16 px, a radio button's or checkbox's label 22 px tall, the arrows that scroll a row of tabs 20 px wide: at least
+  24 px here, on every page, so a finger on a phone finds them.
 * **A link to a place in a page** (``/glossary#glossary-score``) scrolls there once Streamlit has drawn it, and the
   place lands below Streamlit's header bar (which covered its first lines), not under it.
 * **Scrollable regions a keyboard can reach.** A wide formula (``.katex-display``) or a long number in a
@@ -30,6 +33,11 @@ STYLE = """<style>
 [data-testid^="stBaseButton-primary"]:focus { background-color: __LIGHTER__ !important; border-color: __LIGHTER__ !important; }
 label[data-testid="stWidgetLabel"][disabled], label[data-testid="stWidgetLabel"][disabled] p { color: __DISABLED__ !important; }
 [data-testid="stMain"] a[id]:not([href]) { scroll-margin-top: 4.5rem; }
+[data-testid="stTooltipHoverTarget"] > button, [data-testid="stHeaderActionElements"] > a { min-width: 24px;
+  min-height: 24px; display: inline-flex; align-items: center; justify-content: center; }
+[data-testid="stRadio"] label:has(input), [data-testid="stCheckbox"] label:has(input) { min-height: 24px;
+  align-items: center; }
+button[aria-label^="Scroll tabs"] { min-width: 24px; }
 .st-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 </style>""".replace("__BACKGROUND__", BACKGROUND).replace("__LIGHTER__", ACCENT_LIGHTER).replace("__DISABLED__", DISABLED_LABEL)

@@ -4,7 +4,8 @@ On every page: the sidebar is folded when the page arrives (``initial_sidebar_st
 Streamlit's breakpoint; it used to open over the page and cover it), nothing reaches past the screen's right edge
 outside a box that scrolls sideways by itself (measured element by element), the reader unfolds the sidebar, moves
 on to the next page through it (which folds it again), and uses one control of the page, in the page or in the
-sidebar, after which nothing reaches past the edge either. Beside it: the same measure at 768, 1,300 and 1,920 px on
+sidebar, after which nothing reaches past the edge either; no button, link (outside a sentence) or radio or
+checkbox label is under 24 × 24 px. Beside it: the same measure at 768, 1,300 and 1,920 px on
 the home, image-space and glossary pages (issue 30's widths), and the home page's picture in the first screen of a
 laptop (1,400 × 1,000).
 """
@@ -62,6 +63,25 @@ def assert_nothing_past_the_right_edge(page, where: str) -> None:
     seen = page.evaluate(OVERFLOW_JS)
     assert seen["offenders"] == [], f"{where}: past the right edge: {seen['offenders']}"
     assert seen["page"] <= 0 and seen["main"] <= 1, f"{where}: the page scrolls sideways ({seen})"
+
+
+# Every button and link of the page (not a link inside a sentence, which WCAG 2.5.8 exempts) whose box is smaller
+# than 24 × 24 px; radio buttons and checkboxes are tapped through their labels, measured instead.
+SMALL_TARGETS_JS = """
+() => {
+  const out = [];
+  const main = document.querySelector('[data-testid="stMain"]');
+  for (const el of main.querySelectorAll('a, button, label:has(input[type=radio]), label:has(input[type=checkbox])')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+    if (el.tagName === 'A' && el.closest('p, li, td')) continue;
+    if (r.width < 24 || r.height < 24)
+      out.push(`${el.tagName.toLowerCase()} ${Math.round(r.width)} x ${Math.round(r.height)}: `
+               + `${(el.innerText || el.getAttribute('aria-label') || '').slice(0, 40)}`);
+  }
+  return out;
+}
+"""
 
 
 FOLDED_JS = """() => { const s = document.querySelector('[data-testid="stSidebar"]');
@@ -183,6 +203,7 @@ def test_every_page_on_a_phone_in_one_session(browser, app_url):
             assert sidebar_folded(page), f"{where}: the sidebar covers the page"
             assert_no_exception(page)
             assert_nothing_past_the_right_edge(page, where)
+            assert page.evaluate(SMALL_TARGETS_JS) == [], f"{where}: tap targets under 24 px"
             CONTROLS[entry.path](page)
             assert_no_exception(page)
             assert_nothing_past_the_right_edge(page, f"{where}, after its control")
