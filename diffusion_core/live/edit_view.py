@@ -11,23 +11,20 @@ timestep k is shown as t = k + 1.
   then the result; each with its caption and alt text.
 * :func:`walk_from_picture`: the walk on the training set's PCA plane with the picture as its first point (the jump
   from the picture to x_{t₀} is the forward process's, in one go; the rest are the sampler's steps).
-* :func:`picture_canvas`: the cloud of training images drawn once (:func:`~diffusion_core.live.walk_plot.cloud_canvas`)
-  with the start of a walk named in its legend as the reader's picture rather than pure noise.
+
+The page draws that walk over :func:`~diffusion_core.live.walk_plot.cloud_canvas` without its legend and writes the
+legend as text (the start named as the reader's picture), readable at any width.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
-from PIL import ImageDraw, ImageFont
 
 from diffusion_core.access import alt_text
 from diffusion_core.images.pictures import tile
 from diffusion_core.live.edit import EditResult
-from diffusion_core.live.walk_plot import BACKGROUND, LEGEND_WIDTH, SUPERSAMPLE, TEXT, WalkCanvas, cloud_canvas
-
-START_LABEL = "start: your picture"
 
 
 @dataclass(frozen=True)
@@ -70,28 +67,6 @@ def walk_from_picture(result: EditResult, projection) -> tuple[np.ndarray, np.nd
     path, end = result.trajectory.projected(projection)
     start = projection.project(result.picture_raw)  # (1, 2)
     return np.concatenate([np.repeat(start[None], path.shape[1], axis=1), path]), end
-
-
-def picture_canvas(cloud: np.ndarray, cloud_labels: np.ndarray, class_names: list[str]) -> WalkCanvas:
-    """:func:`~diffusion_core.live.walk_plot.cloud_canvas` with its legend's "start" entry saying :data:`START_LABEL`.
-
-    The legend's rows are laid out as cloud_canvas lays them out: a title, one row per class, a gap, the walk's line,
-    then the start; that row's text is painted over with the background and written anew."""
-    canvas = cloud_canvas(cloud, cloud_labels, class_names)
-    s = SUPERSAMPLE
-    image = canvas.image.copy()
-    x = image.width - (LEGEND_WIDTH - 16) * s
-    y = canvas.box[1] + (18 * min(len(class_names), _palette_size()) + 30 + 18) * s
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((x + 16 * s, y, image.width - 1, y + 16 * s), fill=BACKGROUND)
-    draw.text((x + 16 * s, y), START_LABEL, fill=TEXT, font=ImageFont.load_default(size=12 * s))
-    return replace(canvas, image=image)
-
-
-def _palette_size() -> int:
-    from diffusion_core.access.palette import CLASS_COLOURS
-
-    return len(CLASS_COLOURS)
 
 
 @dataclass(frozen=True)

@@ -13,25 +13,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from diffusion_core.access.palette import CLASS_COLOURS
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.live import draw_input
 from diffusion_core.live.draw_settings import EDIT_GUIDANCE, DrawSettings, edit_guidance
 from diffusion_core.live.edit import EditSettings, edit_live, edit_timesteps
 from diffusion_core.live.edit_view import (
-    START_LABEL,
     compare_bounds,
     compare_many,
     copy_words,
     film,
     landing_words,
-    picture_canvas,
     rms_change,
     start_level,
     walk_from_picture,
 )
 from diffusion_core.live.generation_settings import NO_CLASS
-from diffusion_core.live.walk_plot import LEGEND_WIDTH, SUPERSAMPLE, cloud_canvas
 from diffusion_core.model.samplers import default_guidance
 from diffusion_core.model.unet import UNet, UNetConfig
 
@@ -231,23 +227,6 @@ def test_the_walk_starts_at_the_picture_itself_then_at_x_t0():
     picture = result.picture.astype(np.float64) / 127.5 - 1
     assert np.allclose(path[0], [picture.reshape(-1)[[0, 300]]] * 2)
     assert np.allclose(path[1:], result.trajectory.projected(_FirstPixels())[0])
-
-
-def test_the_canvas_names_the_start_as_the_readers_picture_and_changes_nothing_else():
-    rng = np.random.default_rng(0)
-    cloud, labels = rng.normal(size=(300, 2)), rng.integers(0, 10, 300)
-    names = [str(k) for k in range(10)]
-    before = np.asarray(cloud_canvas(cloud, labels, names).image)
-    after = np.asarray(picture_canvas(cloud, labels, names).image)
-    changed = np.argwhere(np.any(before != after, axis=2))
-    assert len(changed), "the legend's start entry must be rewritten"
-    s = SUPERSAMPLE
-    row = 12 * s + (18 * min(10, len(CLASS_COLOURS)) + 48) * s  # the start entry's row, as cloud_canvas lays it out
-    assert changed[:, 1].min() >= before.shape[1] - LEGEND_WIDTH * s  # only in the legend
-    assert row <= changed[:, 0].min() and changed[:, 0].max() <= row + 16 * s  # only on the start entry's row
-    old_text = before[row:row + 16 * s, before.shape[1] - (LEGEND_WIDTH - 32) * s:]
-    assert (old_text != before[0, -1]).any()  # the old words were there, on that row
-    assert START_LABEL == "start: your picture"
 
 
 @settings(max_examples=60, deadline=None)
