@@ -466,7 +466,7 @@ elif not clicked:
     live.info(f"Draw or pick a picture, press “Send the drawing”, then **{RUN}**.", icon=":material/draw:")
 
 
-with st.expander("The maths", icon=":material/function:"):
+with st.expander("The maths", icon=":material/functions:"):
     st.markdown("Timesteps as on the forward page: t = 0 is your picture, t = T pure noise; pixel values are scaled "
                 "to −1 … 1, and x_draw is your picture.")
     st.markdown("**Start the walk from my drawing** (SDEdit, Meng et al. 2022). The walk starts at the timestep")
