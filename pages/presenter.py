@@ -40,6 +40,7 @@ from diffusion_core.access.presenter import (
     step_of_page,
     step_query,
 )
+from diffusion_core.access.share import public_link
 from diffusion_core.access.site_map import page as site_page
 from diffusion_core.access.teaching import note_for, render_plan_html
 from pages.lesson_panel import PLAN_FILE, kept_query, notes_body, open_lesson_link, reserve_slots
@@ -276,7 +277,8 @@ def presenter(page: str) -> None:
         with options.popover("Options", icon=":material/tune:", width="stretch"):
             st.toggle("Light projector theme", key=LIGHT, **KEPT, help="Dark text on white: easier to read in a lit room.")
             st.toggle("Whole page", key=WHOLE, **KEPT, help="Show the whole page, not just this step's slide.")
-            st.download_button("Lesson plan (HTML, to print)", render_plan_html(), file_name=PLAN_FILE,
+            root = public_link(st.context.url or "", "").rstrip("/") or None  # each step's page address in full
+            st.download_button("Lesson plan (HTML, to print)", render_plan_html(root), file_name=PLAN_FILE,
                                mime="text/html", icon=":material/print:", on_click="ignore", key="present_plan")
             st.button("Stop presenting", key="present_leave", on_click=_leave, icon=":material/close:")
         last = index == len(STEPS) - 1  # a disabled primary button draws as an empty box: the last one is plain

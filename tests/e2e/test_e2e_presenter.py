@@ -261,6 +261,15 @@ def test_a_lesson_built_opened_revealed_presented_and_kept_over_a_restart(browse
                 _wait_for_step(page, number + 1)
         assert keyed(page, "present_next").get_by_role("button").is_disabled()
 
+        # the printable plan from the Options: every step's page with the app's own address (was a bare "/" for home)
+        click_and_wait(page, keyed(page, "present_bar").get_by_role("button", name="Options"))
+        with page.expect_download(timeout=TIMEOUT) as download:
+            page.get_by_role("button", name="Lesson plan (HTML, to print)").click()
+        plan = download.value.path().read_text()
+        for path in ("", "forward", "corner"):
+            assert f'<p class="address">{app_url}/{path}</p>' in plan, path
+        page.keyboard.press("Escape")
+
         # the light projector theme
         click_and_wait(page, keyed(page, "present_bar").get_by_role("button", name="Options"))
         click_and_wait(page, page.get_by_text("Light projector theme", exact=True))
