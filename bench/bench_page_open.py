@@ -24,13 +24,16 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_classroom import Server  # noqa: E402
 from streamlit_reader import Reader  # noqa: E402
 
+from diffusion_core.access.site_map import PAGES as SITE_MAP  # noqa: E402
+
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-TITLES = {"": "Image Space", "image-space": "How large is image space?", "forward": "The forward process",
-          "denoiser": "Live denoiser", "direction": "Which direction to move", "corner": "How tiny is the corner?"}
+# Every page's h1, by URL path, from the page registry (the home page's h1 is the app's name, its link "Home")
+TITLES = {entry.path: entry.title for entry in SITE_MAP} | {"": "Image Space"}
 DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
   && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
   && [...document.querySelectorAll('[data-testid="stMain"] img')].every(i => i.complete)"""
