@@ -482,7 +482,9 @@ st.markdown(f"Each of the {n:,} numbers moved only a little, but together they m
                "So far out, our bound on how many pictures lie that close proves nothing any more."))
 c1, c2, c3 = st.columns(3)
 c1.metric("distance ‖x_t − x₀‖ (grey levels)", f"{dist[t]:,.0f}")
-c2.metric("the same, averaged over all noise draws", f"{fs.expected_distance(x0, float(ab[t])):,.0f}")
+c2.metric("the same, over all noise draws", f"{fs.expected_distance(x0, float(ab[t])):,.0f}",
+          help="The root mean square of the distance over every possible draw of the noise ε, √E‖x_t − x₀‖², "
+               "computed exactly from ᾱ_t and x₀. With so many numbers, any one draw lands very close to it.")
 if rarity is None:
     c3.metric("the bound on pictures this close to x₀", "proves nothing")
 else:
