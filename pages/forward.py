@@ -474,12 +474,17 @@ with _maths():
 st.header("How far has the picture moved in image space?", anchor="distance")
 dist = fs.distance_curve(moments, ab)
 rarity = fs.noise_ball_rarity(n, float(dist[t]))
-st.markdown(f"Each of the {n:,} numbers moved only a little, but together they moved far: at t = {t:,}, x_t is "
-            f"{dist[t]:,.0f} grey levels from x₀, measured as a straight line in a space with one direction per number "
-            "(image space). "
-            + ("Yet almost no pictures lie that close to x₀: the whole cloud of noisy versions of x₀ this far out is "
-               "a vanishing speck of image space." if rarity is not None else
-               "So far out, our bound on how many pictures lie that close proves nothing any more."))
+if t == 0:
+    st.markdown("At t = 0, x_t is x₀ itself: no number has moved yet. Move **Timestep t** to see how far the noise "
+                "carries the picture, measured as a straight line in a space with one direction per number (image "
+                "space).")
+else:
+    st.markdown(f"Each of the {n:,} numbers moved by about {dist[t] / n ** 0.5:,.0f} grey levels (a root mean square), "
+                f"but together they moved far: at t = {t:,}, x_t is {dist[t]:,.0f} grey levels from x₀, measured as a "
+                "straight line in a space with one direction per number (image space). "
+                + ("Yet almost no pictures lie that close to x₀: the whole cloud of noisy versions of x₀ this far out "
+                   "is a vanishing speck of image space." if rarity is not None else
+                   "So far out, our bound on how many pictures lie that close proves nothing any more."))
 c1, c2, c3 = st.columns(3)
 c1.metric("distance ‖x_t − x₀‖ (grey levels)", f"{dist[t]:,.0f}")
 c2.metric("the same, over all noise draws", f"{fs.expected_distance(x0, float(ab[t])):,.0f}",

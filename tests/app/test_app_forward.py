@@ -414,3 +414,12 @@ def test_patch_kept_in_range_without_streamlits_duplicate_value_warning(monkeypa
     _assert_ok(at)
     assert at.number_input(key="fw_patch_top").value == 20
     assert not [m for m in said if "fw_patch" in m], said
+
+
+def test_the_distance_section_says_how_far_each_number_moved():
+    """'Each of the n numbers moved only a little' was said at every t (50 grey levels each at t = 250 is not
+    little), and 'together they moved far: … 0 grey levels from x₀' at t = 0."""
+    text = " ".join(m.value for m in _run({"t": "250"}).markdown)
+    assert "numbers moved by about 50 grey levels (a root mean square)" in text and "only a little" not in text
+    text = " ".join(m.value for m in _run({"t": "0"}).markdown)
+    assert "At t = 0, x_t is x₀ itself: no number has moved yet." in text and "moved far" not in text
