@@ -148,8 +148,9 @@ def guidance_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
         columns, swept_label, swept_seed = st.session_state[KEY + "sweep"]
         st.caption(f"Prompt: {class_names[swept_label]} · rows: seeds {swept_seed}–{swept_seed + SWEEP_ROWS - 1}.")
         for col, g, images in zip(st.columns(len(SWEEP_SCALES)), SWEEP_SCALES, columns):
-            show_png(col, tile(images, 1), scale=5, caption=f"s = {g:g}",
-                     alt=alt_text.guidance_column(g, len(images)))
+            # the scale above its column: on a phone the columns stack, and a caption under four pictures came last
+            col.markdown(f"**s = {g:g}**")
+            show_png(col, tile(images, 1), scale=5, alt=alt_text.guidance_column(g, len(images)))
 
 
 def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:

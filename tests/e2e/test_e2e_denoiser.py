@@ -196,6 +196,10 @@ def test_other_tabs_run(page, app_url):
     click_and_wait(page, page.get_by_role("button", name="Run the sweep", exact=True))
     assert_no_exception(page)
     assert page.get_by_text("s = 8").count() >= 1
+    for g in ("0", "8"):  # each scale named above its column (on a phone the columns stack: a caption came last)
+        label = page.get_by_text(f"s = {g}", exact=True)
+        picture = label.locator("xpath=ancestor::*[@data-testid='stColumn'][1]").locator("img").first
+        assert label.bounding_box()["y"] < picture.bounding_box()["y"], f"s = {g} is not above its column"
     page.get_by_role("tab", name="One denoising step").click()
     assert page.get_by_text("the model's x̂₀").count() >= 1
     screenshot(page, "denoiser_tabs")
