@@ -3,6 +3,12 @@
     python -m diffusion_core.evaluate --model digits --data ../shared/data/mnist10k
     python -m diffusion_core.evaluate --model fashion --data ../shared/data/fashion-mnist --guidance 1 2 3
     python -m diffusion_core.evaluate --model emoji      # no --data: the copies the app ships in assets/datasets
+    python -m diffusion_core.evaluate --model emoji-kinds --assets runs/emoji-kinds-assets --data ../shared/data/emoji
+
+A kinds model (trained on finer labels inside the ten prompts, :mod:`diffusion_core.model.kinds`) is judged on its
+ten prompts, as a reader asks for them: each asked prompt becomes a kind drawn in the training data's proportions
+(``PromptKinds.draw``, as the app does), and the real images are the emoji folder's split in all four art styles,
+labelled by prompt.
 
 For each guidance scale it generates two sets of ``n`` samples (default sampler: DPM-Solver++(2M), 20 steps):
 one balanced over the classes (every prompt alike) and one with the classes in the training set's proportions,
@@ -40,6 +46,7 @@ from diffusion_core.images.pixels import to_images
 from diffusion_core.judge.classifier import load_or_train, predict
 from diffusion_core.judge.metrics import CopyYardstick, frechet_distance, nearest_neighbour_distances
 from diffusion_core.model.data import load_dataset
+from diffusion_core.model.emoji_data import ALL_STYLES, load_emoji
 from diffusion_core.model.samplers import default_guidance, sample
 from diffusion_core.model.shipped_data import held_out, training_set
 from diffusion_core.model.weights import load_model
@@ -66,9 +73,11 @@ def labels_in_proportion(class_counts: np.ndarray, n: int, chunk: int) -> np.nda
 
 def generate(loaded, labels: np.ndarray, guidance: float, sampler: str, steps: int, seed: int,
              batch_size: int = 200) -> np.ndarray:
-    """One sample per label (n,): uint8 images (n, H, W[, 3]), drawn with what the app samples with
-    (``loaded.runner``: the ONNX twin on the CPU, else PyTorch)."""
+    """One sample per prompt label (n,): uint8 images (n, H, W[, 3]), drawn with what the app samples with
+    (``loaded.runner``: the ONNX twin on the CPU, else PyTorch); a kinds model draws each prompt's kind first."""
     gen = torch.Generator().manual_seed(seed)
+    if loaded.kinds is not None:
+        labels = loaded.kinds.draw(labels, seed, no_class=-1, kind_no_class=loaded.model.null_class)
     out = []
     for i in range(0, len(labels), batch_size):
         y = torch.from_numpy(labels[i:i + batch_size]).long()
@@ -108,9 +117,14 @@ def _summary(d: np.ndarray) -> dict:
     return {"min": float(d.min()), "p1": float(np.percentile(d, 1)), "median": float(np.median(d))}
 
 
-def real_images(model_name: str, data: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def real_images(model_name: str, data: str | None, all_styles: bool = False
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(train images, labels, test images, labels): from the data set at ``data``, or without it from the copies
-    the app ships (its training set and held-out images, :mod:`diffusion_core.model.shipped_data`)."""
+    the app ships (its training set and held-out images, :mod:`diffusion_core.model.shipped_data`).
+    ``all_styles``: an emoji folder's four art styles, labelled by prompt (what a kinds model was trained on)."""
+    if data is not None and all_styles:
+        train, test = (load_emoji(data, split, ALL_STYLES) for split in ("train", "test"))
+        return train.images, train.labels, test.images, test.labels
     if data is not None:
         return (*load_dataset(data, "train"), *load_dataset(data, "test"))
     return (*training_set(model_name), *held_out(model_name))
@@ -119,7 +133,8 @@ def real_images(model_name: str, data: str | None) -> tuple[np.ndarray, np.ndarr
 def evaluate(model_name: str, data: str | None, guidances: list[float], n: int, sampler: str, steps: int,
              seed: int, classifier_path: Path, assets: Path = ASSETS, classifier_epochs: int = 4) -> dict:
     """The quality report of ``model_name`` (see the module docstring); ``data`` None: the shipped copies."""
-    train_x, train_y, test_x, test_y = real_images(model_name, data)
+    loaded = load_model(model_name, assets, device=torch.device("cpu"))
+    train_x, train_y, test_x, test_y = real_images(model_name, data, all_styles=loaded.kinds is not None)
     classifier = load_or_train(classifier_path, train_x, train_y, classifier_epochs)
     test_pred, test_feats = predict(classifier, test_x)
     rng = np.random.default_rng(seed)
@@ -141,7 +156,6 @@ def evaluate(model_name: str, data: str | None, guidances: list[float], n: int, 
         "nn_distance_real_test": _summary(test_nn),
         "by_guidance": {},
     }
-    loaded = load_model(model_name, assets, device=torch.device("cpu"))
     report["engine"] = loaded.engine
     balanced = balanced_labels(n, num_classes)
     in_mix = labels_in_proportion(np.bincount(train_y, minlength=num_classes), n, len(floor_idx))
@@ -182,11 +196,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--classifier-epochs", type=int, default=4, help="epochs of the judge, when it is trained")
     p.add_argument("--classifier", default=None, help="cache of the judge (default runs/<model>/classifier.pt)")
     p.add_argument("--out", default=None, help="JSON report (default runs/<model>/eval.json)")
+    p.add_argument("--assets", default=None, help="folder of the weights and their manifest.json (default: the "
+                   "app's assets/; a candidate's, e.g. runs/emoji-kinds-assets)")
     args = p.parse_args(argv)
     guidances = args.guidance or [default_guidance(args.model)]
     report = evaluate(args.model, args.data, guidances, args.n, args.sampler, args.steps, args.seed,
                       Path(args.classifier or f"runs/{args.model}/classifier.pt"),
-                      classifier_epochs=args.classifier_epochs)
+                      assets=Path(args.assets) if args.assets else ASSETS, classifier_epochs=args.classifier_epochs)
     out = Path(args.out or f"runs/{args.model}/eval.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")

@@ -3,6 +3,8 @@ reproducibly from the seed; the mapping travels in the weights file and is check
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -63,3 +65,32 @@ def test_the_mapping_travels_in_the_weights_file(tmp_path):
     animal = emoji_data.CLASS_NAMES.index("animal")
     assert [loaded.class_names[k] for k in loaded.kinds.kinds_of(animal)] == [
         "animal: mammal", "animal: bird", "animal: sea creature", "animal: bug", "animal: reptile or amphibian"]
+
+
+def test_the_judge_asks_a_kinds_model_for_kinds_of_the_asked_prompt(tmp_path, monkeypatch):
+    """evaluate.generate takes prompt labels (what the judge scores against) and hands the sampler kinds of those
+    prompts, drawn as the app draws them; a plain model gets the prompts unchanged."""
+    from diffusion_core.judge import evaluate
+
+    config = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4, num_classes=len(emoji_data.KINDS),
+                        image_size=32, in_channels=3)
+    kind_class = np.asarray(emoji_data.KIND_CLASS)
+    kind_labels = np.arange(len(emoji_data.KINDS))
+    meta = kind_metadata(emoji_data.CLASS_NAMES, emoji_data.KIND_CLASS, kind_class[kind_labels], kind_labels)
+    export_weights("tiny", UNet(config), NoiseSchedule(), "emoji-kinds", emoji_data.KIND_NAMES, 1, tmp_path, meta)
+    loaded = load_model("tiny", tmp_path, torch.device("cpu"), use_onnx=False)
+    asked = []
+
+    def fake_sample(sampler, runner, schedule, y, **kwargs):
+        asked.append(y.numpy().copy())
+        return torch.zeros(len(y), 3, 32, 32)
+
+    monkeypatch.setattr(evaluate, "sample", fake_sample)
+    prompts = np.repeat(np.arange(len(emoji_data.CLASS_NAMES)), 6)
+    evaluate.generate(loaded, prompts, 4.0, "dpmpp", 2, seed=3)
+    kinds = asked[0]
+    assert np.array_equal(kind_class[kinds], prompts)
+    assert np.array_equal(kinds, loaded.kinds.draw(prompts, 3, no_class=-1, kind_no_class=loaded.model.null_class))
+    plain = dataclasses.replace(loaded, kinds=None)
+    evaluate.generate(plain, prompts, 4.0, "dpmpp", 2, seed=3)
+    assert np.array_equal(asked[1], prompts)
