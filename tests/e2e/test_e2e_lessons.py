@@ -4,11 +4,13 @@ the same link shows the same picture in another browser, on every page with a le
 from __future__ import annotations
 
 import io
+import re
 from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import numpy as np
 import pytest
+from conftest import streamlit_server
 from PIL import Image
 from playwright.sync_api import expect
 from streamlit_browser import ARTIFACTS, NO_SKELETON_JS, assert_no_exception, open_page, screenshot, wait_for_app
@@ -28,36 +30,44 @@ def _teachers_link(page, app_url: str) -> str:
     return f"{app_url}/forward?" + urlencode(lesson_link_query(settings, LESSON), quote_via=quote)
 
 
-def _choose(page, label: str, options: list[str]) -> None:
-    """Pick ``options`` in the sidebar's multiselect ``label`` by typing each and pressing Enter."""
-    box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(
-        has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)).locator("input")
+def _pick(group, options: list[str]) -> None:
+    """Pick ``options`` among the builder's pills ``group`` (they stay open for several choices)."""
     for option in options:
-        box.click()
-        box.fill(option)
-        page.get_by_role("option", name=option, exact=True).wait_for()
-        box.press("Enter")
-        wait_for_app(page)
-    page.keyboard.press("Escape")
+        group.get_by_role("button", name=option, exact=True).click()
+        wait_for_app(group.page)
 
 
-def test_the_teachers_panel_gives_the_link_of_the_view_on_screen(page, app_url):
-    """Made in the browser, through the panel: the same lesson and settings as built here, on this page's address."""
-    expected = _teachers_link(page, app_url)
-    panel = page.get_by_test_id("stSidebar").get_by_test_id("stExpander").filter(has_text="Make a lesson link")
-    panel.locator("summary").click()
-    _choose(page, "Hidden", ["Noise seed", "T, the number of steps"])
-    _choose(page, "Shown but locked", ["Timestep t", "Noise schedule"])
-    task = panel.get_by_role("textbox", name="Task for the students (plain text)")
-    task.fill(TASK)
-    task.press("Control+Enter")
-    # the rerun that takes the task may start after wait_for_app has already seen the page idle: wait for it
-    expect(panel.get_by_test_id("stCode")).to_contain_text("task=", timeout=60_000)
-    wait_for_app(page)
-    link = panel.get_by_test_id("stCode").inner_text().replace("\n", "")
-    assert link.split("?")[0] == f"{app_url}/forward"
-    made, wanted = dict(parse_qsl(urlsplit(link).query)), dict(parse_qsl(urlsplit(expected).query))
-    assert made == wanted
+def test_without_a_store_the_builder_gives_the_long_link_of_the_view_on_screen(browser, monkeypatch):
+    """No lesson store (IMAGE_SPACE_LESSON_DB=off): the builder, used in the browser, gives the long link of the same
+    lesson and settings as built here, on this page's address (short links need the store; the long one never does)."""
+    monkeypatch.setenv("IMAGE_SPACE_LESSON_DB", "off")
+    monkeypatch.delenv("IMAGE_SPACE_PUBLIC_URL", raising=False)
+    with streamlit_server("lessons-no-store.log") as app_url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            expected = _teachers_link(page, app_url)
+            page.get_by_test_id("stSidebar").get_by_text("Make a lesson of this page", exact=True).click()
+            builder = page.locator('.st-key-lesson_builder:not([data-stale="true"])')
+            expect(builder).to_contain_text("Questions need the server's lesson store", timeout=60_000)
+            wait_for_app(page)
+            groups = builder.get_by_test_id("stButtonGroup")
+            _pick(groups.nth(0), ["Noise seed", "T, the number of steps"])
+            _pick(groups.nth(1), ["Timestep t", "Noise schedule"])
+            task = builder.get_by_role("textbox", name=re.compile("^Task for the students"))
+            task.fill(TASK)
+            task.press("Control+Enter")
+            # the rerun that takes the task may start after wait_for_app has already seen the page idle: wait for it
+            expect(page.locator("pre.lesson_long")).to_contain_text("task=", timeout=60_000)
+            wait_for_app(page)
+            expect(builder).to_contain_text("Short links are not available")
+            assert builder.get_by_role("textbox", name="Question 1").count() == 0  # answers would be in the link
+            link = page.locator("pre.lesson_long").inner_text().replace("\n", "")
+            assert link.split("?")[0] == f"{app_url}/forward"
+            made, wanted = dict(parse_qsl(urlsplit(link).query)), dict(parse_qsl(urlsplit(expected).query))
+            assert made == wanted
+        finally:
+            context.close()
 
 
 def _main_png(page, mask=()) -> np.ndarray:
@@ -79,8 +89,8 @@ def test_a_lesson_link_hides_locks_and_gives_its_task(browser, app_url):
     # hidden: not drawn for the reader, and out of the keyboard's reach
     assert not page.locator(".st-key-fw_seed").is_visible() and not page.locator(".st-key-fw_T").is_visible()
     # locked: shown, but disabled
-    slider = page.get_by_role("slider", name="Timestep t")
-    assert page.locator(".st-key-fw_t").is_visible() and slider.is_disabled() and slider.input_value() == "300"
+    slider = page.get_by_role("slider", name="Timestep t", exact=True)  # the frame player's scrubber
+    assert slider.is_visible() and slider.is_disabled() and slider.input_value() == "300"
     schedule = page.locator(".st-key-fw_sched")
     assert schedule.is_visible() and all(r.is_disabled() for r in schedule.get_by_role("radio").all())
     assert not page.get_by_role("switch", name="Colour (RGB)").is_disabled()  # not in the lesson
@@ -88,7 +98,7 @@ def test_a_lesson_link_hides_locks_and_gives_its_task(browser, app_url):
     task = page.locator(".st-key-lesson_task")
     assert task.get_by_test_id("stText").inner_text() == TASK
     assert task.locator("strong, b").filter(has_text="Move").count() == 0
-    assert page.get_by_text("Make a lesson link").count() == 0  # the student's view has no teacher's panel
+    assert page.get_by_text("Make a lesson of this page").count() == 0  # the student's view has no builder
     # the URL still holds the lesson (and its check) while the student works
     assert read_lesson(dict(parse_qsl(urlsplit(page.url).query)), FORWARD_CONTROLS) == (LESSON, [])
     screenshot(page, "lesson_forward")
@@ -146,7 +156,9 @@ def test_the_same_lesson_link_shows_the_same_view_in_another_browser(browser, ap
     teacher.close()
     pictures = []
     for _ in range(2):  # a tall window: the main area shows the pictures, the patch of numbers and the filmstrip
-        context = browser.new_context(viewport={"width": 1400, "height": 2200})
+        # reduced motion: a run that plays in the browser (the denoiser's) shows its finished picture at once instead
+        # of a frame that depends on when the screenshot is taken
+        context = browser.new_context(viewport={"width": 1400, "height": 2200}, reduced_motion="reduce")
         page = context.new_page()
         open_page(page, link, timeout_ms=180_000)
         assert_no_exception(page)
