@@ -9,6 +9,8 @@ Fixes that axe-core found in Streamlit's own markup, where no widget parameter r
 * **Tap targets of 24 px at least.** The help buttons beside widget labels and the link icons beside headings are
   16 px, a radio button's or checkbox's label 22 px tall, the arrows that scroll a row of tabs 20 px wide: at least
   24 px here, on every page, so a finger on a phone finds them.
+* **Nothing cut off.** An upload box's line of formats ("25MB per file • PNG, JPG, GIF, BMP, TIF, WEBP") ended in
+  "…" in a narrow column (768 to 1,400 px): it wraps instead.
 * **A link to a place in a page** (``/glossary#glossary-score``) scrolls there once Streamlit has drawn it, and the
   place lands below Streamlit's header bar (which covered its first lines), not under it.
 * **Scrollable regions a keyboard can reach.** A wide formula (``.katex-display``) or a long number in a
@@ -38,6 +40,7 @@ label[data-testid="stWidgetLabel"][disabled], label[data-testid="stWidgetLabel"]
 [data-testid="stRadio"] label:has(input), [data-testid="stCheckbox"] label:has(input) { min-height: 24px;
   align-items: center; }
 button[aria-label^="Scroll tabs"] { min-width: 24px; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { white-space: normal; overflow: visible; text-overflow: clip; }
 .st-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 </style>""".replace("__BACKGROUND__", BACKGROUND).replace("__LIGHTER__", ACCENT_LIGHTER).replace("__DISABLED__", DISABLED_LABEL)

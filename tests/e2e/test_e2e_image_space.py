@@ -103,3 +103,20 @@ def test_on_a_phone_a_drawn_index_scrolls_its_image_into_view(browser, app_url):
         screenshot(page, "image_space_phone_random_index")
     finally:
         context.close()
+
+
+def test_the_upload_box_says_its_formats_whole_at_every_width(browser, app_url):
+    """Issue 30: the upload box's line of formats ended in "…" in the index section's narrow column ("...BMP, TIF,
+    W..."), from 768 to 1,400 px: it wraps (pages/accessible.py)."""
+    truncated = """() => [...document.querySelectorAll('[data-testid="stFileUploader"] *')]
+      .filter(e => e.children.length === 0 && e.innerText && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+    for width in (390, 768, 1300, 1920):
+        context = browser.new_context(viewport={"width": width, "height": 1000})
+        page = context.new_page()
+        try:
+            open_page(page, f"{app_url}/image-space", timeout_ms=180_000)
+            click_and_wait(page, page.get_by_test_id("stMain").get_by_text("Upload your own", exact=True))
+            page.get_by_test_id("stFileUploaderDropzoneInstructions").wait_for(timeout=30_000)
+            assert page.evaluate(truncated) == [], f"cut off at {width} px"
+        finally:
+            context.close()
