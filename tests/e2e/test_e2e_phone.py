@@ -243,13 +243,23 @@ def test_a_laptop_opens_with_the_sidebar_and_the_home_picture_in_the_first_scree
     screenshot(page, "home_first_screen_1400")
 
 
-@pytest.mark.parametrize("width", [768, 1300, 1920])
+# Text that ends in "…" because its box is too narrow (a metric, a label, an upload box's line of formats)
+CUT_WITH_ELLIPSIS_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] *')].filter(e => {
+  const s = getComputedStyle(e);
+  return e.innerText && s.textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1
+    && e.getBoundingClientRect().width > 0; }).map(e => e.innerText.slice(0, 60))"""
+
+
+@pytest.mark.parametrize("width", [390, 768, 1300, 1920])
 def test_my_pages_fit_at_other_widths(browser, app_url, width):
+    """Home, image space (its default and its largest preset's numbers) and the glossary at issue 30's widths: nothing
+    past the right edge outside a box that scrolls, no text cut to "…"."""
     context = browser.new_context(viewport={"width": width, "height": 1000})
     page = context.new_page()
     try:
-        for path in ("", "image-space", "glossary"):
+        for path in ("", "image-space", "image-space?w=4000&h=3000&colour=rgb&bits=8", "glossary"):
             open_page(page, f"{app_url}/{path}", timeout_ms=180_000)
             assert_nothing_past_the_right_edge(page, f"/{path} at {width} px")
+            assert page.evaluate(CUT_WITH_ELLIPSIS_JS) == [], f"/{path} at {width} px: text cut to an ellipsis"
     finally:
         context.close()
