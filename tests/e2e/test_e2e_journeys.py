@@ -921,17 +921,18 @@ def test_the_walk_offers_nothing_in_a_closing_expander(session, app_url):
     must not offer its widgets (it once picked the lesson panel's task box there and timed out typing)."""
     page = session
     open_url(page, f"{app_url}/forward")
-    panel = page.get_by_test_id("stSidebar").get_by_test_id("stExpander").filter(has_text="Make a lesson link")
-    task_box = "Task for the students"
+    # the forward page's patch controls (the lesson panel this test used is a toggle now, no expander)
+    panel = page.get_by_test_id("stMain").get_by_test_id("stExpander").filter(has_text="Move the patch of numbers")
+    box = "Top row"
 
     def offered() -> list[str]:
-        return [item["label"] for item in page.evaluate(DISCOVER_JS) if item["kind"] == "stTextArea"]
+        return [item["label"] for item in page.evaluate(DISCOVER_JS) if item["kind"] == "stNumberInput"]
 
     panel.locator("summary").click()
-    expect(panel.get_by_test_id("stTextArea")).to_be_visible()
-    assert any(label.startswith(task_box) for label in offered()), "the open panel's task box is offered"
+    expect(panel.get_by_test_id("stNumberInput").first).to_be_visible()
+    assert any(label.startswith(box) for label in offered()), "the open expander's number box is offered"
     panel.locator("summary").click()  # folding starts now; discover at once, mid-animation
-    assert not any(label.startswith(task_box) for label in offered()), "a folding expander's task box was offered"
+    assert not any(label.startswith(box) for label in offered()), "a folding expander's number box was offered"
 
 
 def test_random_walk(session, app_url):
