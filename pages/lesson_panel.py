@@ -368,6 +368,11 @@ def lesson_panel(page: str, controls: Mapping[str, Control], settings: Mapping[s
             _builder(page, controls, settings)
 
 
+def _presenting() -> bool:
+    """Whether presenter mode is on (pages.presenter.ON): a link made then is for projecting, its QR code large."""
+    return bool(st.session_state.get("present_on"))
+
+
 def _page_url() -> str:
     """This page's address without its query ("" where the app has none, as under AppTest)."""
     return (st.context.url or "").split("?")[0]
@@ -492,11 +497,14 @@ def _made(page: str, result, settings: Mapping[str, str], lesson: Lesson, questi
                 "changes.", icon=":material/update:")
     with st.container(key="lesson_made"):
         st.success(f"Lesson {short_id} is stored on this server.", icon=":material/check_circle:")
-        show_link_for_class(_short_link(path, short_id), "lesson_short", big=False)
-        st.markdown("**Your teacher link** (keep it to yourself: it shows the answers and reveals them)")
+        show_link_for_class(_short_link(path, short_id), "lesson_short", big=_presenting())
         teacher = _teacher_link(path, short_id, key)
-        _pre(teacher, "lesson_teacher_link")
         st.link_button("Open the teacher view", teacher, icon=":material/open_in_new:", type="primary")
+        # folded: the screen may be projected, and whoever reads the key can see and reveal the answers
+        with st.expander("Your teacher link (keep it off the projector)", icon=":material/key:"):
+            st.caption("It shows the answers and reveals them: keep it to yourself, e.g. bookmark it or email it to "
+                       "yourself. Students get the link above.")
+            _pre(teacher, "lesson_teacher_link")
 
 
 def _long_link_only(page: str, settings: Mapping[str, str], lesson: Lesson, why: str, has_questions: bool) -> None:
@@ -511,6 +519,6 @@ def _long_link_only(page: str, settings: Mapping[str, str], lesson: Lesson, why:
         return
     link = public_link(st.context.url or "", path_of(page) + "?" + urlencode(lesson_link_query(settings, lesson),
                                                                              quote_via=quote))
-    show_link_for_class(link, "lesson_long", big=False)
+    show_link_for_class(link, "lesson_long", big=_presenting())
 
 

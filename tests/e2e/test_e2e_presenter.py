@@ -167,7 +167,8 @@ def _build(page, app_url: str) -> tuple[str, str]:
     made = keyed(page, "lesson_made")
     expect(made).to_contain_text("is stored on this server", timeout=TIMEOUT)
     short = made.locator("pre.lesson_short").inner_text().strip()
-    teacher = made.locator("pre.lesson_teacher_link").inner_text().strip()
+    assert not made.locator("pre.lesson_teacher_link").is_visible()  # folded: the screen may be projected
+    teacher = made.locator("pre.lesson_teacher_link").text_content().strip()
     assert re.fullmatch(rf"{re.escape(app_url)}/forward\?lesson=[2-9a-z]{{7}}", short), short
     assert teacher.startswith(short + "&teacher=")
     expect(made).to_contain_text("Students cannot open this link")  # 127.0.0.1: the warning and its fix
@@ -260,6 +261,7 @@ def test_a_lesson_built_opened_revealed_presented_and_kept_over_a_restart(browse
                 page.keyboard.press("PageDown")
                 _wait_for_step(page, number + 1)
         assert keyed(page, "present_next").get_by_role("button").is_disabled()
+        _lesson_made_while_presenting(page)
 
         # the printable plan from the Options: every step's page with the app's own address (was a bare "/" for home)
         click_and_wait(page, keyed(page, "present_bar").get_by_role("button", name="Options"))
@@ -321,6 +323,31 @@ def _drag_then_page_down(page, number: int) -> None:
     page.keyboard.press("PageUp")
     _wait_for_step(page, number)
     assert page.locator(".st-key-dir_t").get_by_role("slider").input_value() == dragged
+
+
+def _lesson_made_while_presenting(page) -> None:
+    """On the last slide the teacher opens the sidebar, makes a lesson of the page with a task, and gets a QR code large
+    enough to project (at least 35% of the window's height) that decodes to the short link; then closes it all."""
+    page.get_by_test_id("stExpandSidebarButton").click()
+    side = page.get_by_test_id("stSidebar")
+    click_and_wait(page, side.get_by_text("Make a lesson of this page", exact=True))
+    builder = keyed(page, "lesson_builder")
+    box = builder.get_by_role("textbox", name=re.compile("^Task for the students"))
+    box.fill("Is this digit inside the corner?")
+    box.press("Control+Enter")
+    wait_for_app(page, TIMEOUT)
+    click_and_wait(page, builder.get_by_role("button", name="Make the lesson link"))
+    made = keyed(page, "lesson_made")
+    expect(made).to_contain_text("is stored on this server", timeout=TIMEOUT)
+    short = made.locator("pre.lesson_short").inner_text().strip()
+    qr = keyed(page, "lesson_short_qr").get_by_role("img")
+    qr.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the bar fixed to the bottom
+    assert qr.bounding_box()["height"] >= 0.35 * PROJECTOR["height"], qr.bounding_box()
+    assert _decode_qr(page, qr) == short
+    _shot(page, "presenter_lesson_made_presenting")
+    click_and_wait(page, side.get_by_text("Make a lesson of this page", exact=True))
+    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
+    expect(keyed(page, "lesson_builder")).to_have_count(0)
 
 
 def _player_keys_move_the_step(page, number: int) -> None:
