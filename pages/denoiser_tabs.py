@@ -27,7 +27,7 @@ from diffusion_core.live.one_step import OneStep, denoise_once
 from diffusion_core.live.playback import PlayedFrame, shown_t, side_by_side_film
 from diffusion_core.live.posterior_mean import AverageGuess, compare, guess_at_high_t
 from diffusion_core.live.posterior_mean import words as average_words
-from diffusion_core.live.run import SWEEP_ROWS, SWEEP_SCALES, RunResult, compare_samplers, guidance_sweep
+from diffusion_core.live.run import SWEEP_ROWS, SWEEP_SCALES, RunResult, compare_samplers, final_gap, guidance_sweep
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, logsnr_timesteps
 from diffusion_core.model.shipped_data import ShippedDataError
 from diffusion_core.model.weights import LoadedModel
@@ -115,9 +115,9 @@ def samplers_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
         frame_player(KEY + "compare_player", frames, start=0, autoplay=True, seconds=4.0,
                      labels=[f"{n}, {r.steps} steps" for n, r in zip(names, results)], display_px=side * 7,
                      label="Share of each run")
-        st.caption("Each frame shows the three runs at the same share of their way. Same start, same model: DDIM and "
-                   "DPM-Solver++ follow the same ODE and usually land on nearly the same picture; DDPM adds fresh "
-                   "noise at every step, so it lands somewhere else in the same class.")
+        finals = {r.sampler: r.trajectory.final for r in results}
+        st.caption(alt_text.samplers_compared(final_gap(finals["ddim"], finals["dpmpp"]),
+                                              final_gap(finals["ddpm"], finals["dpmpp"])))
 
 
 def guidance_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:

@@ -511,3 +511,14 @@ def schedule_betas(T: int, linear_ends: tuple[float, float], linear_capped: int,
             f"first (for T = {T:,} the first is {small_number(cosine_first)}) but not at the end: they grow towards 1, "
             f"and the app caps them at {cap:g} ({cosine_cap}). SNR is the signal-to-noise ratio: the power left of the "
             "picture over the power of the noise.")
+
+
+def samplers_compared(ode_gap: float, ddpm_gap: float) -> str:
+    """The Live denoiser's caption under the three samplers run from the same noise: ``ode_gap``, how far DDIM's
+    finished picture is from DPM-Solver++'s, ``ddpm_gap`` how far DDPM's is (root mean square, grey levels; see
+    :func:`diffusion_core.live.run.final_gap`)."""
+    return ("Each frame shows the three runs at the same share of their way. Same start, same model: DDIM and "
+            "DPM-Solver++ follow the same ODE, so they usually land on nearly the same picture (here "
+            f"{measure(ode_gap, '.0f')} grey levels apart, root mean square per pixel value); DDPM adds fresh noise "
+            f"at every step, so it usually lands somewhere else (here {measure(ddpm_gap, '.0f')} grey levels from "
+            "DPM-Solver++'s picture).")

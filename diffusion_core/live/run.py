@@ -108,6 +108,13 @@ def compare_samplers(loaded: LoadedModel, settings: GenerationSettings,
     return results
 
 
+def final_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """How far apart two finished pictures are: the root mean square of their difference in grey levels (0 to 255),
+    over every pixel value (uint8 pictures of one shape, such as :attr:`Trajectory.final`)."""
+    diff = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+    return float(np.sqrt(np.mean(diff * diff)))
+
+
 def guidance_sweep(loaded: LoadedModel, label: int, seed: int, scales: tuple[float, ...] = SWEEP_SCALES,
                    rows: int = SWEEP_ROWS) -> list[np.ndarray]:
     """For each scale, ``rows`` images of class ``label`` (seeds seed .. seed + rows - 1; the same noise in every

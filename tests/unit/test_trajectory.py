@@ -116,3 +116,17 @@ def test_the_walk_projected_on_a_pca_plane(tiny):
         np.testing.assert_allclose(path[k], (traj.x_t_raw[k].astype(np.float64) - proj.mean) @ components.T, rtol=1e-6)
     final = to_model_range(traj.final).reshape(3, -1).astype(np.float64)
     np.testing.assert_allclose(end, (final - proj.mean) @ components.T, rtol=1e-6)
+
+
+def test_the_gap_between_two_finished_pictures_is_a_root_mean_square_in_grey_levels():
+    from diffusion_core.access import alt_text
+    from diffusion_core.live.run import final_gap
+
+    a = np.zeros((1, 28, 28), np.uint8)
+    b = a.copy()
+    b[0, :14] = 255  # half the pixel values 255 apart: √(255² / 2)
+    assert final_gap(a, a) == 0.0 and abs(final_gap(a, b) - 255 / 2 ** 0.5) < 1e-9 and final_gap(a, b) == final_gap(b, a)
+    words = alt_text.samplers_compared(3.2, 61.7)
+    # computed, where it said DDPM "lands somewhere else in the same class" (nothing on the page checked the class)
+    assert "here 3 grey levels apart" in words and "here 62 grey levels from DPM-Solver++'s picture" in words
+    assert "in the same class" not in words
