@@ -275,9 +275,9 @@ def _teacher_view(stored: StoredLesson, lesson: Lesson) -> None:
     if lesson.task:
         _task_box(lesson.task, "lesson_task")
     with st.container(border=True, key="lesson_teacher"):
-        st.markdown(f"**Teacher view** of lesson {stored.short_id}. The answers below are for you; students see "
-                    "each one only after you reveal it. Keep this tab: reloading it ends the teacher view (open your "
-                    "teacher link again).")
+        st.markdown(f"**Teacher view** of lesson {stored.short_id}. The answers below are for you (each stays folded "
+                    "until you open it, in case this screen is projected); students see each one only after you "
+                    "reveal it. Keep this tab: reloading it ends the teacher view (open your teacher link again).")
         if stored.questions:
             _teachers_questions(stored.short_id)
         with st.expander("The link and QR code for the class", icon=":material/qr_code_2:",
@@ -293,8 +293,12 @@ def _teachers_questions(short_id: str) -> None:
         with st.container(key=f"lesson_teacher_q{i}"):
             st.markdown(f"**Question {i + 1}**")
             st.text(q.text)
-            st.markdown(f"**Answer {i + 1}** ({'students see it' if q.revealed else 'hidden from students'})")
-            st.text(q.answer)
+            if q.revealed:
+                st.markdown(f"**Answer {i + 1}** (students see it)")
+                st.text(q.answer)
+            else:  # folded until the teacher opens it: this screen may be the one projected (the class's QR code)
+                with st.expander(f"Answer {i + 1} (hidden from students)", icon=":material/visibility_off:"):
+                    st.text(q.answer)
             if q.revealed:
                 st.button("Hide the answer again", key=f"lesson_hide_{i}", on_click=_set_revealed, args=(i, False),
                           icon=":material/visibility_off:")

@@ -228,7 +228,11 @@ def test_a_lesson_built_opened_revealed_presented_and_kept_over_a_restart(browse
         open_page(teacher, teacher_link, timeout_ms=TIMEOUT)
         assert_no_exception(teacher)
         expect(teacher).not_to_have_url(re.compile("teacher="), timeout=TIMEOUT)
-        expect(keyed(teacher, "lesson_teacher")).to_contain_text(ANSWER)
+        expect(keyed(teacher, "lesson_teacher")).to_contain_text(ANSWER)  # in the page, folded
+        answer = keyed(teacher, "lesson_teacher").get_by_text(ANSWER)
+        assert not answer.is_visible()  # not on a projected screen until the teacher opens it
+        keyed(teacher, "lesson_teacher").get_by_text("Answer 1 (hidden from students)").click()
+        expect(answer).to_be_visible()
         assert _decode_qr(teacher, keyed(teacher, "lesson_class_link_qr").get_by_role("img")) == short
         _shot(teacher, "presenter_lesson_teacher")
         click_and_wait(teacher, keyed(teacher, "lesson_teacher").get_by_role("button", name="Reveal the answer to students"))
