@@ -34,8 +34,10 @@ for term in GLOSSARY:
         st.latex(term.formula)
 
 st.header("Symbols", anchor="symbols")
-st.markdown("The app writes the maths of Ho et al. 2020 (DDPM) everywhere. Papers after it often write α_t for what is "
-            "√ᾱ_t here, and σ_t for √(1 − ᾱ_t); where the app quotes such a formula it rewrites it in these symbols.")
+st.markdown("The app writes the maths of Ho et al. 2020 (DDPM) everywhere. Papers after it use α_t for other things: "
+            "in DDIM (Song et al. 2021) α_t is ᾱ_t here; in DPM-Solver (Lu et al. 2022) and VDM (Kingma et al. 2021) "
+            "α_t is √ᾱ_t here, beside the same σ_t = √(1 − ᾱ_t). Where the app quotes such a formula it rewrites it "
+            "in these symbols.")
 rows = ["| Symbol | Read as | Meaning |", "|---|---|---|"]
 rows += [f"| ${latex}$ | {_cell(plain)} | {_cell(meaning)} |" for latex, plain, meaning in SYMBOLS]
 st.markdown("\n".join(rows))
