@@ -103,7 +103,11 @@ def digit_chart_svg(curve: list[tuple[int, int]], presets: list[ChartPoint], you
     unlabelled = [p for p, label in zip(presets, fitted) if label is None and p not in lowest]
     panel.marks([p.pixels for p in unlabelled], [p.digits for p in unlabelled], COLOURS["preset"],
                 [f"{p.label}: {p.digits:,} digits" for p in unlabelled])
-    panel.marks([you.pixels], [you.digits], COLOURS["you"], [f"{you.label}: {you.digits:,} digits"], labels=[you.label],
+    # The star on a mark whose label had to go below right: the star's label names that preset
+    under = [p.label for p, label in zip(presets, fitted) if label is None and (p.pixels, p.digits) == (you.pixels,
+                                                                                                         you.digits)]
+    you_label = ", ".join([you.label, *under])
+    panel.marks([you.pixels], [you.digits], COLOURS["you"], [f"{you.label}: {you.digits:,} digits"], labels=[you_label],
                 shape="star", size=20, label_side="below right", bold=True)
     description = f"Decimal digits of the number of images against pixels, log-log: {curve_name}"
     return Chart(width, height, [panel], legend="bottom", description=description).svg()

@@ -118,11 +118,12 @@ def test_no_label_reaches_into_the_axis_labels(channels, bits, size):
 
 
 def test_the_readers_star_on_a_preset_writes_the_only_label_there():
-    """At 28 x 28 grey the star stands on the MNIST mark: its "your setting" is the one label there (two labels below
-    right of one point would overlap); the mark keeps its tooltip."""
+    """At 28 x 28 grey the star stands on the MNIST mark, whose label goes below right: the star's label is the one
+    label there and names it, "your setting, 28 x 28 MNIST digit" (two labels below right of one point overlapped);
+    the mark keeps its tooltip."""
     _, presets, _, svg = _chart(you=(28 * 28, None), width=PHONE_WIDTH, height=PHONE_HEIGHT)
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    assert "your setting" in texts and not any("MNIST" in t for t in texts)
+    assert [t for t in texts if "MNIST" in t] == ["your setting, 28 x 28 MNIST digit"]
     titles = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
     assert "28 x 28 MNIST digit: 1,889 digits" in titles
 
