@@ -199,7 +199,7 @@ def slide_style(page: str) -> str:
             "{ display: none !important; }\n"
             '[data-testid="stMain"] [data-testid="stImage"] img { height: min(38vh, 30rem) !important; '
             "width: auto !important; max-width: 100% !important; object-fit: contain; }\n"
-            + SLIDE_FIT + "</style>")
+            + SLIDE_FIT + SLIDE_EXTRA.get(page, "") + "</style>")
 
 
 # On a slide, Streamlit's spacing (in rem, so doubled by the projector's type) gives way to the key picture: a
@@ -208,6 +208,8 @@ def slide_style(page: str) -> str:
 SLIDE_FIT = ('[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem !important; }\n'
              '[data-testid="stMain"] h1 { padding: 0.2rem 0 0.5rem !important; }\n'
              f"{', '.join(f'.st-key-{key}' for key in ('fw_player', 'den_live'))} {{ zoom: 1.35; }}\n")
+# A page's own pictures drawn at a fixed size: the home page's four walks (224 px each, pages/home.py) fill the width.
+SLIDE_EXTRA = {"": ".home-pair { max-width: none !important; } .home-pair figure { max-width: 12rem !important; }\n"}
 
 
 def _move(by: int) -> None:

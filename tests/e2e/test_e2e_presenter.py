@@ -101,7 +101,7 @@ def _measure(page, where: str) -> None:
 
 
 # Each slide's key picture (open shadow roots pierced by Playwright's CSS): on screen above the fixed bar, and large.
-KEY_PICTURES = {"forward": ".st-key-fw_player canvas", "direction": ".st-key-dir_field_view img",
+KEY_PICTURES = {"": ".home-pair img", "forward": ".st-key-fw_player canvas", "direction": ".st-key-dir_field_view img",
                 "denoiser": ".st-key-den_final img", "draw": '[class*="st-key-draw_pad"] canvas'}
 LARGE_PX = 300  # at 1080 px high: the players draw 256 px pictures, which a slide enlarges
 
