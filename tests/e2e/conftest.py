@@ -30,7 +30,6 @@ SLOW = {"test_random_walk", "test_denoiser_settings_survive_every_route", "test_
         "test_a_class_picker_keeps_its_choice_when_the_class_names_change",
         "test_one_colour_uploads_on_every_page_that_takes_uploads",
         "test_axe_finds_no_serious_or_critical_violation_on_any_page",
-        "test_the_teachers_panel_gives_the_link_of_the_view_on_screen",
         "test_the_same_lesson_link_shows_the_same_view_in_another_browser",
         "test_a_readers_walk_through_the_page_and_back", "test_charts_skipped_off_screen_draw_at_full_size_when_scrolled_to",
         "test_two_replicas_behind_nginx_sticky_and_failover", "test_the_colour_model_on_every_page_that_shows_a_model"}
