@@ -184,7 +184,8 @@ def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
                   help=f"1: barely noisy. {T}: pure noise.")
     noise_seed = c3.number_input("Noise seed", 0, MAX_SEED, 0, key=KEY + "step_seed", **KEPT)
     use_label = c4.toggle("Tell the model the class", True, key=KEY + "step_label", **KEPT)
-    label = int(real_labels[index]) if use_label else loaded.runner.null_class
+    prompt = int(real_labels[index]) if use_label else len(class_names)
+    label = int(loaded.network_labels([prompt], int(noise_seed))[0])  # a kinds model: a kind of the class
     result = one_denoising_step(settings.model, int(index), t - 1, label, int(noise_seed))
     for col, (img, caption) in zip(st.columns(5), result.panels()):
         show_png(col, img, scale=6, caption=caption, alt=alt_text.one_step_panel(caption, t))
@@ -207,7 +208,7 @@ def cached_training_labels(model: str) -> np.ndarray:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def average_guess(model: str, label: int, null_class: int) -> tuple[OneStep, AverageGuess, int]:
+def average_guess(model: str, label: int, network_label: int) -> tuple[OneStep, AverageGuess, int]:
     """A held-out picture of class ``label`` (the first; any, for no class) buried at a high t, the model's guess
     beside the average of the class's training pictures, and that t as the page writes it."""
     shipped = cached_model(model)
@@ -215,7 +216,8 @@ def average_guess(model: str, label: int, null_class: int) -> tuple[OneStep, Ave
     train = cached_training_images(model)
     has = np.nonzero(labels == label)[0]
     index = int(has[0]) if len(has) else 0
-    step = guess_at_high_t(shipped.runner, shipped.schedule, images[index], label if len(has) else null_class, 0)
+    step = guess_at_high_t(shipped.runner, shipped.schedule, images[index],
+                           network_label if len(has) else shipped.model.null_class, 0)
     result = compare(np.clip(step.x0_hat, -1, 1), train, cached_training_labels(model), label)
     return step, result, shown_t(step.t)
 
@@ -230,7 +232,7 @@ def average_section(loaded: LoadedModel, s: GenerationSettings) -> None:
         "E[x₀ | x_t]: the best guess in squared error, which a perfectly trained network would give exactly). "
         "Early in the run almost nothing of the picture is left, so almost every picture of the class fits, and "
         "their average is a blur. Here is that average next to the model's guess:")
-    step, result, t = average_guess(s.model, label, loaded.runner.null_class)
+    step, result, t = average_guess(s.model, label, int(loaded.network_labels([label], 0)[0]))
     name = names[label] if label < len(names) else None
     pictures = [(to_pixels(step.x_t), f"x_t at t = {t}"), (to_pixels(result.guess), "the model's guess x̂₀"),
                 (to_pixels(result.mean), f"average of {result.count:,} training pictures")]
