@@ -2,7 +2,7 @@
 
 * ``<model>_test.npz``: held-out images (never seen in training), for the "one denoising step" demo,
   the forward-process page and the memorisation yardstick: the whole test split when it has at most
-  ``HELD_OUT_MAX`` images (digits: 1,000; emoji: 202), else the first ``HELD_OUT_MAX / classes`` of each
+  ``HELD_OUT_MAX`` images (digits: 1,000; emoji: 348, its four art styles), else the first ``HELD_OUT_MAX / classes`` of each
   class (Fashion-MNIST: the first 100 of each class of its 10,000).
 * ``<model>_train_<k>of<n>.npz``: the whole training set, split in parts under 20 MB, for the
   memorisation check (a sample's nearest training image).
@@ -10,7 +10,9 @@
   (``mean`` (D,), ``components`` (2, D), D = C*H*W) and a projected cloud (``cloud`` (M, 2), ``cloud_labels``
   (M,)) to draw sampling walks over.
 
-Images are uint8 (N, H, W) gray or (N, H, W, 3) colour, as the data readers give them.
+Images are uint8 (N, H, W) gray or (N, H, W, 3) colour, as the data readers give them. A kinds model
+(:mod:`diffusion_core.model.kinds`, the emoji model) gets the images it was trained on, the emoji folder's four
+art styles, labelled by prompt (the ten classes a reader asks for), not by kind.
 
 Built by ``python -m diffusion_core.shipped_data --model digits --data ../shared/data/mnist10k``.
 """
@@ -106,11 +108,13 @@ def held_out_selection(labels: np.ndarray, most: int = HELD_OUT_MAX) -> np.ndarr
     return np.concatenate([np.nonzero(labels == c)[0][:most // len(classes)] for c in classes])
 
 
-def build(model: str, data: str, folder: Path = DATASETS) -> list[Path]:
-    """Write the held-out file, the training-set parts and the PCA file for ``model`` from the data set at ``data``."""
-    images, labels = load_dataset(data, "train")
+def build(model: str, data: str, folder: Path = DATASETS, labels_by: str = "classes") -> list[Path]:
+    """Write the held-out file, the training-set parts and the PCA file for ``model`` from the data set at ``data``.
+    ``labels_by="prompts"``: an emoji folder's four art styles labelled by prompt, what a kinds model saw
+    (:func:`diffusion_core.model.data.load_dataset`)."""
+    images, labels = load_dataset(data, "train", labels_by)
     folder.mkdir(parents=True, exist_ok=True)
-    test_images, test_labels = load_dataset(data, "test")
+    test_images, test_labels = load_dataset(data, "test", labels_by)
     keep = held_out_selection(test_labels)
     test_path = folder / f"{model}_test.npz"
     np.savez_compressed(test_path, images=test_images[keep], labels=test_labels[keep])
@@ -134,5 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", required=True)
     ap.add_argument("--data", required=True)
     args = ap.parse_args(argv)
-    for path in build(args.model, args.data):
+    from diffusion_core.model.weights import load_model  # the model says what it saw: a kinds model, four styles
+
+    kinds = load_model(args.model, use_onnx=False).kinds is not None
+    for path in build(args.model, args.data, labels_by="prompts" if kinds else "classes"):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
