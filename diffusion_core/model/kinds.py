@@ -59,6 +59,22 @@ def network_labels(kinds: PromptKinds | None, labels: np.ndarray, seed: int, nul
     return kinds.draw(labels, seed, no_class=prompts, kind_no_class=null_class)
 
 
+def kind_words(kinds: PromptKinds, prompt: int, drawn: int | None = None) -> str:
+    """What a prompt of a kinds model asks for, in words: its kinds and their shares, and ``drawn`` (a kind index, or
+    None) the one a run drew. "“animal” is one of 5 kinds, drawn from the seed in the training pictures'
+    proportions: mammal 56%, bird 15%, ...; this seed drew “animal: bird”." Empty for a prompt of one kind."""
+    name = kinds.prompts[prompt]
+    own = kinds.kinds_of(prompt)
+    if len(own) == 1:
+        return ""
+    label = lambda k: kinds.kind_names[k] if kinds.kind_names else str(k)  # noqa: E731
+    short = lambda k: label(k).split(": ", 1)[-1]  # noqa: E731
+    shares = ", ".join(f"{short(k)} {kinds.weights[prompt, k]:.0%}" for k in own)
+    text = (f"This model learned “{name}” as {len(own)} kinds; each picture asked for “{name}” is one of them, "
+            f"drawn from the seed in the training pictures' proportions ({shares}).")
+    return text + (f" This seed drew “{label(drawn)}”." if drawn is not None else "")
+
+
 def kind_metadata(prompts: tuple[str, ...], kind_class: tuple[int, ...], class_labels: np.ndarray,
                   kind_labels: np.ndarray) -> dict:
     """What a kinds model's weights file records: the prompts, each kind's prompt, and the kinds' shares among each
