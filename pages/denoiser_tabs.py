@@ -29,7 +29,7 @@ from diffusion_core.live.posterior_mean import AverageGuess, compare, guess_at_h
 from diffusion_core.live.posterior_mean import words as average_words
 from diffusion_core.live.run import SWEEP_ROWS, SWEEP_SCALES, RunResult, compare_samplers, guidance_sweep
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, logsnr_timesteps
-from diffusion_core.model.shipped_data import ShippedDataError
+from diffusion_core.model.shipped_data import ShippedDataError, held_out_kinds
 from diffusion_core.model.weights import LoadedModel
 from pages.common import cached_held_out, cached_model, cached_training_images, heavy_gate, link_to, show_png, show_svg
 from pages.frame_player import frame_player
@@ -184,8 +184,12 @@ def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
                   help=f"1: barely noisy. {T}: pure noise.")
     noise_seed = c3.number_input("Noise seed", 0, MAX_SEED, 0, key=KEY + "step_seed", **KEPT)
     use_label = c4.toggle("Tell the model the class", True, key=KEY + "step_label", **KEPT)
-    prompt = int(real_labels[index]) if use_label else len(class_names)
-    label = int(loaded.network_labels([prompt], int(noise_seed))[0])  # a kinds model: a kind of the class
+    own_kinds = cached_held_out_kinds(settings.model) if loaded.kinds is not None else None
+    if use_label and own_kinds is not None:  # a kinds model is told the picture's own kind ("animal: bird")
+        label = int(own_kinds[index])
+    else:  # a plain model its class; a kinds model without the images' kinds a kind of the class, drawn
+        prompt = int(real_labels[index]) if use_label else len(class_names)
+        label = int(loaded.network_labels([prompt], int(noise_seed))[0])
     result = one_denoising_step(settings.model, int(index), t - 1, label, int(noise_seed))
     for col, (img, caption) in zip(st.columns(5), result.panels()):
         show_png(col, img, scale=6, caption=caption, alt=alt_text.one_step_panel(caption, t))
@@ -194,8 +198,19 @@ def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
     m2.metric("Noisy input vs clean (RMS)", f"{result.input_rmse:.3f}")
     m3.metric("Model's x̂₀ vs clean (RMS)", f"{result.output_rmse:.3f}",
               delta=f"{result.output_rmse - result.input_rmse:+.3f}", delta_color="inverse")
-    st.caption(f"Real image of class “{class_names[real_labels[index]]}”. Pixel values in the model's range "
+    kind = (f" (its kind: “{loaded.kinds.kind_names[own_kinds[index]]}”)"
+            if own_kinds is not None and loaded.kinds.kind_names else "")
+    st.caption(f"Real image of class “{class_names[real_labels[index]]}”{kind}. Pixel values in the model's range "
                "[−1, 1]; noise images show −3σ to +3σ as black to white; RMS: root-mean-square difference.")
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def cached_held_out_kinds(model: str) -> np.ndarray | None:
+    """The kind of each shipped held-out image of a kinds model (read-only, shared), else None."""
+    kinds = held_out_kinds(model)
+    if kinds is not None:
+        kinds.setflags(write=False)
+    return kinds
 
 
 # ---------------------------------------------------------------- sections under a run

@@ -1,6 +1,7 @@
 """The real images the app ships in ``assets/datasets`` (it never reads the training-data folder).
 
-* ``<model>_test.npz``: held-out images (never seen in training), for the "one denoising step" demo,
+* ``<model>_test.npz``: held-out images (never seen in training; a kinds model's with ``kinds`` (N,) too, each
+  image's own kind), for the "one denoising step" demo,
   the forward-process page and the memorisation yardstick: the whole test split when it has at most
   ``HELD_OUT_MAX`` images (digits: 1,000; emoji: 348, its four art styles), else the first ``HELD_OUT_MAX / classes`` of each
   class (Fashion-MNIST: the first 100 of each class of its 10,000).
@@ -53,6 +54,11 @@ def held_out(model: str, folder: Path = DATASETS) -> tuple[np.ndarray, np.ndarra
     """Held-out real images and their labels: (uint8 (N, H, W[, 3]), (N,))."""
     z = _read(folder / f"{model}_test.npz")
     return z["images"], z["labels"]
+
+
+def held_out_kinds(model: str, folder: Path = DATASETS) -> np.ndarray | None:
+    """The kind of each held-out image (N,) for a kinds model's copies (the network's own labels), else None."""
+    return _read(folder / f"{model}_test.npz").get("kinds")
 
 
 def training_set(model: str, folder: Path = DATASETS) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +123,9 @@ def build(model: str, data: str, folder: Path = DATASETS, labels_by: str = "clas
     test_images, test_labels = load_dataset(data, "test", labels_by)
     keep = held_out_selection(test_labels)
     test_path = folder / f"{model}_test.npz"
-    np.savez_compressed(test_path, images=test_images[keep], labels=test_labels[keep])
+    # a kinds model's held-out images also carry their kinds (the one-step demo tells the network an image's own kind)
+    kinds = {"kinds": load_dataset(data, "test", "kinds")[1][keep]} if labels_by == "prompts" else {}
+    np.savez_compressed(test_path, images=test_images[keep], labels=test_labels[keep], **kinds)
     for old in folder.glob(f"{model}_train_*of*.npz"):
         old.unlink()
     n_parts = -(-len(images) // PART_IMAGES)

@@ -60,3 +60,11 @@ def test_the_command_builds_a_kinds_models_copies_from_all_styles_by_prompt(tmp_
     shipped_data.main(["--model", "tinykinds", "--data", "x"])
     shipped_data.main(["--model", "tinyplain", "--data", "x"])
     assert asked == ["prompts", "classes"]
+
+
+def test_the_held_out_emoji_carry_their_own_kinds_and_a_plain_models_none():
+    _, labels = shipped_data.held_out("emoji")
+    kinds = shipped_data.held_out_kinds("emoji")
+    assert kinds is not None and len(kinds) == len(labels)
+    np.testing.assert_array_equal(np.asarray(emoji_data.KIND_CLASS)[kinds], labels)  # each kind inside its prompt
+    assert shipped_data.held_out_kinds("digits") is None
