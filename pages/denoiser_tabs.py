@@ -25,7 +25,7 @@ from diffusion_core.live.latent_space import words as latent_words
 from diffusion_core.live.memorisation import training_labels
 from diffusion_core.live.one_step import OneStep, denoise_once
 from diffusion_core.live.playback import PlayedFrame, shown_t, side_by_side_film
-from diffusion_core.live.posterior_mean import AverageGuess, compare, guess_at_high_t
+from diffusion_core.live.posterior_mean import AverageGuess, compare, guess_at_high_t, mixed_guess_at_high_t
 from diffusion_core.live.posterior_mean import words as average_words
 from diffusion_core.live.run import SWEEP_ROWS, SWEEP_SCALES, RunResult, compare_samplers, guidance_sweep
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, logsnr_timesteps
@@ -223,7 +223,7 @@ def cached_training_labels(model: str) -> np.ndarray:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def average_guess(model: str, label: int, network_label: int) -> tuple[OneStep, AverageGuess, int]:
+def average_guess(model: str, label: int) -> tuple[OneStep, AverageGuess, int]:
     """A held-out picture of class ``label`` (the first; any, for no class) buried at a high t, the model's guess
     beside the average of the class's training pictures, and that t as the page writes it."""
     shipped = cached_model(model)
@@ -231,8 +231,13 @@ def average_guess(model: str, label: int, network_label: int) -> tuple[OneStep, 
     train = cached_training_images(model)
     has = np.nonzero(labels == label)[0]
     index = int(has[0]) if len(has) else 0
-    step = guess_at_high_t(shipped.runner, shipped.schedule, images[index],
-                           network_label if len(has) else shipped.model.null_class, 0)
+    if shipped.kinds is not None and len(has):  # the prompt's guess: its kinds' guesses in their shares
+        own = shipped.kinds.kinds_of(label)
+        step = mixed_guess_at_high_t(shipped.runner, shipped.schedule, images[index], own,
+                                     [float(shipped.kinds.weights[label, k]) for k in own], 0)
+    else:
+        step = guess_at_high_t(shipped.runner, shipped.schedule, images[index],
+                               label if len(has) else shipped.model.null_class, 0)
     result = compare(np.clip(step.x0_hat, -1, 1), train, cached_training_labels(model), label)
     return step, result, shown_t(step.t)
 
@@ -247,7 +252,7 @@ def average_section(loaded: LoadedModel, s: GenerationSettings) -> None:
         "E[x₀ | x_t]: the best guess in squared error, which a perfectly trained network would give exactly). "
         "Early in the run almost nothing of the picture is left, so almost every picture of the class fits, and "
         "their average is a blur. Here is that average next to the model's guess:")
-    step, result, t = average_guess(s.model, label, int(loaded.network_labels([label], 0)[0]))
+    step, result, t = average_guess(s.model, label)
     name = names[label] if label < len(names) else None
     pictures = [(to_pixels(step.x_t), f"x_t at t = {t}"), (to_pixels(result.guess), "the model's guess x̂₀"),
                 (to_pixels(result.mean), f"average of {result.count:,} training pictures")]
@@ -259,7 +264,11 @@ def average_section(loaded: LoadedModel, s: GenerationSettings) -> None:
                f"{np.sqrt(loaded.schedule.alpha_bar[step.t]):.1%} of its contrast is left; guidance s = 1 (the model's "
                "own guess: guidance above 1 pushes it past the average, on purpose). At the very first step, t = "
                f"{loaded.schedule.T}, the guess is not even that: almost nothing of the picture is left to divide out, "
-               "and the tiniest error in the predicted noise is multiplied thousands of times.")
+               "and the tiniest error in the predicted noise is multiplied thousands of times."
+               + (f" This model learned “{name}” as {len(loaded.kinds.kinds_of(label))} kinds: its guess for the "
+                  "prompt is the average of its guesses for each kind, weighted by their shares in the training "
+                  "pictures (this far into the noise the picture says almost nothing about which kind it is)."
+                  if loaded.kinds is not None and name and len(loaded.kinds.kinds_of(label)) > 1 else ""))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -189,3 +189,11 @@ def test_one_denoising_step_tells_the_emoji_model_the_pictures_own_kind():
     assert kind.startswith("animal: ")
     assert any(f"Real image of class “animal” (its kind: “{kind}”)" in c.value for c in at.caption), \
         [c.value for c in at.caption if "Real image" in c.value]
+
+
+@pytest.mark.skipif("emoji" not in available_models(), reason="emoji weights not shipped")
+def test_the_emoji_models_average_guess_is_its_kinds_guesses_in_their_shares():
+    at = _run({"model": "emoji", "label": "3", "seed": "1", "steps": "5"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("learned “animal” as 5 kinds: its guess for the prompt is the average of its guesses for each kind"
+               in c.value for c in at.caption), [c.value for c in at.caption if "held-out picture" in c.value]

@@ -215,3 +215,21 @@ def test_the_blind_sheet_asks_by_prompt(models, monkeypatch, tmp_path):
     monkeypatch.setattr(sheet, "load_model", lambda *a, **k: models[0])
     _, prompts, _ = sheet.samples(None, 2, seed=7, guidance=4.0)
     assert all(int(k) in _allowed(models[0], int(p)) for p, k in zip(prompts, handed[0]))
+
+
+def test_the_prompts_guess_at_high_t_is_its_kinds_guesses_in_their_shares(models):
+    from diffusion_core.live.posterior_mean import guess_at_high_t, mixed_guess_at_high_t
+
+    loaded = models[0]
+    picture = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    animal = emoji_data.CLASS_NAMES.index("animal")
+    own = loaded.kinds.kinds_of(animal)
+    weights = [float(loaded.kinds.weights[animal, k]) for k in own]
+    mixed = mixed_guess_at_high_t(loaded.model, loaded.schedule, picture, own, weights, seed=0)
+    each = [guess_at_high_t(loaded.model, loaded.schedule, picture, k, seed=0) for k in own]
+    np.testing.assert_allclose(mixed.x0_hat, sum(w * s.x0_hat for w, s in zip(weights, each)))
+    np.testing.assert_array_equal(mixed.x_t, each[0].x_t)  # one x_t for every kind
+    one = mixed_guess_at_high_t(loaded.model, loaded.schedule, picture, [own[0]], [1.0], seed=0)
+    np.testing.assert_allclose(one.x0_hat, each[0].x0_hat)
+    with pytest.raises(ValueError):
+        mixed_guess_at_high_t(loaded.model, loaded.schedule, picture, own, [0.5] * len(own), seed=0)
