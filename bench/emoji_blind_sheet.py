@@ -46,10 +46,8 @@ def samples(weights: Path | None, per_prompt: int, seed: int, guidance: float) -
     torch.set_num_threads(1)
     loaded = load_model(weights.stem, weights.parent) if weights else load_model("emoji")
     prompts = np.repeat(np.arange(len(CLASS_NAMES)), per_prompt)
-    labels = prompts
-    if loaded.kinds is not None:
-        labels = loaded.kinds.draw(prompts, seed, no_class=-1, kind_no_class=loaded.model.null_class)
-    x = sample("dpmpp", loaded.runner, loaded.schedule, torch.tensor(labels), num_steps=20,
+    labels = loaded.network_labels(prompts, seed)  # a kinds model: each prompt's kind, as the app draws it
+    x = sample("dpmpp", loaded.runner, loaded.schedule, labels, num_steps=20,
                guidance=guidance, generator=torch.Generator().manual_seed(seed))
     return to_images(x), prompts, f"{loaded.name} ({loaded.train_steps} steps, guidance {guidance:g})"
 

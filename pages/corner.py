@@ -151,7 +151,8 @@ def _generated(model: str, label: int, seed: int) -> np.ndarray:
 def _walks(model: str):
     """‖x_t‖ along a few real reverse walks, once per model."""
     loaded = cached_model(model)
-    return _in_gate(lambda: walk_norms(loaded.runner, loaded.schedule, list(range(WALKS)), steps=WALK_STEPS))
+    return _in_gate(lambda: walk_norms(loaded.runner, loaded.schedule,
+                                                loaded.network_labels(np.arange(WALKS), 0).tolist(), steps=WALK_STEPS))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -27,6 +27,7 @@ from diffusion_core.live.run import RunResult, sample_live
 from diffusion_core.live.trajectory import trajectory_gif
 from diffusion_core.live.walk_plot import cloud_canvas, draw_walk, grey_point, start_words, walk_figure
 from diffusion_core.model.data import CLASS_NAMES, DATASET_TITLES
+from diffusion_core.model.kinds import kind_words
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, SAMPLERS, default_guidance
 from diffusion_core.model.shipped_data import ShippedDataError
 from diffusion_core.model.weights import LoadedModel, WeightsError
@@ -371,6 +372,14 @@ def generate_tab(model: LoadedModel, lesson: Lesson) -> None:
     clicked = go_col.button("Generate", type="primary", key=KEY + "go", width="stretch")
     s = SETTINGS.shown()  # prompt and seed live in this fragment: changing them reruns only this tab
     SETTINGS.mirror(s)
+    if model.kinds is not None:  # a model trained on kinds inside its prompts: say which kind this seed draws
+        if s.mode == "grid":
+            st.caption(f"This model learned {len(model.kinds.kind_class)} kinds inside its {len(names)} prompts (animal: "
+                       "mammal, bird, …): each picture of the grid is one kind of its prompt, drawn from the seed in "
+                       "the training pictures' proportions.")
+        elif s.label != NO_CLASS and (words := kind_words(model.kinds, s.label,
+                                                          int(model.network_labels([s.label], s.seed)[0]))):
+            st.caption(words)
     view_col, info_col = st.columns([3, 2], gap="large")
     with view_col, st.container(key="den_live"):
         view, progress = st.empty(), st.empty()

@@ -25,11 +25,11 @@ from diffusion_core.live.latent_space import words as latent_words
 from diffusion_core.live.memorisation import training_labels
 from diffusion_core.live.one_step import OneStep, denoise_once
 from diffusion_core.live.playback import PlayedFrame, shown_t, side_by_side_film
-from diffusion_core.live.posterior_mean import AverageGuess, compare, guess_at_high_t
+from diffusion_core.live.posterior_mean import AverageGuess, compare, guess_at_high_t, mixed_guess_at_high_t
 from diffusion_core.live.posterior_mean import words as average_words
 from diffusion_core.live.run import SWEEP_ROWS, SWEEP_SCALES, RunResult, compare_samplers, final_gap, guidance_sweep
 from diffusion_core.model.samplers import DEFAULT_STEPS, SAMPLER_NAMES, logsnr_timesteps
-from diffusion_core.model.shipped_data import ShippedDataError
+from diffusion_core.model.shipped_data import ShippedDataError, held_out_kinds
 from diffusion_core.model.weights import LoadedModel
 from pages.common import cached_held_out, cached_model, cached_training_images, heavy_gate, link_to, show_png, show_svg
 from pages.frame_player import frame_player
@@ -184,7 +184,12 @@ def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
                   help=f"1: barely noisy. {T}: pure noise.")
     noise_seed = c3.number_input("Noise seed", 0, MAX_SEED, 0, key=KEY + "step_seed", **KEPT)
     use_label = c4.toggle("Tell the model the class", True, key=KEY + "step_label", **KEPT)
-    label = int(real_labels[index]) if use_label else loaded.runner.null_class
+    own_kinds = cached_held_out_kinds(settings.model) if loaded.kinds is not None else None
+    if use_label and own_kinds is not None:  # a kinds model is told the picture's own kind ("animal: bird")
+        label = int(own_kinds[index])
+    else:  # a plain model its class; a kinds model without the images' kinds a kind of the class, drawn
+        prompt = int(real_labels[index]) if use_label else len(class_names)
+        label = int(loaded.network_labels([prompt], int(noise_seed))[0])
     result = one_denoising_step(settings.model, int(index), t - 1, label, int(noise_seed))
     for col, (img, caption) in zip(st.columns(5), result.panels()):
         show_png(col, img, scale=6, caption=caption, alt=alt_text.one_step_panel(caption, t))
@@ -193,8 +198,19 @@ def one_step_tab(loaded: LoadedModel, settings: GenerationSettings) -> None:
     m2.metric("Noisy input vs clean (RMS)", f"{result.input_rmse:.3f}")
     m3.metric("Model's x̂₀ vs clean (RMS)", f"{result.output_rmse:.3f}",
               delta=f"{result.output_rmse - result.input_rmse:+.3f}", delta_color="inverse")
-    st.caption(f"Real image of class “{class_names[real_labels[index]]}”. Pixel values in the model's range "
+    kind = (f" (its kind: “{loaded.kinds.kind_names[own_kinds[index]]}”)"
+            if own_kinds is not None and loaded.kinds.kind_names else "")
+    st.caption(f"Real image of class “{class_names[real_labels[index]]}”{kind}. Pixel values in the model's range "
                "[−1, 1]; noise images show −3σ to +3σ as black to white; RMS: root-mean-square difference.")
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def cached_held_out_kinds(model: str) -> np.ndarray | None:
+    """The kind of each shipped held-out image of a kinds model (read-only, shared), else None."""
+    kinds = held_out_kinds(model)
+    if kinds is not None:
+        kinds.setflags(write=False)
+    return kinds
 
 
 # ---------------------------------------------------------------- sections under a run
@@ -207,7 +223,7 @@ def cached_training_labels(model: str) -> np.ndarray:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def average_guess(model: str, label: int, null_class: int) -> tuple[OneStep, AverageGuess, int]:
+def average_guess(model: str, label: int) -> tuple[OneStep, AverageGuess, int]:
     """A held-out picture of class ``label`` (the first; any, for no class) buried at a high t, the model's guess
     beside the average of the class's training pictures, and that t as the page writes it."""
     shipped = cached_model(model)
@@ -215,7 +231,13 @@ def average_guess(model: str, label: int, null_class: int) -> tuple[OneStep, Ave
     train = cached_training_images(model)
     has = np.nonzero(labels == label)[0]
     index = int(has[0]) if len(has) else 0
-    step = guess_at_high_t(shipped.runner, shipped.schedule, images[index], label if len(has) else null_class, 0)
+    if shipped.kinds is not None and len(has):  # the prompt's guess: its kinds' guesses in their shares
+        own = shipped.kinds.kinds_of(label)
+        step = mixed_guess_at_high_t(shipped.runner, shipped.schedule, images[index], own,
+                                     [float(shipped.kinds.weights[label, k]) for k in own], 0)
+    else:
+        step = guess_at_high_t(shipped.runner, shipped.schedule, images[index],
+                               label if len(has) else shipped.model.null_class, 0)
     result = compare(np.clip(step.x0_hat, -1, 1), train, cached_training_labels(model), label)
     return step, result, shown_t(step.t)
 
@@ -230,7 +252,7 @@ def average_section(loaded: LoadedModel, s: GenerationSettings) -> None:
         "E[x₀ | x_t]: the best guess in squared error, which a perfectly trained network would give exactly). "
         "Early in the run almost nothing of the picture is left, so almost every picture of the class fits, and "
         "their average is a blur. Here is that average next to the model's guess:")
-    step, result, t = average_guess(s.model, label, loaded.runner.null_class)
+    step, result, t = average_guess(s.model, label)
     name = names[label] if label < len(names) else None
     pictures = [(to_pixels(step.x_t), f"x_t at t = {t}"), (to_pixels(result.guess), "the model's guess x̂₀"),
                 (to_pixels(result.mean), f"average of {result.count:,} training pictures")]
@@ -242,7 +264,11 @@ def average_section(loaded: LoadedModel, s: GenerationSettings) -> None:
                f"{np.sqrt(loaded.schedule.alpha_bar[step.t]):.1%} of its contrast is left; guidance s = 1 (the model's "
                "own guess: guidance above 1 pushes it past the average, on purpose). At the very first step, t = "
                f"{loaded.schedule.T}, the guess is not even that: almost nothing of the picture is left to divide out, "
-               "and the tiniest error in the predicted noise is multiplied thousands of times.")
+               "and the tiniest error in the predicted noise is multiplied thousands of times."
+               + (f" This model learned “{name}” as {len(loaded.kinds.kinds_of(label))} kinds: its guess for the "
+                  "prompt is the average of its guesses for each kind, weighted by their shares in the training "
+                  "pictures (this far into the noise the picture says almost nothing about which kind it is)."
+                  if loaded.kinds is not None and name and len(loaded.kinds.kinds_of(label)) > 1 else ""))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -76,11 +76,10 @@ def generate(loaded, labels: np.ndarray, guidance: float, sampler: str, steps: i
     """One sample per prompt label (n,): uint8 images (n, H, W[, 3]), drawn with what the app samples with
     (``loaded.runner``: the ONNX twin on the CPU, else PyTorch); a kinds model draws each prompt's kind first."""
     gen = torch.Generator().manual_seed(seed)
-    if loaded.kinds is not None:
-        labels = loaded.kinds.draw(labels, seed, no_class=-1, kind_no_class=loaded.model.null_class)
+    network = loaded.network_labels(labels, seed)  # a kinds model: each prompt's kind (the app's own mapping)
     out = []
     for i in range(0, len(labels), batch_size):
-        y = torch.from_numpy(labels[i:i + batch_size]).long()
+        y = network[i:i + batch_size]
         x = sample(sampler, loaded.runner, loaded.schedule, y, num_steps=steps, guidance=guidance, generator=gen)
         out.append(to_images(x.cpu().numpy()))
     return np.concatenate(out)

@@ -54,10 +54,11 @@ def model_samples(loaded, n: int, seed: int = 0, *, labels: np.ndarray | None = 
     steps = steps or DEFAULT_STEPS[SAMPLER]
     guidance = default_guidance(loaded.name) if guidance is None else guidance
     labels = np.arange(n) % len(loaded.class_names) if labels is None else np.asarray(labels, dtype=np.int64)
+    network = loaded.network_labels(labels, seed)  # a kinds model: each prompt's kind, drawn for this seed
     gen = torch.Generator().manual_seed(seed)
     out = [np.zeros((0, *pixel_shape(image_shape(loaded.runner))), dtype=np.uint8)]
     for i in range(0, n, batch_size):
-        y = torch.from_numpy(labels[i:i + batch_size]).long()
+        y = network[i:i + batch_size]
         x = sample(SAMPLER, loaded.runner, loaded.schedule, y, num_steps=steps, guidance=guidance, generator=gen)
         out.append(to_images(x.cpu().numpy()))
     return np.concatenate(out), labels

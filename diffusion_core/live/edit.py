@@ -241,8 +241,9 @@ def edit_live(loaded, picture: np.ndarray, settings: GenerationSettings, edit: E
     settings = replace(settings, mode="one" if n == 1 else "grid")
     strength = 1.0 if edit.strength is None else edit.strength
     t0 = start_timestep(strength, loaded.schedule.T)
+    network = loaded.network_labels(labels, settings.seed)  # a kinds model: each copy a kind of the prompt
     walk = edit_steps(settings.sampler, loaded.runner, loaded.schedule, torch.from_numpy(to_model_range(pictures)),
-                      labels, strength=strength, num_steps=settings.steps, guidance=settings.guidance,
+                      network, strength=strength, num_steps=settings.steps, guidance=settings.guidance,
                       generator=torch.Generator().manual_seed(settings.seed),
                       known=None if masks is None else torch.from_numpy(masks), eta=settings.eta,
                       resample=edit.resample)

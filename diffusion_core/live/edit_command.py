@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> dict:
         raise UsageError(f"--steps: {e}") from None
     strength = args.strength if args.strength is not None else (1.0 if mask is not None else DEFAULT_STRENGTH)
     labels = make_labels(args.label, given.get("labels"), len(images), len(loaded.class_names))
-    model_labels = np.where(labels == NO_LABEL, loaded.runner.null_class, labels)
+    prompts = np.where(labels == NO_LABEL, len(loaded.class_names), labels)
+    model_labels = loaded.network_labels(prompts, args.seed).numpy()  # a kinds model: each prompt's kind
     start = time.perf_counter()
     result = edit_images(loaded.runner, loaded.schedule, images, model_labels, known=mask, strength=strength,
                          sampler=args.sampler, steps=steps, guidance=guidance, seed=args.seed, eta=args.eta,

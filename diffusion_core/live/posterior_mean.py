@@ -68,6 +68,20 @@ def guess_at_high_t(model: UNet, schedule: NoiseSchedule, image_u8: np.ndarray, 
     return denoise_once(model, schedule, image_u8, label, high_t(schedule), seed=seed)
 
 
+def mixed_guess_at_high_t(model: UNet, schedule: NoiseSchedule, image_u8: np.ndarray, labels: list[int],
+                          weights: list[float], seed: int) -> OneStep:
+    """:func:`guess_at_high_t` for a prompt the network knows as several labels (a kinds model's kinds, with their
+    shares ``weights`` summing to 1): the same x_t, and the guesses for each kind averaged with those weights.
+    E[x₀ | x_t, prompt] = Σ_k p(k | x_t, prompt) E[x₀ | x_t, k]; at this high t x_t says almost nothing about which
+    kind the picture is, so p(k | x_t, prompt) is close to the kind's share, and the weighted average of the kinds'
+    guesses estimates the prompt's posterior mean. x̂₀ is linear in ε̂, so ε̂ is averaged alike."""
+    if len(labels) != len(weights) or not labels or not np.isclose(sum(weights), 1):
+        raise ValueError("one weight per label, summing to 1")
+    steps = [guess_at_high_t(model, schedule, image_u8, k, seed) for k in labels]
+    mix = lambda name: sum(w * getattr(s, name) for w, s in zip(weights, steps))  # noqa: E731
+    return OneStep(steps[0].t, steps[0].x0, steps[0].eps, steps[0].x_t, mix("eps_hat"), mix("x0_hat"))
+
+
 def rms(a: np.ndarray, b: np.ndarray) -> float:
     """Root-mean-square difference of two pictures (or of a picture and each of a batch: then (N,))."""
     d = np.asarray(a, np.float64) - np.asarray(b, np.float64)

@@ -63,8 +63,9 @@ def sample_live(loaded: LoadedModel, settings: GenerationSettings, on_frame: Cal
 
     ``on_frame`` gets the first and last steps and, in between, at most one frame per MIN_FRAME_GAP_S[mode].
     """
-    labels = torch.tensor(settings.labels(len(loaded.class_names)), dtype=torch.long)
-    steps = run_sampler(settings.sampler, loaded.runner, loaded.schedule, labels, num_steps=settings.steps,
+    labels = torch.tensor(settings.labels(len(loaded.class_names)), dtype=torch.long)  # prompts (the recorded ones)
+    steps = run_sampler(settings.sampler, loaded.runner, loaded.schedule, loaded.network_labels(labels, settings.seed),
+                        num_steps=settings.steps,
                         guidance=settings.guidance, generator=torch.Generator().manual_seed(settings.seed),
                         eta=settings.eta)
     recorder = TrajectoryRecorder(settings.steps, labels.numpy())
@@ -96,12 +97,13 @@ def compare_samplers(loaded: LoadedModel, settings: GenerationSettings,
                      on_start: Callable[[int, str, int], None] = lambda i, name, n: None) -> list[ComparedRun]:
     """The prompt of ``settings`` (one image) sampled by each of COMPARED from the same starting noise x_T."""
     label = torch.tensor(replace(settings, mode="one").labels(len(loaded.class_names)), dtype=torch.long)
+    network = loaded.network_labels(label, settings.seed)  # the same kind for every sampler
     x_T = initial_noise((1, *image_shape(loaded.runner)), torch.Generator().manual_seed(settings.seed))
     results = []
     for i, (name, n) in enumerate(COMPARED):
         on_start(i, name, n)
         start = time.perf_counter()
-        steps = run_sampler(name, loaded.runner, loaded.schedule, label, num_steps=n, guidance=settings.guidance,
+        steps = run_sampler(name, loaded.runner, loaded.schedule, network, num_steps=n, guidance=settings.guidance,
                             generator=torch.Generator().manual_seed(settings.seed), x_T=x_T)
         trajectory = record(steps, n, label.numpy(), max_frames=COMPARED_FRAMES)
         results.append(ComparedRun(name, n, trajectory, time.perf_counter() - start))
@@ -117,11 +119,14 @@ def final_gap(a: np.ndarray, b: np.ndarray) -> float:
 
 def guidance_sweep(loaded: LoadedModel, label: int, seed: int, scales: tuple[float, ...] = SWEEP_SCALES,
                    rows: int = SWEEP_ROWS) -> list[np.ndarray]:
-    """For each scale, ``rows`` images of class ``label`` (seeds seed .. seed + rows - 1; the same noise in every
-    column), DPM-Solver++ 20 steps: a list of uint8 (rows, H, W[, 3]) batches, one per scale."""
+    """For each scale, ``rows`` images of class ``label`` (seeds seed .. seed + rows - 1; the same noise, and for a
+    kinds model the same kind, in every column), DPM-Solver++ 20 steps: a list of uint8 (rows, H, W[, 3]) batches,
+    one per scale."""
     shape = (1, *image_shape(loaded.runner))
     x_T = torch.cat([initial_noise(shape, torch.Generator().manual_seed(seed + r)) for r in range(rows)])
     labels = torch.full((rows,), label, dtype=torch.long)
-    return [record(run_sampler("dpmpp", loaded.runner, loaded.schedule, labels, num_steps=20, guidance=g,
+    # row r is the run of seed + r: its kind drawn for that seed, the same in every column
+    network = torch.cat([loaded.network_labels(labels[r:r + 1], seed + r) for r in range(rows)])
+    return [record(run_sampler("dpmpp", loaded.runner, loaded.schedule, network, num_steps=20, guidance=g,
                                generator=torch.Generator().manual_seed(seed), x_T=x_T), 20, labels.numpy(),
                    max_frames=1).final for g in scales]

@@ -77,15 +77,19 @@ def load_dataset(path: str | Path, split: str = "train", labels: str = "classes"
     """Load ``split`` ("train" or "test") from an IDX folder or an npz file/folder.
 
     From the emoji folder, ``labels="kinds"`` gives all four art styles labelled by kind (the
-    ``emoji-kinds`` training set); the default gives the two styles labelled by class.
+    ``emoji-kinds`` training set), ``labels="prompts"`` the same images labelled by class (the ten prompts a
+    kinds model is asked by); the default gives the two styles labelled by class.
     """
+    if labels not in ("classes", "kinds", "prompts"):
+        raise ValueError(f"labels must be 'classes', 'kinds' or 'prompts', got {labels!r}")
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     path = Path(path)
     if path.is_dir() and emoji_data.is_emoji_folder(path):
         kinds = labels == "kinds"
+        styles = emoji_data.STYLES if labels == "classes" else emoji_data.ALL_STYLES
         try:
-            emoji = emoji_data.load_emoji(path, split, emoji_data.ALL_STYLES if kinds else emoji_data.STYLES)
+            emoji = emoji_data.load_emoji(path, split, styles)
         except emoji_data.EmojiDataError as e:
             raise DatasetError(str(e)) from None
         return emoji.images, emoji.kinds if kinds else emoji.labels

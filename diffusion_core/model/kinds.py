@@ -29,6 +29,7 @@ class PromptKinds:
     prompts: tuple[str, ...]
     kind_class: tuple[int, ...]
     weights: np.ndarray
+    kind_names: tuple[str, ...] = ()  # the network's own labels ("animal: bird", ...), as the weights file names them
 
     def kinds_of(self, prompt: int) -> list[int]:
         return [k for k, c in enumerate(self.kind_class) if c == prompt]
@@ -41,6 +42,37 @@ class PromptKinds:
         for i, p in enumerate(np.asarray(prompts, dtype=np.int64)):
             out[i] = kind_no_class if p == no_class else rng.choice(len(self.kind_class), p=self.weights[p])
         return out
+
+
+def network_labels(kinds: PromptKinds | None, labels: np.ndarray, seed: int, null_class: int) -> np.ndarray:
+    """The labels the network is handed (B,) int64 for the prompt labels a reader asked for (B,): the one place a
+    prompt becomes a label of the network. ``labels`` index the model's prompts (``LoadedModel.class_names``), the
+    number of prompts meaning "no class". A plain model (``kinds`` None): the same labels, its "no class" being
+    ``null_class``. A kinds model: each prompt's kind drawn by :meth:`PromptKinds.draw` for ``seed`` (a pure
+    function of labels and seed: a seed gives the same pictures every time), "no class" the network's ``null_class``."""
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    prompts = null_class if kinds is None else len(kinds.prompts)
+    if np.any((labels < 0) | (labels > prompts)):
+        raise ValueError(f"prompt labels must lie in 0..{prompts} ({prompts} = no class), got {labels.tolist()}")
+    if kinds is None:
+        return labels.copy()
+    return kinds.draw(labels, seed, no_class=prompts, kind_no_class=null_class)
+
+
+def kind_words(kinds: PromptKinds, prompt: int, drawn: int | None = None) -> str:
+    """What a prompt of a kinds model asks for, in words: its kinds and their shares, and ``drawn`` (a kind index, or
+    None) the one a run drew. "“animal” is one of 5 kinds, drawn from the seed in the training pictures'
+    proportions: mammal 56%, bird 15%, ...; this seed drew “animal: bird”." Empty for a prompt of one kind."""
+    name = kinds.prompts[prompt]
+    own = kinds.kinds_of(prompt)
+    if len(own) == 1:
+        return ""
+    label = lambda k: kinds.kind_names[k] if kinds.kind_names else str(k)  # noqa: E731
+    short = lambda k: label(k).split(": ", 1)[-1]  # noqa: E731
+    shares = ", ".join(f"{short(k)} {kinds.weights[prompt, k]:.0%}" for k in own)
+    text = (f"This model learned “{name}” as {len(own)} kinds; each picture asked for “{name}” is one of them, "
+            f"drawn from the seed in the training pictures' proportions ({shares}).")
+    return text + (f" This seed drew “{label(drawn)}”." if drawn is not None else "")
 
 
 def kind_metadata(prompts: tuple[str, ...], kind_class: tuple[int, ...], class_labels: np.ndarray,
@@ -66,4 +98,5 @@ def read_kinds(payload: Mapping) -> PromptKinds | None:
     if any(weights[c, k] < 0 or (weights[p, k] > 0 and p != c) for k, c in enumerate(kind_class)
            for p in range(len(prompts))):
         raise ValueError("a kind may only be drawn for its own prompt")
-    return PromptKinds(prompts, kind_class, weights)
+    names = tuple(payload.get("class_names", ()))
+    return PromptKinds(prompts, kind_class, weights, names if len(names) == len(kind_class) else ())

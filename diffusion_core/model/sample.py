@@ -87,14 +87,16 @@ def make_labels(label: str, n: int, num_classes: int) -> np.ndarray:
 def generate(loaded: LoadedModel, labels: np.ndarray, *, sampler: str = "dpmpp", steps: int = 20,
              guidance: float = DEFAULT_GUIDANCE, seed: int = 0, eta: float = 0.0,
              batch_size: int = 100) -> np.ndarray:
-    """Images uint8 (N, H, W) or (N, H, W, 3) for ``labels`` (N,), in batches from one seeded generator."""
+    """Images uint8 (N, H, W) or (N, H, W, 3) for prompt ``labels`` (N,) (``len(class_names)`` = none), in batches
+    from one seeded generator; a kinds model draws each prompt's kind for ``seed`` first."""
+    network = loaded.network_labels(labels, seed)
     generator = torch.Generator().manual_seed(seed)
     kwargs = {"num_steps": steps, "guidance": guidance, "generator": generator}
     if sampler == "ddim":
         kwargs["eta"] = eta
     chunks = []
     for start in range(0, len(labels), batch_size):
-        y = torch.from_numpy(labels[start:start + batch_size])
+        y = network[start:start + batch_size]
         x = sample(sampler, loaded.model, loaded.schedule, y, **kwargs)
         chunks.append(to_images(x.cpu().numpy()))
     return np.concatenate(chunks)
@@ -149,7 +151,7 @@ def run(args: argparse.Namespace) -> str:
         trailing_timesteps(loaded.schedule.T, steps)
     except ValueError as e:
         raise UsageError(f"--steps: {e}") from None
-    labels = make_labels(args.label, args.n, loaded.model.null_class)
+    labels = make_labels(args.label, args.n, len(loaded.class_names))  # prompts; generate maps them
     t0 = time.perf_counter()
     images = generate(loaded, labels, sampler=args.sampler, steps=steps, guidance=guidance,
                       seed=args.seed, eta=args.eta, batch_size=args.batch_size)

@@ -1,8 +1,9 @@
 """The real images the app ships in ``assets/datasets`` (it never reads the training-data folder).
 
-* ``<model>_test.npz``: held-out images (never seen in training), for the "one denoising step" demo,
+* ``<model>_test.npz``: held-out images (never seen in training; a kinds model's with ``kinds`` (N,) too, each
+  image's own kind), for the "one denoising step" demo,
   the forward-process page and the memorisation yardstick: the whole test split when it has at most
-  ``HELD_OUT_MAX`` images (digits: 1,000; emoji: 202), else the first ``HELD_OUT_MAX / classes`` of each
+  ``HELD_OUT_MAX`` images (digits: 1,000; emoji: 348, its four art styles), else the first ``HELD_OUT_MAX / classes`` of each
   class (Fashion-MNIST: the first 100 of each class of its 10,000).
 * ``<model>_train_<k>of<n>.npz``: the whole training set, split in parts under 20 MB, for the
   memorisation check (a sample's nearest training image).
@@ -10,7 +11,9 @@
   (``mean`` (D,), ``components`` (2, D), D = C*H*W) and a projected cloud (``cloud`` (M, 2), ``cloud_labels``
   (M,)) to draw sampling walks over.
 
-Images are uint8 (N, H, W) gray or (N, H, W, 3) colour, as the data readers give them.
+Images are uint8 (N, H, W) gray or (N, H, W, 3) colour, as the data readers give them. A kinds model
+(:mod:`diffusion_core.model.kinds`, the emoji model) gets the images it was trained on, the emoji folder's four
+art styles, labelled by prompt (the ten classes a reader asks for), not by kind.
 
 Built by ``python -m diffusion_core.shipped_data --model digits --data ../shared/data/mnist10k``.
 """
@@ -51,6 +54,11 @@ def held_out(model: str, folder: Path = DATASETS) -> tuple[np.ndarray, np.ndarra
     """Held-out real images and their labels: (uint8 (N, H, W[, 3]), (N,))."""
     z = _read(folder / f"{model}_test.npz")
     return z["images"], z["labels"]
+
+
+def held_out_kinds(model: str, folder: Path = DATASETS) -> np.ndarray | None:
+    """The kind of each held-out image (N,) for a kinds model's copies (the network's own labels), else None."""
+    return _read(folder / f"{model}_test.npz").get("kinds")
 
 
 def training_set(model: str, folder: Path = DATASETS) -> tuple[np.ndarray, np.ndarray]:
@@ -106,14 +114,18 @@ def held_out_selection(labels: np.ndarray, most: int = HELD_OUT_MAX) -> np.ndarr
     return np.concatenate([np.nonzero(labels == c)[0][:most // len(classes)] for c in classes])
 
 
-def build(model: str, data: str, folder: Path = DATASETS) -> list[Path]:
-    """Write the held-out file, the training-set parts and the PCA file for ``model`` from the data set at ``data``."""
-    images, labels = load_dataset(data, "train")
+def build(model: str, data: str, folder: Path = DATASETS, labels_by: str = "classes") -> list[Path]:
+    """Write the held-out file, the training-set parts and the PCA file for ``model`` from the data set at ``data``.
+    ``labels_by="prompts"``: an emoji folder's four art styles labelled by prompt, what a kinds model saw
+    (:func:`diffusion_core.model.data.load_dataset`)."""
+    images, labels = load_dataset(data, "train", labels_by)
     folder.mkdir(parents=True, exist_ok=True)
-    test_images, test_labels = load_dataset(data, "test")
+    test_images, test_labels = load_dataset(data, "test", labels_by)
     keep = held_out_selection(test_labels)
     test_path = folder / f"{model}_test.npz"
-    np.savez_compressed(test_path, images=test_images[keep], labels=test_labels[keep])
+    # a kinds model's held-out images also carry their kinds (the one-step demo tells the network an image's own kind)
+    kinds = {"kinds": load_dataset(data, "test", "kinds")[1][keep]} if labels_by == "prompts" else {}
+    np.savez_compressed(test_path, images=test_images[keep], labels=test_labels[keep], **kinds)
     for old in folder.glob(f"{model}_train_*of*.npz"):
         old.unlink()
     n_parts = -(-len(images) // PART_IMAGES)
@@ -134,5 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", required=True)
     ap.add_argument("--data", required=True)
     args = ap.parse_args(argv)
-    for path in build(args.model, args.data):
+    from diffusion_core.model.weights import load_model  # the model says what it saw: a kinds model, four styles
+
+    kinds = load_model(args.model, use_onnx=False).kinds is not None
+    for path in build(args.model, args.data, labels_by="prompts" if kinds else "classes"):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

@@ -18,11 +18,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from diffusion_core import ASSETS
 from diffusion_core.forward.schedules import NoiseSchedule
-from diffusion_core.model.kinds import PromptKinds, read_kinds
+from diffusion_core.model.kinds import PromptKinds, network_labels, read_kinds
 from diffusion_core.model.unet import UNet, UNetConfig
 
 ASSETS_ENV = "IMAGE_SPACE_ASSETS"  # overrides where models are read from (a deployment's volume, tests)
@@ -45,12 +46,20 @@ class LoadedModel:
     name: str
     model: UNet
     schedule: NoiseSchedule
-    class_names: tuple[str, ...]
+    class_names: tuple[str, ...]  # what a reader asks for: a kinds model's prompts (its kinds in ``kinds``)
     train_steps: int
     device: torch.device
     runner: object = None
     engine: str = "PyTorch"
     kinds: PromptKinds | None = None  # a model trained on finer labels than its prompts (diffusion_core.model.kinds)
+
+    def network_labels(self, labels: np.ndarray | torch.Tensor, seed: int) -> torch.Tensor:
+        """(B,) int64 tensor: the network's labels for prompt labels (B,) (``len(class_names)`` = no class) in a
+        run of ``seed``; the same labels for a plain model, each prompt's kind drawn for a kinds model
+        (:func:`diffusion_core.model.kinds.network_labels`). Every label that reaches the network passes here."""
+        if isinstance(labels, torch.Tensor):
+            labels = labels.detach().cpu().numpy()
+        return torch.from_numpy(network_labels(self.kinds, labels, seed, self.model.null_class))
 
     @property
     def runs_on(self) -> str:
@@ -201,5 +210,6 @@ def load_model(name: str, assets: Path | None = None, device: torch.device | Non
                       else (None, "PyTorch on the GPU" if device.type == "cuda" else "ONNX twin not requested"))
     if runner is None:
         runner, engine = model, f"PyTorch ({engine})"
-    return LoadedModel(name, model, schedule, tuple(payload["class_names"]), int(payload["train_steps"]), device,
-                       runner, engine, kinds)
+    # a kinds model is asked by its prompts: they are its class names (what every picker shows), its kinds in .kinds
+    class_names = kinds.prompts if kinds is not None else tuple(payload["class_names"])
+    return LoadedModel(name, model, schedule, class_names, int(payload["train_steps"]), device, runner, engine, kinds)

@@ -161,3 +161,39 @@ def test_every_picture_of_a_run_is_served_as_lossless_png(served_media):
     served = {element.proto.imgs[0].url: served_media[element.proto.imgs[0].url].mimetype
               for element in at.get("image") if not element.proto.imgs[0].url.startswith("data:image/svg+xml")}
     assert len(served) >= 4 and set(served.values()) == {"image/png"}, served  # the settling chart: an SVG, lossless
+
+
+@pytest.mark.skipif("emoji" not in available_models(), reason="emoji weights not shipped")
+def test_the_emoji_model_is_asked_by_its_ten_prompts_and_says_which_kind_a_seed_draws():
+    """A kinds model's picker lists its prompts (not its 25 kinds), and the page says which kind the seed drew."""
+    at = _run({"model": "emoji", "label": "3", "seed": "1", "steps": "5"})
+    assert not at.exception, [e.value for e in at.exception]
+    loaded = load_model("emoji", use_onnx=False)
+    options = at.selectbox(key="den_label").options
+    assert len(options) == len(loaded.class_names) + 1 and "animal" in " ".join(options)
+    assert not any(": " in option.split(" ", 1)[-1] for option in options if "animal" in option)  # no kind names
+    drawn = loaded.kinds.kind_names[int(loaded.network_labels([3], 1)[0])]
+    assert any(f"This seed drew “{drawn}”" in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+@pytest.mark.skipif("emoji" not in available_models(), reason="emoji weights not shipped")
+def test_one_denoising_step_tells_the_emoji_model_the_pictures_own_kind():
+    """On a real held-out emoji the kinds model is told the picture's own kind, and the caption names it."""
+    from diffusion_core.model.shipped_data import held_out, held_out_kinds
+
+    at = _run({"model": "emoji", "steps": "5"})
+    assert not at.exception, [e.value for e in at.exception]
+    index = int(np.nonzero(held_out("emoji")[1] == 3)[0][0])  # the first held-out animal
+    at.number_input(key="den_step_index").set_value(index).run()
+    kind = load_model("emoji", use_onnx=False).kinds.kind_names[int(held_out_kinds("emoji")[index])]
+    assert kind.startswith("animal: ")
+    assert any(f"Real image of class “animal” (its kind: “{kind}”)" in c.value for c in at.caption), \
+        [c.value for c in at.caption if "Real image" in c.value]
+
+
+@pytest.mark.skipif("emoji" not in available_models(), reason="emoji weights not shipped")
+def test_the_emoji_models_average_guess_is_its_kinds_guesses_in_their_shares():
+    at = _run({"model": "emoji", "label": "3", "seed": "1", "steps": "5"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("learned “animal” as 5 kinds: its guess for the prompt is the average of its guesses for each kind"
+               in c.value for c in at.caption), [c.value for c in at.caption if "held-out picture" in c.value]

@@ -298,7 +298,8 @@ def test_lower_strength_stays_closer_to_the_input(digits):
 # ---- the live run --------------------------------------------------------------------------------------------------
 
 def _loaded(model):
-    return SimpleNamespace(runner=model, schedule=SCHEDULE, class_names=tuple(str(i) for i in range(10)))
+    return SimpleNamespace(runner=model, schedule=SCHEDULE, class_names=tuple(str(i) for i in range(10)),
+                           network_labels=lambda labels, seed: torch.as_tensor(labels, dtype=torch.long))  # plain
 
 
 def test_edit_live_records_the_walk_and_matches_the_batch_edit():

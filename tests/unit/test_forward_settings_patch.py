@@ -18,7 +18,7 @@ from diffusion_core.images.pixel_patch import (
 )
 
 PHOTOS = ["Astronaut", "Hubble deep field"]
-SIZES = {"digits": 1000, "fashion": 1000, "emoji": 202}  # held-out images per data set, as the page reads them
+SIZES = {"digits": 1000, "fashion": 1000, "emoji": 348}  # held-out images per data set, as the page reads them
 
 
 def test_settings_round_trip_through_the_url():

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from diffusion_core.forward.schedules import NoiseSchedule
 from diffusion_core.model import emoji_data
-from diffusion_core.model.kinds import PromptKinds, kind_metadata, read_kinds
+from diffusion_core.model.kinds import PromptKinds, kind_metadata, kind_words, read_kinds
 from diffusion_core.model.unet import UNet, UNetConfig
 from diffusion_core.model.weights import export_weights, load_model
 
@@ -63,7 +63,8 @@ def test_the_mapping_travels_in_the_weights_file(tmp_path):
     loaded = load_model("tiny", tmp_path, torch.device("cpu"), use_onnx=False)
     assert isinstance(loaded.kinds, PromptKinds) and loaded.kinds.prompts == emoji_data.CLASS_NAMES
     animal = emoji_data.CLASS_NAMES.index("animal")
-    assert [loaded.class_names[k] for k in loaded.kinds.kinds_of(animal)] == [
+    assert loaded.class_names == emoji_data.CLASS_NAMES  # asked by prompt; the kinds' names kept in .kinds
+    assert [loaded.kinds.kind_names[k] for k in loaded.kinds.kinds_of(animal)] == [
         "animal: mammal", "animal: bird", "animal: sea creature", "animal: bug", "animal: reptile or amphibian"]
 
 
@@ -94,3 +95,13 @@ def test_the_judge_asks_a_kinds_model_for_kinds_of_the_asked_prompt(tmp_path, mo
     plain = dataclasses.replace(loaded, kinds=None)
     evaluate.generate(plain, prompts, 4.0, "dpmpp", 2, seed=3)
     assert np.array_equal(asked[1], prompts)
+
+
+def test_kind_words_name_the_shares_and_the_drawn_kind():
+    meta = kind_metadata(("a", "b"), KIND_CLASS, CLASS_LABELS, KIND_LABELS)
+    kinds = read_kinds({**meta, "class_names": ["a: x", "a: y", "b: p", "b: q", "b: r"]})
+    words = kind_words(kinds, 1, drawn=3)
+    assert "as 3 kinds" in words and "p 25%, q 50%, r 25%" in words and "This seed drew “b: q”." in words
+    assert "67%" in kind_words(kinds, 0) and "This seed" not in kind_words(kinds, 0)
+    one = read_kinds(kind_metadata(("a", "b"), (0, 1), np.array([0, 1]), np.array([0, 1])))
+    assert kind_words(one, 0) == ""  # a prompt of one kind: nothing to say

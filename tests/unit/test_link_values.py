@@ -41,7 +41,7 @@ from diffusion_core.live.generation_settings import GenerationSettings  # noqa: 
 from diffusion_core.space.settings import DEFAULT, spec_from_query, to_query  # noqa: E402
 from diffusion_core.toy2d.settings import DirectionSettings  # noqa: E402
 
-MODELS, SIZES, PHOTOS = ["digits", "fashion"], {"digits": 1000, "fashion": 1000, "emoji": 202}, ["Astronaut", "Camera"]
+MODELS, SIZES, PHOTOS = ["digits", "fashion"], {"digits": 1000, "fashion": 1000, "emoji": 348}, ["Astronaut", "Camera"]
 # page -> (read a query, the defaults' query): every settings class of the app, read through its own table
 PAGES = {
     "image-space": (spec_from_query, to_query(DEFAULT)),
