@@ -369,6 +369,14 @@ export default function scrollOnPhones({data}) {
   const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   target.style.scrollMarginTop = "4rem";  // below Streamlit's header bar, not under it
   target.scrollIntoView({block: "start", behavior: still ? "auto" : "smooth"});
+  // What is drawn after this call (the result's picture, a rerun's later elements) can move the target or stop a
+  // smooth scroll half way: look again once the page has settled, and finish the move at once if it is needed.
+  for (const ms of [600, 1500]) {
+    setTimeout(() => {
+      const top = target.getBoundingClientRect().top;
+      if (target.isConnected && (top < 0 || top >= innerHeight / 2)) target.scrollIntoView({block: "start"});
+    }, ms);
+  }
 }
 """
 _SCROLL_ON_PHONES = None
