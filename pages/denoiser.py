@@ -40,6 +40,7 @@ from pages.common import (
     heavy_gate,
     link_to,
     queue_message,
+    scroll_into_view_on_phones,
     shared_runs,
     shipped_models,
     show_png,
@@ -330,27 +331,6 @@ def show_result(run: RunResult, model: LoadedModel, current: GenerationSettings,
         st.warning(str(e))
 
 
-SCROLL_JS = """
-let last = null;
-export default function scrollToRun({data}) {
-  if (!data || data.token === last) return;
-  last = data.token;
-  if (!window.matchMedia("(max-width: 640px)").matches) return;
-  const target = document.querySelector(data.target);
-  if (!target) return;
-  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  target.scrollIntoView({block: "start", behavior: still ? "auto" : "smooth"});
-}
-"""
-_SCROLL = st.components.v2.component("image_space.den_scroll_to_run", js=SCROLL_JS)
-
-
-def scroll_to_run_on_phones(token: int) -> None:
-    """After Generate on a narrow screen (a phone: the columns stack), bring the run into view; wider screens show
-    it beside the button already."""
-    _SCROLL(key=KEY + "scroll", data={"token": token, "target": ".st-key-den_live"})
-
-
 tab_generate, tab_compare, tab_guidance, tab_step = st.tabs(
     ["Generate", "Samplers side by side", "What guidance does", "One denoising step"])
 
@@ -395,7 +375,7 @@ def generate_tab(model: LoadedModel, lesson: Lesson) -> None:
         show_result(run, model, s, view, view_col, info_col, lesson)
         if clicked:
             with info_col:
-                scroll_to_run_on_phones(st.session_state.get(KEY + "runs", 0))
+                scroll_into_view_on_phones("den_live", st.session_state.get(KEY + "runs", 0))
 
 
 with tab_generate:

@@ -203,3 +203,20 @@ def test_other_tabs_run(page, app_url):
     page.get_by_role("tab", name="One denoising step").click()
     assert page.get_by_text("the model's x̂₀").count() >= 1
     screenshot(page, "denoiser_tabs")
+
+
+def test_on_a_phone_generate_scrolls_the_run_into_view(browser, app_url):
+    """390 × 844: the columns stack and the run appears below the fold; after Generate the page brings it into view
+    (pages.common.scroll_into_view_on_phones, the helper image space uses too)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        open_page(page, f"{app_url}/denoiser", timeout_ms=180_000)
+        button = page.get_by_role("button", name="Generate", exact=True)
+        button.scroll_into_view_if_needed()
+        click_and_wait(page, button)
+        page.wait_for_function("() => { const r = document.querySelector('.st-key-den_live').getBoundingClientRect();"
+                               " return r.top >= 0 && r.top < innerHeight / 2; }", timeout=15_000)
+        screenshot(page, "denoiser_phone_generate")
+    finally:
+        context.close()
