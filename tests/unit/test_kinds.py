@@ -53,14 +53,19 @@ def test_a_mapping_that_draws_a_kind_for_another_prompt_is_refused():
     assert read_kinds({"class_names": ["x"]}) is None
 
 
-def test_the_mapping_travels_in_the_weights_file(tmp_path):
+def _tiny_kinds_model(folder):
+    """An untrained kinds model with the emoji's 25 kinds inside the ten prompts, written to and read from ``folder``."""
     config = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4, num_classes=len(emoji_data.KINDS),
                         image_size=32, in_channels=3)
     kind_class = np.asarray(emoji_data.KIND_CLASS)
     kind_labels = np.arange(len(emoji_data.KINDS))
     meta = kind_metadata(emoji_data.CLASS_NAMES, emoji_data.KIND_CLASS, kind_class[kind_labels], kind_labels)
-    export_weights("tiny", UNet(config), NoiseSchedule(), "emoji-kinds", emoji_data.KIND_NAMES, 1, tmp_path, meta)
-    loaded = load_model("tiny", tmp_path, torch.device("cpu"), use_onnx=False)
+    export_weights("tiny", UNet(config), NoiseSchedule(), "emoji-kinds", emoji_data.KIND_NAMES, 1, folder, meta)
+    return load_model("tiny", folder, torch.device("cpu"), use_onnx=False)
+
+
+def test_the_mapping_travels_in_the_weights_file(tmp_path):
+    loaded = _tiny_kinds_model(tmp_path)
     assert isinstance(loaded.kinds, PromptKinds) and loaded.kinds.prompts == emoji_data.CLASS_NAMES
     animal = emoji_data.CLASS_NAMES.index("animal")
     assert loaded.class_names == emoji_data.CLASS_NAMES  # asked by prompt; the kinds' names kept in .kinds
@@ -73,13 +78,7 @@ def test_the_judge_asks_a_kinds_model_for_kinds_of_the_asked_prompt(tmp_path, mo
     prompts, drawn as the app draws them; a plain model gets the prompts unchanged."""
     from diffusion_core.judge import evaluate
 
-    config = UNetConfig(channels=(8, 8, 8), embed_dim=16, groups=4, num_classes=len(emoji_data.KINDS),
-                        image_size=32, in_channels=3)
-    kind_class = np.asarray(emoji_data.KIND_CLASS)
-    kind_labels = np.arange(len(emoji_data.KINDS))
-    meta = kind_metadata(emoji_data.CLASS_NAMES, emoji_data.KIND_CLASS, kind_class[kind_labels], kind_labels)
-    export_weights("tiny", UNet(config), NoiseSchedule(), "emoji-kinds", emoji_data.KIND_NAMES, 1, tmp_path, meta)
-    loaded = load_model("tiny", tmp_path, torch.device("cpu"), use_onnx=False)
+    loaded = _tiny_kinds_model(tmp_path)
     asked = []
 
     def fake_sample(sampler, runner, schedule, y, **kwargs):
@@ -90,7 +89,7 @@ def test_the_judge_asks_a_kinds_model_for_kinds_of_the_asked_prompt(tmp_path, mo
     prompts = np.repeat(np.arange(len(emoji_data.CLASS_NAMES)), 6)
     evaluate.generate(loaded, prompts, 4.0, "dpmpp", 2, seed=3)
     kinds = asked[0]
-    assert np.array_equal(kind_class[kinds], prompts)
+    assert np.array_equal(np.asarray(emoji_data.KIND_CLASS)[kinds], prompts)
     assert np.array_equal(kinds, loaded.kinds.draw(prompts, 3, no_class=-1, kind_no_class=loaded.model.null_class))
     plain = dataclasses.replace(loaded, kinds=None)
     evaluate.generate(plain, prompts, 4.0, "dpmpp", 2, seed=3)
