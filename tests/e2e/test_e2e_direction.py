@@ -214,7 +214,8 @@ def formulas_scroll(page) -> list[str]:
 # The help buttons ("?") beside labels, in the main column and the sidebar, that are smaller than 24 x 24 px to tap.
 SMALL_HELP_JS = """() => [...document.querySelectorAll('[data-testid="stTooltipHoverTarget"] > button')]
   .filter((b) => !b.closest('[data-stale="true"]'))
-  .map((b) => b.getBoundingClientRect()).filter((r) => r.width > 0 && (r.width < 24 || r.height < 24))
+  // under 24 px, with 0.01 px for sub-pixel layout (a 24 px box was once measured 23.99999 px wide)
+  .map((b) => b.getBoundingClientRect()).filter((r) => r.width > 0 && (r.width < 23.99 || r.height < 23.99))
   .map((r) => `${r.width} x ${r.height}`)"""
 
 
