@@ -61,3 +61,16 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def fill_lesson_builder(page, builder, task: str, question: str, answer: str, timeout_ms: int = 60_000) -> None:
+    """Type a task, one question and its hidden answer into the lesson builder (``builder``: its container),
+    each sent as a teacher sends it (Ctrl+Enter in the task's text area, Enter in a field), waiting for each rerun."""
+    import re
+
+    for label, text in ((re.compile("^Task for the students"), task), ("Question 1", question),
+                        ("Answer 1 (hidden)", answer)):
+        box = builder.get_by_role("textbox", name=label)
+        box.fill(text)
+        box.press("Control+Enter" if text == task else "Enter")
+        wait_for_app(page, timeout_ms)

@@ -30,7 +30,7 @@ import pytest
 from conftest import streamlit_server
 from PIL import Image
 from playwright.sync_api import expect
-from streamlit_browser import ARTIFACTS, assert_no_exception, click_and_wait, keyed, open_page, wait_for_app
+from streamlit_browser import ARTIFACTS, assert_no_exception, click_and_wait, fill_lesson_builder, keyed, open_page, wait_for_app
 
 from diffusion_core.access.presenter import BODY_PX, SMALLEST_PX, STEPS
 from diffusion_core.access.site_map import page as site_page
@@ -152,12 +152,7 @@ def _build(page, app_url: str) -> tuple[str, str]:
     groups = builder.get_by_test_id("stButtonGroup")
     click_and_wait(page, groups.nth(0).get_by_role("button", name="Noise seed", exact=True))  # hidden
     click_and_wait(page, groups.nth(1).get_by_role("button", name="Noise schedule", exact=True))  # locked
-    for label, text in ((re.compile("^Task for the students"), TASK), ("Question 1", QUESTION),
-                        ("Answer 1 (hidden)", ANSWER)):
-        box = builder.get_by_role("textbox", name=label)
-        box.fill(text)
-        box.press("Control+Enter" if text == TASK else "Enter")
-        wait_for_app(page, TIMEOUT)
+    fill_lesson_builder(page, builder, TASK, QUESTION, ANSWER, TIMEOUT)
     preview = keyed(page, "lesson_preview_questions")
     expect(preview).to_contain_text(QUESTION)
     expect(preview).not_to_contain_text("SECRET")  # the preview is the student's view

@@ -26,7 +26,7 @@ import pytest
 from conftest import streamlit_server
 from nginx_proxy import Proxy, require_nginx
 from playwright.sync_api import expect
-from streamlit_browser import ARTIFACTS, assert_no_exception, click_and_wait, keyed, open_page, wait_for_app
+from streamlit_browser import ARTIFACTS, assert_no_exception, click_and_wait, fill_lesson_builder, keyed, open_page, wait_for_app
 
 TIMEOUT_MS = 60_000
 MAX_READERS = 12  # readers opened until both replicas have one (a random route each: 2^-11 to miss)
@@ -85,12 +85,7 @@ def _build_lesson(context, proxy_url: str) -> str:
     builder = keyed(page, "lesson_builder")
     click_and_wait(page, builder.get_by_test_id("stButtonGroup").nth(1).get_by_role("button", name="Noise schedule",
                                                                                     exact=True))
-    for label, text in ((re.compile("^Task for the students"), TASK), ("Question 1", QUESTION),
-                        ("Answer 1 (hidden)", ANSWER)):
-        box = builder.get_by_role("textbox", name=label)
-        box.fill(text)
-        box.press("Control+Enter" if text == TASK else "Enter")
-        wait_for_app(page, TIMEOUT_MS)
+    fill_lesson_builder(page, builder, TASK, QUESTION, ANSWER, TIMEOUT_MS)
     click_and_wait(page, builder.get_by_role("button", name="Make the lesson link"))
     made = keyed(page, "lesson_made")
     expect(made).to_contain_text("is stored on this server", timeout=TIMEOUT_MS)
