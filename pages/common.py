@@ -360,7 +360,8 @@ def monospace(slot, text: str, *, name: str, height: int | None = None, wrap: bo
 
 _SCROLL_JS = """
 let last = null;
-export default function scrollOnPhones({data}) {
+export default function scrollOnPhones({data, parentElement}) {
+  (parentElement.host || parentElement).setAttribute("data-component-ready", "true");  // the browser tests wait for it
   if (!data || data.token === last) return;
   last = data.token;
   if (!window.matchMedia("(max-width: 640px)").matches) return;

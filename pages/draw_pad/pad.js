@@ -503,4 +503,6 @@ export default function (component) {
     instances.set(parentElement, pad);
   }
   pad.update(data, setStateValue);
+  // Drawn: the browser tests wait for this mark on the element that holds the component (tests/e2e/streamlit_browser.py).
+  (parentElement.host || parentElement).setAttribute("data-component-ready", "true");
 }

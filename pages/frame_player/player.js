@@ -509,6 +509,8 @@ export default function framePlayer(component) {
     instances.set(parentElement, player);
   }
   player.update(data, setStateValue);
+  // Drawn: the browser tests wait for this mark on the element that holds the component (tests/e2e/streamlit_browser.py).
+  (parentElement.host || parentElement).setAttribute("data-component-ready", "true");
   // Streamlit calls this before each new `data` and when the element leaves the page; playback goes on across
   // new data, and the clock stops itself once the element is no longer in the document.
   return () => {};

@@ -10,6 +10,11 @@ APP_RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 # Streamlit reports idle before the browser has fetched the code of widgets it shows for the first time in a
 # session (it loads each kind of widget on demand); until then they are grey skeletons, with nothing to focus.
 NO_SKELETON_JS = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
+# A component of our own (st.components.v2: the frame player, the drawing pad, scroll-on-phones) is an empty box
+# until the browser has imported its script and run it, which Streamlit does after it reports idle; each of ours marks
+# the element that holds it data-component-ready="true" once it has drawn (a script that throws never does).
+COMPONENTS_READY_JS = ("() => [...document.querySelectorAll('.stBidiComponent')].every("
+                       "box => box.closest('[data-stale=\"true\"]') || box.querySelector('[data-component-ready]'))")
 
 
 def keyed(page, key: str):
@@ -21,11 +26,11 @@ def keyed(page, key: str):
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has finished running the script and every widget it drew is there (never a fixed delay).
-
-    A skeleton that never goes fails the test."""
+    """Wait until Streamlit has finished running the script and every widget it drew is there, our own components
+    included (never a fixed delay). A skeleton or a component that never draws fails the test."""
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
     page.wait_for_function(NO_SKELETON_JS, timeout=timeout_ms)
+    page.wait_for_function(COMPONENTS_READY_JS, timeout=timeout_ms)
 
 
 def click_and_wait(page, locator, timeout_ms: int = 120_000) -> None:
