@@ -119,14 +119,18 @@ class PlayerState:
         return self.position
 
 
+def _report_in(value) -> dict | None:
+    """The report inside a player's state (the component's value: a dict, or None before any)."""
+    report = value.get(REPORT) if isinstance(value, dict) else None
+    return report if isinstance(report, dict) else None
+
+
 def _last_report(key: str) -> dict | None:
     """The report the browser sent last for ``key``, read before the player is drawn (None if none)."""
     try:
-        value = st.session_state[key]
+        return _report_in(st.session_state[key])
     except KeyError:
         return None
-    report = value.get(REPORT) if isinstance(value, dict) else None
-    return report if isinstance(report, dict) else None
 
 
 def _mount(key: str, payload: dict, position: int, playing: bool, on_change: Callable[[], None] | None) -> PlayerState:
@@ -135,9 +139,16 @@ def _mount(key: str, payload: dict, position: int, playing: bool, on_change: Cal
     The browser's last report on this film wins, unless Python has asked for another position since (a link, a
     reset: ``position`` differs from the one passed in the run before and from the report). Such a move holds until
     the browser reports again; the browser follows it once it has no newer report of its own in flight (``ack``).
+
+    In a session's first run, a new server's after a restart or a failover, the session does not know the player
+    yet: the report the browser sent with the run can be read only once the player is drawn (and ``on_change`` is
+    not called). It counts all the same: the reader's first move after a reconnection reaches the page.
     """
     previous = _last_report(key)
     ack = int(previous.get("seq", 0)) if previous else 0
+    mounted = _COMPONENT(key=key, data={**payload, "ack": ack}, default={REPORT: None},
+                         on_report_change=on_change or (lambda: None))
+    previous = previous or _report_in(mounted)
     film = payload["id"]
     report = previous if previous and previous.get("id") == film else None
     asked_key = f"{key}__asked"
@@ -150,7 +161,6 @@ def _mount(key: str, payload: dict, position: int, playing: bool, on_change: Cal
     else:
         since = asked["since"]
     st.session_state[asked_key] = {"id": film, "position": position, "since": since}
-    _COMPONENT(key=key, data={**payload, "ack": ack}, default={REPORT: None}, on_report_change=on_change or (lambda: None))
     if report is not None and int(report.get("seq", 0)) > since:
         try:
             return PlayerState(int(report["position"]), bool(report["playing"]), True)

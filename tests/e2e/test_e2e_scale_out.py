@@ -170,11 +170,11 @@ def test_two_replicas_behind_nginx_sticky_and_failover(browser, nginx_binary, tm
             a_cm.__exit__(None, None, None)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (reported to the forward page / frame player): after the reader's "
-                   "replica stops and nginx moves the page to the other, the first report of the forward player's "
-                   "scrubber does not reach the new server (the scrubber shows t = 0, the page's picture stays at "
-                   "t = 100); the next move does. A server restart does the same (no nginx needed).")
 def test_the_first_move_of_the_player_after_a_failover_reaches_the_server(browser, nginx_binary, tmp_path, monkeypatch):
+    """After the reader's replica stops and nginx moves the page to the other, the first move of the forward player's
+    scrubber reaches the new server. It did not (strict xfail until 2026-12-07: the scrubber showed t = 0, the page's
+    picture stayed at t = 100): in a session's first run the player's report can be read only once the player is
+    drawn (pages/frame_player._mount read it before, found nothing, and took the link's t)."""
     monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
     servers = [streamlit_server("replica-a.log"), streamlit_server("replica-b.log")]
     ports, running, proxy, context = [], [], None, None
