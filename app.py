@@ -13,6 +13,8 @@ from pages.accessible import apply_accessibility_fixes
 from pages.browser_history import keep_one_history_entry_per_page
 from pages.common import skip_painting_offscreen_charts
 from pages.presenter import presenter
+from pages.reader_state import finish_run
+from pages.reconnect import rerun_after_reconnecting
 from server.heap import freeze_imported_heap
 from server.memory import start_memory_trimmer
 
@@ -35,5 +37,7 @@ with st.sidebar:
     apply_accessibility_fixes()
     keep_one_history_entry_per_page()
     skip_painting_offscreen_charts()
+    rerun_after_reconnecting()
 navigation.run()
+finish_run()  # a fresh session's first run read settings before their widgets were drawn: once more (reader_state)
 freeze_imported_heap()

@@ -42,13 +42,20 @@ def restore(read_link: LinkReader) -> None:
 
     A value the browser sent with this run wins over the link: after its server went away, a reader's browser
     reconnects to another replica (deploy/), which starts a fresh session; the reader's next move arrives there
-    with every widget's value on screen, and the link's older values must not undo it.
+    with every widget's value on screen, and the link's older values must not undo it. In that first run the session
+    can read such a value only once its widget is drawn (``st.session_state[key]`` raises KeyError before, and the
+    page's code reads some settings before their widgets: the model before the sidebar draws its picker): until
+    then the key reads as the link's value, which is what the page showed before the move, and
+    :func:`finish_run` runs the page once more, so what it shows is computed from the values on screen.
 
     Shows a warning for each value of the link that was rejected, when the link was used (as plain text: the
     messages quote the link's values, which a stranger may have written).
     """
     values, problems = read_link(st.query_params.to_dict())
     sent = _sent_by_browser()
+    unreadable = {key: value for key, value in values.items() if key in sent and key not in st.session_state}
+    if unreadable and _readable_until_drawn(unreadable):
+        st.session_state[RERUN_ONCE] = tuple(unreadable)
     missing = {key: value for key, value in values.items() if key not in st.session_state and key not in sent}
     if not missing:
         return
@@ -56,6 +63,46 @@ def restore(read_link: LinkReader) -> None:
         st.session_state[key] = value
     for problem in problems:
         st.warning(plain(problem), icon=":material/link_off:")
+
+
+RERUN_ONCE = "reader_state_rerun_once"  # the keys restore let this run read before their widgets were drawn
+WRITE_URL_AGAIN = "reader_state_write_url_again"  # set by finish_run: the URL must be sent even if unchanged
+
+
+def _readable_until_drawn(values: Mapping[str, Any]) -> bool:
+    """Make each key of ``values`` readable as that value until its widget is drawn, which then shows the value the
+    browser sent (see :func:`restore`). Streamlit internals (pinned 1.67.0): a key's value kept from an earlier run
+    (the session's "old state"), which a widget's value sent with this run takes precedence over. False if they
+    are not there (the page's reads of those keys then fail as before)."""
+    old_state = _old_state()
+    if old_state is None:  # pragma: no cover
+        return False
+    old_state.update(values)
+    return True
+
+
+def _old_state() -> dict[str, Any] | None:
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        return get_script_run_ctx().session_state._state._old_state
+    except (AttributeError, ImportError):  # pragma: no cover
+        return None
+
+
+def finish_run() -> None:
+    """At the end of the app's run: run again once if :func:`restore` let this run read values its widgets had
+    not drawn yet (a fresh session's first run: the widgets now hold the values the browser sent). The URL this
+    run wrote does not reach the browser (the rerun replaces the run's page information), so the next run writes
+    it again (:func:`mirror_in_url`). The values :func:`_readable_until_drawn` lent go first: kept, they would
+    stand in for the widgets' values in the next run."""
+    held = st.session_state.pop(RERUN_ONCE, None)
+    if held:
+        old_state = _old_state() or {}
+        for key in held:
+            old_state.pop(key, None)
+        st.session_state[WRITE_URL_AGAIN] = True
+        st.rerun()
 
 
 def _same(value: Any) -> Any:
@@ -146,7 +193,7 @@ def mirror_in_url(query: Mapping[str, str]) -> None:
     if lesson is not None and lesson.active:
         query = lesson_link_query(query, lesson)
     query = {**query, **st.session_state.get("present_query", {})}  # presenter mode (pages/presenter.py)
-    if st.query_params.to_dict() != dict(query):
+    if st.session_state.pop(WRITE_URL_AGAIN, False) or st.query_params.to_dict() != dict(query):
         st.query_params.from_dict(query)
 
 

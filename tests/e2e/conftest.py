@@ -58,9 +58,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(log_name: str = "streamlit.log"):
-    """``streamlit run app.py`` on a free loopback port, up and healthy; yields its base URL."""
-    port = _free_port()
+def streamlit_server(log_name: str = "streamlit.log", port: int | None = None):
+    """``streamlit run app.py`` on ``port`` (default: a free loopback port), up and healthy; yields its base URL."""
+    port = port or _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
