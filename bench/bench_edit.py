@@ -1,6 +1,6 @@
 """Editing the reader's picture (issue 29): quality judged by the independent classifier, and speed (2-core CPU).
 
-    python bench/bench_edit.py [--n 500] [--sampler dpmpp] [--steps 20] [--resample 1 2 4] [--repeats 7]
+    python bench/bench_edit.py [--n 500] [--sampler dpmpp] [--steps 20] [--resample 1 2 4] [--walks 1 2] [--repeats 7]
     python bench/bench_edit.py --page [--sections inpaint sdedit speed page]   # the "Draw your own" page's defaults
 
 On held-out digits the model never saw (the copies the app ships), with the judge of diffusion_core.judge (trained
@@ -12,8 +12,9 @@ does), each figure beside its bar:
     chosen by measurement;
   * SDEdit at strength 0.6 of badly corrupted digits (Gaussian pixel noise of sd 100 grey levels and a white bar
     3 px high across the whole width, at a random row in the middle; chosen before anything was measured) with the
-    class given: ≥ 97%; beside it, the judge on the corrupted digits themselves and on the clean ones, and the same
-    edit of lighter corruptions (the noise alone, a 1 or 2 px bar), to show which part defeats it;
+    class given: ≥ 97%, in one walk and in each number of walks of ``--walks`` (the walk repeated from its own
+    result); beside it, the judge on the corrupted digits themselves and on the clean ones, and the same edit of
+    lighter corruptions (the noise alone, a 1 or 2 px bar), to show which part defeats it;
   * the distance ||result - input|| (grey levels) by strength, s = 0.2 ... 1.0, for clean and corrupted digits:
     lower strength stays closer (bar: it falls as s falls);
   * speed, one image: an edit at s = 0.5 against a full run of the same sampler and steps, timed alternately
@@ -92,6 +93,8 @@ def main() -> None:
     p.add_argument("--guidance", type=float, default=None, help=f"default: the model's ({default_guidance(MODEL)})")
     p.add_argument("--resample", type=int, nargs="+", default=[1, 4], help="RePaint rounds to compare")
     p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--walks", type=int, nargs="+", default=[1, 2],
+                   help="SDEdit walks to compare on the corrupted digits (each from the last one's result)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     p.add_argument("--classifier", default=f"runs/{MODEL}/classifier.pt")
@@ -190,6 +193,15 @@ def sdedit_figures(args, runner, schedule, x, y, null, accuracy, common) -> dict
           f"{'ok' if sd >= SDEDIT_BAR else 'MISSED'}; distance falls as s falls: {'yes, ok' if falls else 'NO'}")
     figures |= {"by_strength": table, "sdedit_corrupted_accuracy": sd, "sdedit_bar": SDEDIT_BAR,
                 "distance_falls_with_strength": falls}
+    by_walks = {1: sd}
+    for repeats in sorted(set(args.walks) - {1}):
+        out = edit_images(runner, schedule, bad, y, strength=SDEDIT_STRENGTH, repeats=repeats, **common)
+        by_walks[repeats] = accuracy(out)
+        print(f"  the same in {repeats} walks (each from the last one's result, fresh noise): {by_walks[repeats]:.1%} "
+              f"(bar >= {SDEDIT_BAR:.0%}) {'ok' if by_walks[repeats] >= SDEDIT_BAR else 'MISSED'}; distance from the "
+              f"clean digits {pixel_distance(out, x).mean():.0f} (one walk: "
+              f"{pixel_distance(edit_images(runner, schedule, bad, y, strength=SDEDIT_STRENGTH, **common), x).mean():.0f})")
+    figures["sdedit_corrupted_accuracy_by_walks"] = by_walks
     print(f"\nSDEdit at s = {SDEDIT_STRENGTH}, class given, by corruption:")
     lighter = {}
     for name, noise_sd, bar in (("noise alone", NOISE_SD, 0), ("noise + 1 px bar", NOISE_SD, 1),

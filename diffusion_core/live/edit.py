@@ -16,6 +16,12 @@ the *strength* s in [0, 1].
   so it costs about s of a full run: K network calls instead of N (10 of 20 at s = 0.5), whatever the spacing.
   Keeping the full run's own timesteps below t_0 instead would cost what its spacing happens to leave there: 8 of
   20 at s = 0.5 with log-SNR spacing (which spends 12 of its 20 steps above t = 500), 10 with trailing spacing.
+* **Repeats** R (Meng et al. 2022, Algorithm 1's "total repeats" K; R here, as K counts steps): the whole walk,
+  noise to t_0 and back, taken R times, each from the result of the one before, with fresh noise each time. Each
+  repeat forgets more of what does not look like the model's images (a bar across a digit) and costs one more
+  walk. On 500 held-out digits with pixel noise and a 3 px bar, strength 0.6, class given (DDIM η = 1, 20 steps,
+  guidance 5; seeds 0 and 1): 89.6 / 90.2% read as the true digit after one walk, 96.2 / 95.4% after two, 98.0 /
+  98.0% after three (``bench/bench_edit.py``). From t_0 = T a walk does not depend on its start: one walk.
 * s = 1 (t_0 = T) is plain generation: the start is x_T = ε itself (the samplers take ᾱ_T as 0; it is 2.4e-9 on
   the cosine schedule) and the steps are the full run's, so the result equals plain generation from the same seed
   bit for bit (for the step counts where the samplers' own trailing spacing is right: see :func:`edit_timesteps`).
@@ -60,6 +66,7 @@ from diffusion_core.model.samplers import SamplerStep, image_shape, initial_nois
 
 DEFAULT_STRENGTH = 0.6  # Meng et al. 2022 found t_0 in [0.3, 0.6] T the useful range for stroke paintings
 MAX_COPIES = 8  # fills of one picture drawn together on the live page
+MAX_REPEATS = 4  # walks from the picture, each from the last one's result
 
 
 class EditError(ValueError):
@@ -86,25 +93,35 @@ def edit_timesteps(sampler: str, schedule: NoiseSchedule, num_steps: int, t0: in
     return sampler_timesteps(sampler, schedule, k, start=t0 - 1)[:k]
 
 
-def network_calls(sampler: str, schedule: NoiseSchedule, num_steps: int, strength: float, resample: int = 1) -> int:
+def passes(t0: int, T: int, repeats: int) -> int:
+    """The walks an edit from t_0 takes: ``repeats``, or one from t_0 = T (pure noise forgets the start)."""
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= MAX_REPEATS:
+        raise EditError(f"repeats must be a whole number from 1 to {MAX_REPEATS}, got {repeats!r}")
+    return 1 if t0 == T else repeats
+
+
+def network_calls(sampler: str, schedule: NoiseSchedule, num_steps: int, strength: float, resample: int = 1,
+                  repeats: int = 1) -> int:
     """Model evaluations an edit makes (each on the whole batch; guidance doubles the batch, not the count)."""
     t0 = start_timestep(strength, schedule.T)
     if t0 == 0:
         return 0
     k = len(edit_timesteps(sampler, schedule, num_steps, t0))
-    return resample * (k - 1) + 1
+    return passes(t0, schedule.T, repeats) * (resample * (k - 1) + 1)
 
 
 def edit_steps(sampler: str, model, schedule: NoiseSchedule, x0: torch.Tensor, labels: torch.Tensor, *,
                strength: float | None, num_steps: int, guidance: float, generator: torch.Generator,
                known: torch.Tensor | None = None, eta: float = 0.0,
-               resample: int = DEFAULT_RESAMPLE) -> Iterator[SamplerStep]:
+               resample: int = DEFAULT_RESAMPLE, repeats: int = 1) -> Iterator[SamplerStep]:
     """The edit of pictures x0 (B, C, H, W) in [-1, 1] with labels (B,) as a walk of SamplerSteps (see the module).
 
     strength: s in [0, 1], or None for 1 (with a mask: fill from pure noise). known: (B, 1, H, W) bool, True =
-    keep the pixel (inpainting), or None. resample: RePaint rounds per step (inpainting only). All noise comes from
-    ``generator``: ε first (the same x_T as plain generation), then the samplers' and the known region's draws.
-    Checked at the call (before the first step), like :func:`~diffusion_core.model.samplers.run_sampler`.
+    keep the pixel (inpainting), or None. resample: RePaint rounds per step (inpainting only). repeats: walks, each
+    from the last one's result (one from t_0 = T); their steps are numbered on, as one walk of R · K steps. All noise
+    comes from ``generator``: ε first (the same x_T as plain generation), then the samplers' and the known region's
+    draws, then the next walk's ε. Checked at the call (before the first step), like
+    :func:`~diffusion_core.model.samplers.run_sampler`.
     """
     t0 = start_timestep(1.0 if strength is None else strength, schedule.T)
     if x0.shape[1:] != image_shape(model) or len(labels) != len(x0):
@@ -112,18 +129,28 @@ def edit_steps(sampler: str, model, schedule: NoiseSchedule, x0: torch.Tensor, l
                         f"{image_shape(model)}")
     if resample < 1:
         raise EditError(f"resampling rounds must be at least 1, got {resample}")
+    walks = passes(t0, schedule.T, repeats)
     if t0 == 0:
         return iter([SamplerStep(0, 1, -1, x0, x0, x0)])
     ts = edit_timesteps(sampler, schedule, num_steps, t0)
     run_sampler(sampler, model, schedule, labels, num_steps=len(ts), guidance=guidance, generator=generator,
                 eta=eta, timesteps=ts)  # checks sampler and eta now; a generator runs nothing until iterated
-    return _walk(sampler, model, schedule, x0, labels, t0, ts, guidance, generator, known, eta, resample)
+    return _walks(sampler, model, schedule, x0, labels, t0, ts, guidance, generator, known, eta, resample, walks)
 
 
-def _walk(sampler, model, schedule, x0, labels, t0, ts, guidance, generator, known, eta, resample):
+def _walks(sampler, model, schedule, x0, labels, t0, ts, guidance, generator, known, eta, resample, walks):
+    region = None if known is None else KnownRegion(x0, known, schedule, generator)
+    k, start = len(ts), x0
+    for walk in range(walks):
+        for step in _walk(sampler, model, schedule, start, labels, t0, ts, guidance, generator, region, eta,
+                          resample):
+            yield replace(step, index=walk * k + step.index, num_steps=walks * k)
+        start = step.x_prev.clamp(-1.0, 1.0)  # the next walk starts from this one's picture
+
+
+def _walk(sampler, model, schedule, x0, labels, t0, ts, guidance, generator, region, eta, resample):
     eps = initial_noise(tuple(x0.shape), generator)
     x_start = eps if t0 == schedule.T else torch.from_numpy(q_sample(x0.cpu().numpy(), t0, schedule, eps.numpy()))
-    region = None if known is None else KnownRegion(x0, known, schedule, generator)
     if region is not None and resample > 1:
         steps = resampled_steps(sampler, model, schedule, labels, x_start, ts, region, resample,
                                 guidance=guidance, generator=generator, eta=eta)
@@ -167,7 +194,7 @@ def _check_pictures(pictures: np.ndarray, known: np.ndarray | None, shape: tuple
 def edit_images(model, schedule: NoiseSchedule, pictures: np.ndarray, labels: np.ndarray, *,
                 known: np.ndarray | None = None, strength: float | None = DEFAULT_STRENGTH, sampler: str = "dpmpp",
                 steps: int = 20, guidance: float = 1.0, seed: int = 0, eta: float = 0.0,
-                resample: int = DEFAULT_RESAMPLE, batch_size: int = 100) -> np.ndarray:
+                resample: int = DEFAULT_RESAMPLE, repeats: int = 1, batch_size: int = 100) -> np.ndarray:
     """Edit uint8 pictures (N, H, W[, 3]) with labels (N,) (the model's null class = none) in batches from one
     seeded generator; known (N, H, W) bool or None. Returns uint8 results, same shape, known pixels exact."""
     _check_pictures(pictures, known, image_shape(model))
@@ -178,7 +205,8 @@ def edit_images(model, schedule: NoiseSchedule, pictures: np.ndarray, labels: np
         mask = None if known is None else torch.from_numpy(known[sl])
         walk = edit_steps(sampler, model, schedule, torch.from_numpy(to_model_range(pictures[sl])),
                           torch.as_tensor(labels[sl], dtype=torch.long), strength=strength, num_steps=steps,
-                          guidance=guidance, generator=generator, known=mask, eta=eta, resample=resample)
+                          guidance=guidance, generator=generator, known=mask, eta=eta, resample=resample,
+                          repeats=repeats)
         (last,) = deque(walk, maxlen=1)
         out.append(to_images(last.x_prev.clamp(-1, 1).cpu().numpy()))
     return keep_known(np.concatenate(out), pictures, known)
@@ -187,10 +215,12 @@ def edit_images(model, schedule: NoiseSchedule, pictures: np.ndarray, labels: np
 @dataclass(frozen=True)
 class EditSettings:
     """What an edit adds to the denoiser's :class:`~diffusion_core.live.generation_settings.GenerationSettings`
-    (model, class, guidance, sampler, steps, eta, seed): how far back into noise, RePaint rounds, how many fills."""
+    (model, class, guidance, sampler, steps, eta, seed): how far back into noise, RePaint rounds, how many walks,
+    how many fills."""
 
     strength: float | None = DEFAULT_STRENGTH  # None: 1, fill from pure noise (with a mask)
     resample: int = DEFAULT_RESAMPLE
+    repeats: int = 1  # walks, each from the last one's result
     copies: int = 1  # fills drawn together from one seed (different noise each), up to MAX_COPIES
 
 
@@ -246,9 +276,9 @@ def edit_live(loaded, picture: np.ndarray, settings: GenerationSettings, edit: E
                       network, strength=strength, num_steps=settings.steps, guidance=settings.guidance,
                       generator=torch.Generator().manual_seed(settings.seed),
                       known=None if masks is None else torch.from_numpy(masks), eta=settings.eta,
-                      resample=edit.resample)
+                      resample=edit.resample, repeats=edit.repeats)
     calls = network_calls(settings.sampler, loaded.schedule, settings.steps, strength,
-                          edit.resample if known is not None else 1)
+                          edit.resample if known is not None else 1, edit.repeats)
     gap = MIN_FRAME_GAP_S[settings.mode]
     recorder = None
     with gate.slot(on_wait=on_wait) if gate is not None else nullcontext():

@@ -12,7 +12,8 @@ Files (NumPy .npz):
 ``--strength`` s in [0, 1] sets how far back into noise the walk starts (t0 = round(s T), SDEdit): 0 returns the
 input, 1 ignores it (plain generation, or with a mask a fill from pure noise). Without ``--strength``: 0.6, or with a
 mask 1 (the masked part filled from pure noise). ``--label`` is a class index K, ``none`` or ``keep`` (the input's
-labels). An edit from strength s takes about s of the sampler's ``--steps`` (see diffusion_core.live.edit).
+labels). An edit from strength s takes about s of the sampler's ``--steps`` (see diffusion_core.live.edit), times
+``--repeats``: the walk taken again from its own result (SDEdit's repeats), which repairs badly damaged pictures.
 The same arguments and seed give the same images. The last line printed is one JSON object (``n``, ``seconds``,
 ``strength``, ``t0``, ``calls``, ...). Bad arguments, bad files or missing weights print one line and exit with status 2.
 """
@@ -33,9 +34,11 @@ import torch
 from diffusion_core import ASSETS
 from diffusion_core.live.edit import (
     DEFAULT_STRENGTH,
+    MAX_REPEATS,
     EditError,
     edit_images,
     network_calls,
+    passes,
     pixel_distance,
     start_timestep,
 )
@@ -74,6 +77,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--eta", type=float, default=0.0, help="DDIM noise, 0..1 (ddim only; default 0)")
     p.add_argument("--resample", type=int, default=DEFAULT_RESAMPLE,
                    help=f"RePaint rounds per step, with --mask (default {DEFAULT_RESAMPLE})")
+    p.add_argument("--repeats", type=int, default=1,
+                   help=f"walks from the picture, each from the last one's result (1..{MAX_REPEATS}; default 1)")
     p.add_argument("--batch-size", type=int, default=100, help="images per network batch (default 100)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--assets", default=str(ASSETS), help="folder holding manifest.json and <model>.pt")
@@ -137,6 +142,8 @@ def run(args: argparse.Namespace) -> dict:
         raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
     if args.resample < 1:
         raise UsageError(f"--resample must be at least 1, got {args.resample}")
+    if not 1 <= args.repeats <= MAX_REPEATS:
+        raise UsageError(f"--repeats must lie in 1..{MAX_REPEATS}, got {args.repeats}")
     if not 0.0 <= args.eta <= 1.0:
         raise UsageError(f"--eta must lie in [0, 1], got {args.eta}")
     guidance = default_guidance(args.model) if args.guidance is None else args.guidance
@@ -163,14 +170,16 @@ def run(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
     result = edit_images(loaded.runner, loaded.schedule, images, model_labels, known=mask, strength=strength,
                          sampler=args.sampler, steps=steps, guidance=guidance, seed=args.seed, eta=args.eta,
-                         resample=args.resample, batch_size=args.batch_size)
+                         resample=args.resample, repeats=args.repeats, batch_size=args.batch_size)
     seconds = time.perf_counter() - start
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, images=result, labels=labels)
     resample = args.resample if mask is not None else 1
     return {"model": args.model, "n": len(images), "seconds": round(seconds, 4), "strength": strength,
             "t0": start_timestep(strength, loaded.schedule.T), "sampler": args.sampler, "full_run_steps": steps,
-            "calls": network_calls(args.sampler, loaded.schedule, steps, strength, resample), "resample": resample,
+            "calls": network_calls(args.sampler, loaded.schedule, steps, strength, resample, args.repeats),
+            "resample": resample, "repeats": passes(start_timestep(strength, loaded.schedule.T), loaded.schedule.T,
+                                                    args.repeats),
             "mask": mask is not None, "label": args.label, "guidance": guidance, "seed": args.seed,
             "mean_distance": round(float(pixel_distance(result, images).mean()), 3), "engine": loaded.engine,
             "out": str(out)}

@@ -92,6 +92,15 @@ def test_a_run_with_a_class_gives_its_guidance():
     assert "guidance 5, seed 5" in caption and "no guidance" not in caption
 
 
+def test_two_walks_from_a_link_run_twice_the_steps_and_say_so():
+    at = _run(_page({"start": "held:3", "label": "3", "seed": "5", "sampler": "ddim", "steps": "20", "repeats": "2"}))
+    caption = " ".join(c.value for c in at.caption)
+    assert "Then the same again from the result, 2 walks in all" in caption and "24 steps" in caption
+    assert "DDIM, 24 steps from t₀ = 600 in 2 walks (24 network calls)" in caption
+    assert "it does so 2 times" in caption  # the walk's picture on the PCA plane
+    assert at.query_params["repeats"] in ("2", ["2"])
+
+
 def test_nothing_marked_says_what_to_do():
     at = _page({"start": "held:0", "mode": "fill"})
     at = _run(at)

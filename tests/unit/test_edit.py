@@ -164,13 +164,14 @@ def test_sdedit_starts_from_the_picture_noised_with_plain_generations_first_nois
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31 - 1), strength=st.one_of(st.none(), st.floats(0.0, 1.0)),
        sampler=st.sampled_from(S.SAMPLERS), resample=st.integers(1, 3), colour=st.booleans(),
-       density=st.floats(0.0, 1.0), guidance=st.sampled_from([0.0, 1.0, 3.0]))
-def test_known_pixels_are_never_changed(seed, strength, sampler, resample, colour, density, guidance):
+       density=st.floats(0.0, 1.0), guidance=st.sampled_from([0.0, 1.0, 3.0]), repeats=st.integers(1, 2))
+def test_known_pixels_are_never_changed(seed, strength, sampler, resample, colour, density, guidance, repeats):
     rng = np.random.default_rng(seed)
     pics = _pictures(2, colour, seed)
     known = rng.random(pics.shape[:3]) < density
     out = edit_images(COLOUR if colour else GREY, SCHEDULE, pics, rng.integers(0, 11, 2), known=known,
-                      strength=strength, sampler=sampler, steps=3, guidance=guidance, seed=seed, resample=resample)
+                      strength=strength, sampler=sampler, steps=3, guidance=guidance, seed=seed, resample=resample,
+                      repeats=repeats)
     assert out.shape == pics.shape and out.dtype == np.uint8
     assert np.array_equal(out[known], pics[known])
 
@@ -193,6 +194,41 @@ def test_the_walk_itself_keeps_the_known_pixels_and_fills_the_rest():
     assert not torch.allclose(final[~known.expand_as(final)], x0[~known.expand_as(x0)], atol=0.1)
 
 
+@pytest.mark.parametrize("sampler", S.SAMPLERS)
+def test_repeats_walk_again_from_the_last_walks_picture(sampler):
+    """R walks are one walk of R · K steps: the first K are the one-walk edit itself (the same draws first), and the
+    second walk starts from the first one's picture noised to t_0 with the generator's next ε."""
+    pics = torch.from_numpy(to_model_range(_pictures(2)))
+    kw = {"strength": 0.5, "num_steps": STEPS[sampler], "guidance": 2.0}
+    once = list(edit_steps(sampler, GREY, SCHEDULE, pics, torch.tensor([3, 7]), generator=torch.Generator().manual_seed(1),
+                           **kw))
+    gen = torch.Generator().manual_seed(1)
+    twice = list(edit_steps(sampler, GREY, SCHEDULE, pics, torch.tensor([3, 7]), generator=gen, repeats=2, **kw))
+    k = len(once)
+    assert [s.index for s in twice] == list(range(2 * k)) and {s.num_steps for s in twice} == {2 * k}
+    assert [s.t for s in twice] == [s.t for s in once] * 2
+    for a, b in zip(once, twice[:k]):
+        assert torch.equal(a.x_prev, b.x_prev)
+    # The second walk's start: the first walk's picture, clamped, noised to t_0 = 500 with a fresh ε.
+    replay = torch.Generator().manual_seed(1)
+    _last(edit_steps(sampler, GREY, SCHEDULE, pics, torch.tensor([3, 7]), generator=replay, **kw))
+    eps = S.initial_noise(tuple(pics.shape), replay)
+    ab = SCHEDULE.alpha_bar[499]
+    expected = np.float32(np.sqrt(ab)) * once[-1].x_prev.clamp(-1, 1) + np.float32(np.sqrt(1 - ab)) * eps
+    torch.testing.assert_close(twice[k].x_t, expected, rtol=0, atol=1e-6)
+
+
+def test_repeats_from_pure_noise_or_from_strength_zero_are_one_walk():
+    pics = torch.from_numpy(to_model_range(_pictures(2)))
+    labels = torch.tensor([1, 2])
+    for strength, steps in ((1.0, 5), (None, 5), (0.0, 1)):
+        walk = list(edit_steps("ddim", GREY, SCHEDULE, pics, labels, strength=strength, num_steps=5, guidance=1.0,
+                               generator=torch.Generator().manual_seed(0), repeats=3))
+        assert len(walk) == steps
+        assert network_calls("ddim", SCHEDULE, 5, 1.0 if strength is None else strength, repeats=3) == (
+            0 if strength == 0.0 else 5)
+
+
 # ---- cost ---------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sampler", S.SAMPLERS)
@@ -212,6 +248,15 @@ def test_an_edit_costs_about_s_of_a_full_run_in_network_calls(sampler, num_steps
         if s == 0.5:
             assert model.calls <= 0.6 * full.calls
         assert model.images == 2 * len(pics) * model.calls  # guidance: one pass of 2B per step
+
+
+def test_each_repeat_costs_one_more_walk():
+    pics = _pictures(2)
+    for repeats in (1, 2, 4):
+        model = Counting(GREY)
+        edit_images(model, SCHEDULE, pics, np.array([1, 2]), strength=0.6, sampler="ddim", steps=20, guidance=1.0,
+                    repeats=repeats)
+        assert model.calls == repeats * 12 == network_calls("ddim", SCHEDULE, 20, 0.6, repeats=repeats)
 
 
 def test_resampling_costs_rounds_per_step_but_the_last():
@@ -353,6 +398,8 @@ def test_edit_live_from_strength_zero_and_without_a_class():
                          known=np.zeros((2, 28, 28), np.uint8)), "mask must be bool"),
     (lambda: edit_images(GREY, SCHEDULE, np.zeros((2, 28, 28), np.uint8), np.zeros(2), strength=1.5), "strength"),
     (lambda: edit_images(GREY, SCHEDULE, np.zeros((2, 28, 28), np.uint8), np.zeros(2), resample=0), "resampling"),
+    (lambda: edit_images(GREY, SCHEDULE, np.zeros((2, 28, 28), np.uint8), np.zeros(2), repeats=0), "repeats"),
+    (lambda: edit_images(GREY, SCHEDULE, np.zeros((2, 28, 28), np.uint8), np.zeros(2), repeats=5), "repeats"),
     (lambda: edit_images(GREY, SCHEDULE, np.zeros((2, 28, 28), np.uint8), np.zeros(2), sampler="euler"), "sampler"),
     (lambda: edit_images(GREY, SCHEDULE, np.zeros((2, 28, 28), np.uint8), np.zeros(2), steps=0), "steps"),
     (lambda: edit_live(_loaded(GREY), np.zeros((28, 28), np.uint8), GenerationSettings(), EditSettings(copies=9),

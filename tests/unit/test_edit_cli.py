@@ -70,6 +70,17 @@ def test_round_trip_sdedit_with_the_inputs_labels(assets, tmp_path, capsys):
     assert np.array_equal(out, expected)
 
 
+def test_repeats_walk_again_and_say_so(assets, tmp_path, capsys):
+    images = _inputs(tmp_path)
+    assert run(assets, tmp_path, "--strength", "0.5", "--label", "keep", "--seed", "3", "--repeats", "2") == 0
+    summary = _summary(capsys)
+    assert summary["repeats"] == 2 and summary["calls"] == 4
+    loaded = load_model("digits", assets, torch.device("cpu"))
+    with np.load(tmp_path / "out.npz") as z:
+        assert np.array_equal(z["images"], edit_images(loaded.runner, loaded.schedule, images, np.array([3, 10, 7, 0]),
+                                                       strength=0.5, steps=4, guidance=1.5, seed=3, repeats=2))
+
+
 def test_strength_zero_returns_the_input_and_the_same_seed_the_same_images(assets, tmp_path, capsys):
     images = _inputs(tmp_path)
     assert run(assets, tmp_path, "--strength", "0") == 0
@@ -134,6 +145,8 @@ def _write(tmp_path, name, **arrays):
      "labels must be classes 0..9 or -1"),
     (lambda p: None, ["--steps", "0"], "--steps: number of steps must be between 1 and T=1000"),
     (lambda p: None, ["--resample", "0"], "--resample must be at least 1"),
+    (lambda p: None, ["--repeats", "0"], "--repeats must lie in 1..4"),
+    (lambda p: None, ["--repeats", "5"], "--repeats must lie in 1..4"),
     (lambda p: None, ["--sampler", "euler"], "invalid choice: 'euler'"),
     (lambda p: None, ["--guidance", "-1"], "--guidance must be"),
     (lambda p: None, ["--eta", "2"], "--eta must lie in [0, 1]"),

@@ -65,7 +65,7 @@ def test_every_parameter_refuses_every_awkward_value_alone():
 
 def test_a_full_link_round_trips():
     wanted = DrawSettings(model="fashion", start="held", index=999, mode="fill", strength=0.35, label=3, guidance=2.5,
-                          sampler="ddpm", steps=100, eta=0.0, seed=12345, fills=5)
+                          sampler="ddpm", steps=100, eta=0.0, seed=12345, fills=5, repeats=3)
     assert read(wanted.to_query()) == (wanted, [])
 
 
