@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from diffusion_core import ASSETS
 from diffusion_core.images.pad_value import DrawPadValue, content_digest
+from diffusion_core.live.inpaint import DEFAULT_RESAMPLE
 from diffusion_core.model.shipped_data import held_out
 from diffusion_core.model.weights import available_models
 
@@ -123,7 +124,7 @@ def test_a_fill_keeps_every_unmarked_pixel_exactly(served_media):
         assert np.array_equal(made[:14], digit[:14])  # the kept half, bit for bit
     assert not np.array_equal(fills[0][14:], fills[1][14:])  # two fills, each from its own noise
     captions = " ".join(c.value for c in at.caption)
-    assert "4 times" in captions  # RePaint's rounds, said
+    assert f"{DEFAULT_RESAMPLE} times" in captions  # RePaint's rounds, said
     # the walk's caption is the fills', zigzags explained (it said "jumps to the noised picture at t₀ … to the result")
     assert "the lines are the walks of the fills" in captions and "The zigzags are the resampling" in captions
     assert "carry it to the result" not in captions
