@@ -28,7 +28,6 @@ from diffusion_core.live.edit import (
     EditSettings,
     edit_live,
     network_calls,
-    passes,
 )
 from diffusion_core.live.edit_view import (
     compare_many,
@@ -334,7 +333,7 @@ def show_outcome(result: EditResult, fresh: bool) -> None:
                    + ("" if n == 1 else f" to {rms_change(moved.max(), result.picture.size):.0f}")
                    + f" grey levels per pixel value, as a root mean square over all {result.picture.size:,} of them.")
         steps_taken = result.trajectory.num_steps if result.t0 > 0 else 0
-        walks = passes(result.t0, loaded.schedule.T, result.edit.repeats) if result.t0 > 0 else 1
+        walks = result.walks
         st.caption(f"{SAMPLER_NAMES[ran_settings.sampler]}, {steps_taken} steps from t₀ = {result.t0} "
                    + (f"in {walks} walks " if walks > 1 else "")
                    + f"({result.calls:,} network calls), "
@@ -435,7 +434,7 @@ def show_landing(result: EditResult) -> None:
         _walk_legend(tuple(class_names), int(labels[0]), n)
         shadow = f"A 2-D shadow of a {result.picture.size:,}-D walk: nearby here does not mean nearby in pixel space."
         if result.known is None:
-            walks = passes(result.t0, loaded.schedule.T, result.edit.repeats) if result.t0 > 0 else 1
+            walks = result.walks
             st.caption("Each dot is a real training image; the line is this walk, projected onto the two directions "
                        "along which the training images vary most (PCA). It starts at your picture (the ring), jumps "
                        "to the noised picture at t₀ in one go, and the sampler's steps carry it to the result (★)"

@@ -245,6 +245,7 @@ class EditResult:
     calls: int
     seconds: float
     first_frame_seconds: float
+    walks: int = 1  # walks taken, each from the last one's result (see passes)
 
     @property
     def picture_raw(self) -> np.ndarray:
@@ -297,4 +298,5 @@ def edit_live(loaded, picture: np.ndarray, settings: GenerationSettings, edit: E
     trajectory = recorder.finish()
     result = keep_known(trajectory.final, pictures, masks)
     return EditResult(settings, edit, np.asarray(picture), known, replace(trajectory, final=result), result,
-                      pixel_distance(result, pictures), t0, calls, seconds, first_frame)
+                      pixel_distance(result, pictures), t0, calls, seconds, first_frame,
+                      passes(t0, loaded.schedule.T, edit.repeats) if t0 > 0 else 1)

@@ -49,10 +49,15 @@ def film(result: EditResult, what: str) -> list[FilmFrame]:
     frames = [FilmFrame(tile(pictures), tile(pictures), 0, "Your picture (t = 0, no noise added yet)",
                         alt_text.edit_frame(0, n, what, "start"))]
     if result.t0 > 0:
+        per_walk = total // result.walks
         for k in range(traj.num_frames):
             t, i = int(traj.timesteps[k]) + 1, min(k * traj.stride, total - 1)  # frame k: x_t going into step i
-            caption = f"Step {i + 1} of {total}: x_t at t = {t}" + (
-                f", your picture noised to t₀ = {result.t0} in one jump" if k == 0 else "")
+            walk, first = divmod(i, per_walk)
+            caption = (f"Step {i + 1} of {total}" + (f" (walk {walk + 1} of {result.walks})" if result.walks > 1 else "")
+                       + f": x_t at t = {t}")
+            if first == 0:
+                caption += (f", your picture noised to t₀ = {result.t0} in one jump" if walk == 0 else
+                            f", the last walk's picture noised to t₀ = {result.t0} again")
             frames.append(FilmFrame(tile(traj.x_t[k]), tile(traj.x0_hat[k]), t, caption,
                                     alt_text.edit_frame(t, n, what, "walk", i + 1, total)))
     frames.append(FilmFrame(tile(result.result), tile(result.result), 0,

@@ -184,12 +184,21 @@ class _Loaded:
         return torch.as_tensor(labels, dtype=torch.long)
 
 
-def _edit(strength, copies=1, known=None):
+def _edit(strength, copies=1, known=None, repeats=1):
     picture = np.zeros((28, 28), np.uint8)
     picture[6:22, 12:16] = 255
     gen = DrawSettings(sampler="ddim", steps=10, eta=1.0, seed=3).generation()
-    return edit_live(_Loaded, picture, gen, EditSettings(strength=strength, copies=copies), lambda frame: None,
-                     known=known)
+    return edit_live(_Loaded, picture, gen, EditSettings(strength=strength, copies=copies, repeats=repeats),
+                     lambda frame: None, known=known)
+
+
+def test_the_film_of_two_walks_says_which_walk_each_step_is_in():
+    result = _edit(0.6, repeats=2)
+    assert result.walks == 2 and result.trajectory.num_steps == 12 and result.calls == 12
+    captions = [f.caption for f in film(result, "Prompt: none")[1:-1]]
+    assert captions[0] == "Step 1 of 12 (walk 1 of 2): x_t at t = 600, your picture noised to t₀ = 600 in one jump"
+    assert captions[6] == "Step 7 of 12 (walk 2 of 2): x_t at t = 600, the last walk's picture noised to t₀ = 600 again"
+    assert _edit(1.0, repeats=2).walks == 1  # from pure noise: one walk
 
 
 def test_the_film_runs_from_the_picture_through_every_recorded_step_to_the_result():
