@@ -82,10 +82,16 @@ def _readable_until_drawn(values: Mapping[str, Any]) -> bool:
 
 
 def _old_state() -> dict[str, Any] | None:
+    session = _session_internals()
+    return None if session is None else session._old_state
+
+
+def _session_internals() -> Any:
+    """This run's Streamlit SessionState object, or None where Streamlit's internals (pinned 1.67.0) differ."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-        return get_script_run_ctx().session_state._state._old_state
+        return get_script_run_ctx().session_state._state
     except (AttributeError, ImportError):  # pragma: no cover
         return None
 
@@ -93,8 +99,8 @@ def _old_state() -> dict[str, Any] | None:
 def finish_run() -> None:
     """At the end of the app's run: run again once if :func:`restore` let this run read values its widgets had
     not drawn yet (a fresh session's first run: the widgets now hold the values the browser sent). The URL this
-    run wrote does not reach the browser (the rerun replaces the run's page information), so the next run writes
-    it again (:func:`mirror_in_url`). The values :func:`_readable_until_drawn` lent go first: kept, they would
+    run wrote was lost with the rerun (seen in tests/e2e/test_e2e_restart.py), so the next run writes it again
+    (:func:`mirror_in_url`). The values :func:`_readable_until_drawn` lent go first: kept, they would
     stand in for the widgets' values in the next run."""
     held = st.session_state.pop(RERUN_ONCE, None)
     if held:
@@ -176,13 +182,10 @@ class PageSettings(Generic[S]):
 
 
 def _sent_by_browser() -> set[str]:
-    """The keys of the widgets whose values the browser sent with this run (widget ids end with their key)."""
-    try:  # Streamlit internals (pinned 1.67.0): without them, the link fills every missing key as before
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-        ids = get_script_run_ctx().session_state._state._new_widget_state.keys()
-    except (AttributeError, ImportError):  # pragma: no cover
-        return set()
+    """The keys of the widgets whose values the browser sent with this run (widget ids end with their key); none
+    where Streamlit's internals differ (the link then fills every missing key, as before)."""
+    session = _session_internals()
+    ids = getattr(getattr(session, "_new_widget_state", None), "keys", lambda: ())()
     return {i.split("-", 2)[2] for i in ids if i.startswith("$$ID-") and i.count("-") >= 2}
 
 
