@@ -40,11 +40,12 @@ from diffusion_core.model.samplers import SamplerStep, run_sampler
 # RePaint rounds per step. Measured with bench/bench_edit.py and the same sweep (held-out digits, the bottom half
 # filled with no class, judged by the independent classifier), first with DPM-Solver++ 20 steps: 57.2% with 1 round,
 # 66.6% with 4 (500 digits; 200: 55.5 / 56.5 / 67.5 / 69% at 1 / 2 / 4 / 8; the top half alone, unfilled: 52%). With
-# the draw page's DDIM η = 1, 20 steps (2026-12-07, 500 digits, seed 0): 71.5% with 4 rounds (200 digits), 76.4% with
-# 8, 79.4% with 10 (50 steps and 10 rounds: 70%, 200 digits; more steps do not help, more rounds do). 10 rounds meet
-# the 75% bar with a margin; with the class given every setting is above 99%. They cost 10 (K - 1) + 1 network calls
-# instead of K: 191 for 20 steps.
-DEFAULT_RESAMPLE = 10
+# the draw page's DDIM η = 1, 20 steps (2026-12-07, two draws of 500 digits, seeds 0 / 1): 4 rounds 71.5% (200
+# digits), 8 rounds 76.4% / -, 10 rounds 79.4 / 74.0%, 20 rounds 77.2 / 78.4% (50 steps with 10 rounds: 70% on
+# 200: more steps do not help, more rounds do). 20 rounds clear the 75% bar on both draws; with the class given
+# every setting is above 99%. They cost 20 (K - 1) + 1 network calls instead of K: 381 for 20 steps, about 3 s for
+# three fills on two busy cores.
+DEFAULT_RESAMPLE = 20
 
 
 class KnownRegion:
